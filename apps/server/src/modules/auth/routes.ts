@@ -1,0 +1,100 @@
+import {
+  AuthResponse,
+  ErrorResponse,
+  GuestBody,
+  LoginBody,
+  MeResponse,
+  RefreshBody,
+  RegisterBody,
+} from '@parley/protocol';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import type { AuthService } from './service.js';
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
+
+// Per-IP ceilings on account creation and credential endpoints, on top of the
+// per-account login throttle in the service (which counts failures, not requests).
+const strict = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute' } });
+
+export function authRoutes(
+  deps: { auth: AuthService; authenticate: preHandlerAsyncHookHandler; authRateLimit: number },
+) {
+  return function register(app: FastifyInstance): void {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['auth'];
+    const limit = deps.authRateLimit;
+
+    r.post('/register', {
+      config: strict(limit),
+      schema: {
+        tags,
+        summary: 'Create an account and sign in',
+        body: RegisterBody,
+        response: { 201: AuthResponse, ...errors(400, 409, 429) },
+      },
+      handler: async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
+    });
+
+    r.post('/login', {
+      config: strict(limit),
+      schema: {
+        tags,
+        summary: 'Sign in with email and password',
+        description: 'Repeated failures are throttled per account and per IP (429 TOO_MANY_ATTEMPTS).',
+        body: LoginBody,
+        response: { 200: AuthResponse, ...errors(400, 401, 403, 429) },
+      },
+      handler: async (req) => deps.auth.login(req.body, req.ip),
+    });
+
+    r.post('/refresh', {
+      config: strict(limit),
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for a new pair (rotation)',
+        description: 'Presenting an already-used refresh token revokes its whole family (REFRESH_TOKEN_REUSED).',
+        body: RefreshBody,
+        response: { 200: AuthResponse, ...errors(400, 401, 403, 429) },
+      },
+      handler: async (req) => deps.auth.refresh(req.body.refreshToken),
+    });
+
+    r.post('/logout', {
+      schema: {
+        tags,
+        summary: 'Revoke a refresh token',
+        body: RefreshBody,
+        response: { 204: z.undefined(), ...errors(400) },
+      },
+      handler: async (req, reply) => {
+        await deps.auth.logout(req.body.refreshToken);
+        return reply.code(204).send();
+      },
+    });
+
+    r.post('/guest', {
+      config: strict(limit),
+      schema: {
+        tags,
+        summary: 'Create a guest user (display name only) and sign in',
+        body: GuestBody,
+        response: { 201: AuthResponse, ...errors(400, 429) },
+      },
+      handler: async (req, reply) => reply.code(201).send(await deps.auth.guest(req.body.displayName)),
+    });
+
+    r.get('/me', {
+      preHandler: deps.authenticate,
+      schema: {
+        tags,
+        summary: 'The signed-in user',
+        security: bearerSecurity,
+        response: { 200: MeResponse, ...errors(401, 403) },
+      },
+      handler: (req) => ({ user: currentUser(req) }),
+    });
+  };
+}

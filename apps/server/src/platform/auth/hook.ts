@@ -1,0 +1,44 @@
+import type { User } from '@parley/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Errors } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate` on routes that require a signed-in user or guest. */
+    user: User | null;
+  }
+}
+
+export type ResolveUser = (accessToken: string) => Promise<User>;
+
+/** Reads `Authorization: Bearer …`. Tokens never travel in URLs (they end up in logs). */
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+  if (!m?.[1]) throw Errors.invalidToken();
+  return m[1];
+}
+
+/** preHandler for authenticated routes. */
+export function createAuthenticate(resolve: ResolveUser) {
+  return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    try {
+      const token = bearerToken(req);
+      if (!token) throw Errors.unauthenticated();
+      req.user = await resolve(token);
+    } catch (err) {
+      reply.header('www-authenticate', 'Bearer realm="parley"');
+      throw err;
+    }
+  };
+}
+
+/** The user set by `authenticate`; a route that calls this without the hook is a bug. */
+export function currentUser(req: FastifyRequest): User {
+  if (!req.user) throw Errors.unauthenticated();
+  return req.user;
+}
+
+/** OpenAPI security requirement for routes behind `authenticate`. */
+export const bearerSecurity = [{ bearerAuth: [] }];

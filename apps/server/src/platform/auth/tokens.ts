@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { Errors } from '../errors.js';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const ISSUER = 'parley';
+const AUDIENCE = 'parley';
+// RFC 9068 access-token type: a token minted for another purpose (e.g. an invite)
+// carries another `typ` and is refused here.
+const ACCESS_TYP = 'at+jwt';
+
+export type AccessClaims = { userId: string; expiresAt: Date };
+
+/**
+ * HS256 access tokens. The key id is derived from the secret, so a token signed with
+ * another secret is refused by its `kid` before any signature work, and rotating the
+ * secret invalidates every outstanding token.
+ */
+export function createTokenService(secret: string) {
+  const key = new TextEncoder().encode(secret);
+  const kid = createHash('sha256').update(secret).digest('base64url').slice(0, 12);
+
+  return {
+    async signAccess(userId: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
+      const iat = Math.floor(now.getTime() / 1000);
+      const exp = iat + ACCESS_TOKEN_TTL_SECONDS;
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TYP, kid })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(iat)
+        .setNotBefore(iat)
+        .setExpirationTime(exp)
+        .setJti(randomBytes(9).toString('base64url'))
+        .sign(key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+
+    /** Throws INVALID_TOKEN or TOKEN_EXPIRED (both 401). */
+    async verifyAccess(token: string, now: Date): Promise<AccessClaims> {
+      try {
+        const { payload, protectedHeader } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          typ: ACCESS_TYP,
+          currentDate: now,
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp', 'iat'],
+        });
+        if (protectedHeader.kid !== kid || typeof payload.sub !== 'string' || !payload.exp) {
+          throw Errors.invalidToken();
+        }
+        return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw Errors.tokenExpired();
+        throw Errors.invalidToken();
+      }
+    },
+  };
+}
+export type TokenService = ReturnType<typeof createTokenService>;
+
+/** Opaque refresh tokens: 256 random bits; only their SHA-256 is stored. */
+export function newOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+export function hashOpaqueToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}

@@ -1,0 +1,28 @@
+import type { Bus, BusHandler, BusTarget } from './bus.js';
+
+export function createMemoryBus(): Bus {
+  const handlers = new Set<BusHandler>();
+  const publish = (target: BusTarget, message: unknown): Promise<void> => {
+    const payload = JSON.stringify(message);
+    for (const h of handlers) h(target, payload);
+    return Promise.resolve();
+  };
+  return {
+    toRoom: (roomId, message, opts) =>
+      publish(
+        { kind: 'room', roomId, ...(opts?.exceptConnectionId ? { exceptConnectionId: opts.exceptConnectionId } : {}) },
+        message,
+      ),
+    toUser: (userId, message) => publish({ kind: 'user', userId }, message),
+    toConnection: (connectionId, message) => publish({ kind: 'connection', connectionId }, message),
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    ping: () => Promise.resolve(),
+    close() {
+      handlers.clear();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export type DbHandle = {
+  db: Db;
+  dialect: 'sqlite' | 'postgres';
+  /** Runs pending migrations; throws with the failing migration's name. */
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export function openDatabase(config: Config['database']): DbHandle {
+  if (config.kind === 'sqlite') {
+    if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });
+    const sqlite = new SQLite(config.file);
+    // WAL lets readers proceed during a write; the busy timeout absorbs short lock waits
+    // from a second process (e.g. `npm run admin:create` while the server runs).
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return handle(db, 'sqlite', undefined);
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: 10,
+    // A schema per test suite keeps parallel suites apart on one database.
+    ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return handle(db, 'postgres', config.schema);
+}
+
+function handle(db: Db, dialect: DbHandle['dialect'], schema: string | undefined): DbHandle {
+  return {
+    db,
+    dialect,
+    async migrate() {
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: () => Promise.resolve(migrations) },
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error) {
+        const name = failed ? ` (${failed.migrationName})` : '';
+        throw new Error(`Database migration failed${name}: ${String((error as Error).message ?? error)}`, {
+          cause: error,
+        });
+      }
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Portable boolean columns are 0/1 integers. */
+export const toBool = (v: number | boolean): boolean => v === true || v === 1;
+export const fromBool = (v: boolean): number => (v ? 1 : 0);
+
+/** True for a UNIQUE constraint violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m001 from './001_accounts.js';
+
+/**
+ * Migrations are listed here rather than read from a folder so they work the same
+ * from source (tests) and from the compiled build. Names sort in order of application.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_accounts': m001,
+};

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * Stable machine-readable error codes. Clients branch on these, so a code is never
+ * renamed; new ones are added. The HTTP status that goes with each is the server's
+ * business (see apps/server/src/platform/errors.ts).
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  INVALID_JSON: 'INVALID_JSON',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
+  INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
+  REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The one error shape every HTTP route answers with. */
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable machine code, e.g. EMAIL_TAKEN' }),
+      message: z.string().meta({ description: 'Human-readable explanation' }),
+      details: z.record(z.string(), z.unknown()),
+      requestId: z.string(),
+      timestamp: z.iso.datetime(),
+    }),
+  })
+  .meta({ id: 'ErrorResponse' });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+/** `details.fields` of a VALIDATION_FAILED error: field path -> messages. */
+export type FieldErrors = Record<string, string[]>;

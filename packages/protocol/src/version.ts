@@ -1,0 +1,2 @@
+/** Bumped on any incompatible change to a WebSocket message; clients send it in `hello`. */
+export const PROTOCOL_VERSION = 1;
