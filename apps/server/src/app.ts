@@ -43,6 +43,7 @@ export type AppDeps = {
 export type Parley = {
   app: FastifyInstance;
   services: { auth: ReturnType<typeof createAuthService> };
+  routes: readonly { method: string; url: string }[];
   /** Closes the HTTP server, then the bus and the database. */
   close(): Promise<void>;
 };
@@ -65,7 +66,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
         ? false
         : {
             level: config.logLevel,
-            redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken'],
+            redact: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              '*.password',
+              '*.refreshToken',
+            ],
           },
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
@@ -73,6 +79,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
+  // Every route, for the OpenAPI coverage and authorization tests.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  // JSON only: without this, text/plain bodies reach the schema as strings.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('user', null);
@@ -150,17 +163,32 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     tokens,
     clock,
     scryptCost: config.scryptCost,
-    accountLimiter: createMemoryAttemptLimiter(config.loginThrottle.perAccount, config.loginThrottle.windowMs, clock),
-    ipLimiter: createMemoryAttemptLimiter(config.loginThrottle.perIp, config.loginThrottle.windowMs, clock),
+    accountLimiter: createMemoryAttemptLimiter(
+      config.loginThrottle.perAccount,
+      config.loginThrottle.windowMs,
+      clock,
+    ),
+    ipLimiter: createMemoryAttemptLimiter(
+      config.loginThrottle.perIp,
+      config.loginThrottle.windowMs,
+      clock,
+    ),
   });
   const authenticate = createAuthenticate((token) => auth.userForAccessToken(token));
 
   await app.register(
     async (api) => {
       await api.register(opsRoutes({ db, bus, version: VERSION }));
-      await api.register(authRoutes({ auth, authenticate, authRateLimit: Math.max(10, Math.floor(config.rateLimitMax / 20)) }), {
-        prefix: '/auth',
-      });
+      await api.register(
+        authRoutes({
+          auth,
+          authenticate,
+          authRateLimit: Math.max(10, Math.floor(config.rateLimitMax / 20)),
+        }),
+        {
+          prefix: '/auth',
+        },
+      );
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },
@@ -171,6 +199,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   return {
     app,
     services: { auth },
+    routes,
     async close() {
       await app.close();
       await bus.close();
@@ -190,7 +219,8 @@ function registerWeb(app: FastifyInstance, distDir: string): void {
     if (!isApi && hasWeb && req.method === 'GET' && req.headers.accept?.includes('text/html')) {
       return reply.type('text/html').sendFile('index.html');
     }
-    const message = !isApi && !hasWeb ? 'The web app is not built. Run `npm run build`.' : 'Not found.';
+    const message =
+      !isApi && !hasWeb ? 'The web app is not built. Run `npm run build`.' : 'Not found.';
     return reply.code(404).send(errorBody(req, ErrorCode.NOT_FOUND, message));
   });
 }

@@ -15,8 +15,10 @@ async function run(): Promise<number> {
   const password = Password.safeParse(values.password ?? '');
   if (!email.success || !password.success) {
     console.error('Usage: npm run admin:create -- --email EMAIL --password PASSWORD [--name NAME]');
-    if (!email.success) console.error('  --email: ' + (email.error.issues[0]?.message ?? 'invalid'));
-    if (!password.success) console.error('  --password: ' + (password.error.issues[0]?.message ?? 'invalid'));
+    if (!email.success)
+      console.error('  --email: ' + (email.error.issues[0]?.message ?? 'invalid'));
+    if (!password.success)
+      console.error('  --password: ' + (password.error.issues[0]?.message ?? 'invalid'));
     return 2;
   }
   const config = { ...loadConfig(), logLevel: 'silent' };
@@ -28,7 +30,11 @@ async function run(): Promise<number> {
       { auth: services.auth, users: createUsersRepo(db.db), scryptCost: config.scryptCost },
       { email: email.data, password: password.data, displayName: values.name, resetPassword: true },
     );
-    const said = { created: 'created', promoted: 'promoted to admin (password reset)', exists: 'already an admin (password reset)' };
+    const said = {
+      created: 'created',
+      promoted: 'promoted to admin (password reset)',
+      exists: 'already an admin (password reset)',
+    };
     console.log(`Admin ${email.data}: ${said[result]}.`);
     return 0;
   } finally {

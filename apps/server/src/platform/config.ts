@@ -15,7 +15,9 @@ const csv = z
       .map((x) => x.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.url({ message: 'each CORS origin must be a URL like https://meet.example.org' })));
+  .pipe(
+    z.array(z.url({ message: 'each CORS origin must be a URL like https://meet.example.org' })),
+  );
 
 /** The environment Parley reads. Every variable is documented in the README's table. */
 const EnvSchema = z.object({
@@ -25,9 +27,13 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
-    .refine((s) => s === ':memory:' || /^(postgres(ql)?:\/\/|sqlite:|file:)/.test(s) || !s.includes('://'), {
-      message: 'use postgres://…, a SQLite file path, or :memory:',
-    })
+    .refine(
+      (s) =>
+        s === ':memory:' || /^(postgres(ql)?:\/\/|sqlite:|file:)/.test(s) || !s.includes('://'),
+      {
+        message: 'use postgres://…, a SQLite file path, or :memory:',
+      },
+    )
     .optional(),
   REDIS_URL: z.url().optional(),
   PUBLIC_URL: z.url().optional(),
@@ -120,8 +126,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     trustProxy: e.TRUST_PROXY,
     rateLimitMax: e.RATE_LIMIT_MAX,
-    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
-    webDistDir: path.resolve(e.WEB_DIST_DIR ?? new URL('../../../web/dist', import.meta.url).pathname),
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }
+        : undefined,
+    webDistDir: path.resolve(
+      e.WEB_DIST_DIR ?? new URL('../../../web/dist', import.meta.url).pathname,
+    ),
     scryptCost: 2 ** 15,
     loginThrottle: { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 },
   };

@@ -10,7 +10,9 @@ export function errorBody(
   message: string,
   details: Record<string, unknown> = {},
 ): ErrorResponse {
-  return { error: { code, message, details, requestId: req.id, timestamp: new Date().toISOString() } };
+  return {
+    error: { code, message, details, requestId: req.id, timestamp: new Date().toISOString() },
+  };
 }
 
 /** Maps Fastify's own errors (parsing, limits) to stable codes. */
@@ -19,13 +21,20 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 413, 'The request body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415, 'Send JSON (Content-Type: application/json).');
+      return new AppError(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        415,
+        'Send JSON (Content-Type: application/json).',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError(ErrorCode.INVALID_JSON, 400, 'The request body is not valid JSON.');
   }
   // JSON.parse failures and prototype-poisoning rejections from the body parser.
-  if (err.statusCode === 400 && (err instanceof SyntaxError || /prototype|constructor|JSON/i.test(err.message))) {
+  if (
+    err.statusCode === 400 &&
+    (err instanceof SyntaxError || /prototype|constructor|JSON/i.test(err.message))
+  ) {
     return new AppError(ErrorCode.INVALID_JSON, 400, 'The request body is not valid JSON.');
   }
   if (err.statusCode === 429) {
@@ -39,7 +48,9 @@ function fieldErrors(err: FastifyError): FieldErrors {
   for (const v of err.validation ?? []) {
     const where = err.validationContext ?? 'body';
     const issuePath = (v.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue?.path;
-    const path = issuePath?.length ? issuePath.map(String).join('.') : v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const path = issuePath?.length
+      ? issuePath.map(String).join('.')
+      : v.instancePath.replace(/^\//, '').replaceAll('/', '.');
     const key = path || where;
     (fields[key] ??= []).push(v.message ?? 'is invalid');
   }
@@ -51,20 +62,31 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       return reply
         .code(400)
-        .send(errorBody(req, ErrorCode.VALIDATION_FAILED, 'Some fields are invalid.', { fields: fieldErrors(err) }));
+        .send(
+          errorBody(req, ErrorCode.VALIDATION_FAILED, 'Some fields are invalid.', {
+            fields: fieldErrors(err),
+          }),
+        );
     }
     const appErr = err instanceof AppError ? err : fromFastifyError(err);
     if (appErr) {
       if (appErr.status >= 500) req.log.error({ err }, appErr.message);
-      return reply.code(appErr.status).headers(appErr.headers).send(errorBody(req, appErr.code, appErr.message, appErr.details));
+      return reply
+        .code(appErr.status)
+        .headers(appErr.headers)
+        .send(errorBody(req, appErr.code, appErr.message, appErr.details));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       // A client error Fastify raised that we have no code for: keep its status, hide its internals.
       req.log.info({ err }, 'client error');
-      return reply.code(err.statusCode).send(errorBody(req, 'BAD_REQUEST', 'The request could not be processed.'));
+      return reply
+        .code(err.statusCode)
+        .send(errorBody(req, 'BAD_REQUEST', 'The request could not be processed.'));
     }
     // Never leak a stack or message of an unexpected error to the client.
     req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send(errorBody(req, ErrorCode.INTERNAL, 'Something went wrong on our side.'));
+    return reply
+      .code(500)
+      .send(errorBody(req, ErrorCode.INTERNAL, 'Something went wrong on our side.'));
   });
 }

@@ -11,7 +11,11 @@ export interface AttemptLimiter {
   reset(key: string): void;
 }
 
-export function createMemoryAttemptLimiter(limit: number, windowMs: number, clock: Clock): AttemptLimiter {
+export function createMemoryAttemptLimiter(
+  limit: number,
+  windowMs: number,
+  clock: Clock,
+): AttemptLimiter {
   const entries = new Map<string, { count: number; resetAt: number }>();
   const MAX_KEYS = 100_000; // bounds memory under a spray of distinct keys
 

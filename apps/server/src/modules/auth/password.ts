@@ -20,7 +20,14 @@ export async function hashPassword(password: string, N: number): Promise<string>
   const params = { N, r: 8, p: 1 };
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, params);
-  return ['scrypt', N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return [
+    'scrypt',
+    N,
+    params.r,
+    params.p,
+    salt.toString('base64url'),
+    key.toString('base64url'),
+  ].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

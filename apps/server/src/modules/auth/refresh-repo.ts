@@ -10,7 +10,11 @@ export function createRefreshTokensRepo(db: Db) {
         .execute();
     },
     async findByHash(tokenHash: string): Promise<RefreshTokensTable | undefined> {
-      return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
     },
     /**
      * Marks a token used only if it was still unused and unrevoked. Returns false when
@@ -53,7 +57,10 @@ export function createRefreshTokensRepo(db: Db) {
     },
     /** Housekeeping: drops rows that expired long ago. */
     async deleteExpiredBefore(at: string): Promise<number> {
-      const res = await db.deleteFrom('refresh_tokens').where('expires_at', '<', at).executeTakeFirst();
+      const res = await db
+        .deleteFrom('refresh_tokens')
+        .where('expires_at', '<', at)
+        .executeTakeFirst();
       return Number(res.numDeletedRows);
     },
   };

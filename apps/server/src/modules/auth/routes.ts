@@ -19,9 +19,11 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, E
 // per-account login throttle in the service (which counts failures, not requests).
 const strict = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute' } });
 
-export function authRoutes(
-  deps: { auth: AuthService; authenticate: preHandlerAsyncHookHandler; authRateLimit: number },
-) {
+export function authRoutes(deps: {
+  auth: AuthService;
+  authenticate: preHandlerAsyncHookHandler;
+  authRateLimit: number;
+}) {
   return function register(app: FastifyInstance): void {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['auth'];
@@ -43,7 +45,8 @@ export function authRoutes(
       schema: {
         tags,
         summary: 'Sign in with email and password',
-        description: 'Repeated failures are throttled per account and per IP (429 TOO_MANY_ATTEMPTS).',
+        description:
+          'Repeated failures are throttled per account and per IP (429 TOO_MANY_ATTEMPTS).',
         body: LoginBody,
         response: { 200: AuthResponse, ...errors(400, 401, 403, 429) },
       },
@@ -55,7 +58,8 @@ export function authRoutes(
       schema: {
         tags,
         summary: 'Exchange a refresh token for a new pair (rotation)',
-        description: 'Presenting an already-used refresh token revokes its whole family (REFRESH_TOKEN_REUSED).',
+        description:
+          'Presenting an already-used refresh token revokes its whole family (REFRESH_TOKEN_REUSED).',
         body: RefreshBody,
         response: { 200: AuthResponse, ...errors(400, 401, 403, 429) },
       },
@@ -83,7 +87,8 @@ export function authRoutes(
         body: GuestBody,
         response: { 201: AuthResponse, ...errors(400, 429) },
       },
-      handler: async (req, reply) => reply.code(201).send(await deps.auth.guest(req.body.displayName)),
+      handler: async (req, reply) =>
+        reply.code(201).send(await deps.auth.guest(req.body.displayName)),
     });
 
     r.get('/me', {

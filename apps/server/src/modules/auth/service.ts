@@ -81,7 +81,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const email = normalizeEmail(input.email);
       const accountKey = `acct:${email}`;
       const ipKey = `ip:${ip}`;
-      const wait = Math.max(deps.accountLimiter.blockedFor(accountKey), deps.ipLimiter.blockedFor(ipKey));
+      const wait = Math.max(
+        deps.accountLimiter.blockedFor(accountKey),
+        deps.ipLimiter.blockedFor(ipKey),
+      );
       if (wait > 0) throw Errors.tooManyAttempts(wait);
 
       const user = await users.findByEmail(email);

@@ -19,7 +19,10 @@ async function check(fn: () => Promise<void>): Promise<HealthResponse['checks'][
     return { status: 'ok', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (err) {
     // The reason stays in the logs; the public answer only says which check failed.
-    return { status: 'error', message: err instanceof Error && err.message === 'timed out' ? 'timed out' : 'unavailable' };
+    return {
+      status: 'error',
+      message: err instanceof Error && err.message === 'timed out' ? 'timed out' : 'unavailable',
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -36,7 +39,10 @@ export function opsRoutes(deps: { db: DbHandle; bus: Bus; version: string }) {
         response: { 200: HealthResponse, 503: HealthResponse },
       },
       handler: async (req, reply) => {
-        const [db, bus] = await Promise.all([check(() => deps.db.ping()), check(() => deps.bus.ping())]);
+        const [db, bus] = await Promise.all([
+          check(() => deps.db.ping()),
+          check(() => deps.bus.ping()),
+        ]);
         const ok = db.status === 'ok' && bus.status === 'ok';
         if (!ok) req.log.warn({ db, bus }, 'health check failed');
         return reply

@@ -67,7 +67,11 @@ export function createUsersRepo(db: Db) {
     },
     /** `email` must already be normalised (lower-cased). */
     async findByEmail(email: string): Promise<UserRecord | undefined> {
-      const r = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+      const r = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', email)
+        .executeTakeFirst();
       return r && toUser(r);
     },
     async touchLastSeen(id: string, at: string): Promise<void> {
@@ -77,7 +81,11 @@ export function createUsersRepo(db: Db) {
       await db.updateTable('users').set({ role }).where('id', '=', id).execute();
     },
     async setPassword(id: string, passwordHash: string): Promise<void> {
-      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+      await db
+        .updateTable('users')
+        .set({ password_hash: passwordHash })
+        .where('id', '=', id)
+        .execute();
     },
     async setDisabled(id: string, at: string | null): Promise<void> {
       await db.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();

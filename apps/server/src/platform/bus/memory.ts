@@ -10,7 +10,11 @@ export function createMemoryBus(): Bus {
   return {
     toRoom: (roomId, message, opts) =>
       publish(
-        { kind: 'room', roomId, ...(opts?.exceptConnectionId ? { exceptConnectionId: opts.exceptConnectionId } : {}) },
+        {
+          kind: 'room',
+          roomId,
+          ...(opts?.exceptConnectionId ? { exceptConnectionId: opts.exceptConnectionId } : {}),
+        },
         message,
       ),
     toUser: (userId, message) => publish({ kind: 'user', userId }, message),

@@ -55,9 +55,12 @@ function handle(db: Db, dialect: DbHandle['dialect'], schema: string | undefined
       const failed = results?.find((r) => r.status === 'Error');
       if (error) {
         const name = failed ? ` (${failed.migrationName})` : '';
-        throw new Error(`Database migration failed${name}: ${String((error as Error).message ?? error)}`, {
-          cause: error,
-        });
+        throw new Error(
+          `Database migration failed${name}: ${String((error as Error).message ?? error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
     async ping() {
@@ -77,5 +80,9 @@ export const fromBool = (v: boolean): number => (v ? 1 : 0);
 export function isUniqueViolation(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === '23505'
+  );
 }

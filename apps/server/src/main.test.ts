@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The real process, from source: config -> migrate -> listen -> signals.
+const main = path.join(import.meta.dirname, 'main.ts');
+
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', main], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearInterval(timer);
+        resolve(m[1]);
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`exited with ${code}: ${out}`));
+    });
+  });
+  url.catch(() => undefined); // only tests that await the URL care that it never came
+  return { child, url, exited, output: () => out };
+}
+
+describe('the server process', () => {
+  it('starts on embedded defaults, serves health, and exits 0 on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-main-'));
+    const s = startServer({ DATA_DIR: dataDir });
+    const url = await s.url;
+    const res = await fetch(`${url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { checks: { db: { status: string } } }).checks.db.status).toBe(
+      'ok',
+    );
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain(`SQLite ${path.join(dataDir, 'parley.db')}`);
+  });
+
+  it('refuses to start in production without JWT_SECRET and says why', async () => {
+    const s = startServer({
+      NODE_ENV: 'production',
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-main-')),
+    });
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toMatch(/JWT_SECRET is required/);
+    expect(s.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD', async () => {
+    const s = startServer({
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-main-')),
+      ADMIN_EMAIL: 'root@example.org',
+      ADMIN_PASSWORD: 'admin password 1',
+    });
+    const url = await s.url;
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'root@example.org', password: 'admin password 1' }),
+    });
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
+    s.child.kill('SIGINT');
+    expect(await s.exited).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { buildApp } from '../app.js';
+import type { Parley } from '../app.js';
+import type { Clock } from '../platform/clock.js';
+import type { Config } from '../platform/config.js';
+import { openDatabase } from '../platform/db/database.js';
+import type { DbHandle } from '../platform/db/database.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** PostgreSQL runs when TEST_DATABASE_URL is set (CI sets it); SQLite always runs. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+export const dialects: Dialect[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+if (!TEST_DATABASE_URL && process.env.CI) {
+  throw new Error('CI must set TEST_DATABASE_URL so the PostgreSQL suites run.');
+}
+
+/**
+ * A fresh, migrated database: in-memory SQLite, or a new schema on the test
+ * PostgreSQL that is dropped on close, so suites never see each other's rows.
+ */
+export async function testDatabase(dialect: Dialect): Promise<DbHandle> {
+  if (dialect === 'sqlite') {
+    const handle = openDatabase({ kind: 'sqlite', file: ':memory:' });
+    await handle.migrate();
+    return handle;
+  }
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const handle = openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema });
+  await handle.migrate();
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
+  return {
+    env: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    database: { kind: 'sqlite', file: ':memory:' },
+    redisUrl: undefined,
+    publicUrl: 'http://parley.test',
+    jwtSecret: 'test-secret-that-is-long-enough-0123456789',
+    corsOrigins: [],
+    logLevel: 'silent',
+    tls: undefined,
+    trustProxy: false,
+    rateLimitMax: 10_000,
+    admin: undefined,
+    webDistDir: path.join(dataDir, 'no-web'),
+    // Low cost keeps hashing fast in tests; the algorithm is the same.
+    scryptCost: 2 ** 10,
+    loginThrottle: { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 },
+    ...overrides,
+  };
+}
+
+export type TestApp = Parley & { db: DbHandle };
+
+export async function testApp(
+  opts: { dialect?: Dialect; config?: Partial<Config>; clock?: Clock } = {},
+): Promise<TestApp> {
+  const db = await testDatabase(opts.dialect ?? 'sqlite');
+  const parley = await buildApp(testConfig(opts.config), {
+    db,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  await parley.app.ready();
+  return { ...parley, db };
+}
+
+let counter = 0;
+/** A unique, valid registration body. */
+export function newAccount(prefix = 'user') {
+  counter++;
+  return {
+    email: `${prefix}${counter}.${randomBytes(3).toString('hex')}@example.org`,
+    password: 'correct horse 42',
+    displayName: `${prefix} ${counter}`,
+  };
+}
+
+export const json = (body: unknown) => ({
+  headers: { 'content-type': 'application/json' },
+  payload: JSON.stringify(body),
+});

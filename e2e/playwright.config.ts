@@ -1,0 +1,50 @@
+import { defineConfig } from '@playwright/test';
+
+const isCI = process.env.CI === 'true';
+
+// Debian's Chromium (apt), not a Playwright download: the machines have no internet.
+const CHROMIUM_PATH = process.env.PARLEY_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  // A synthetic camera and microphone, granted without a permission prompt.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-gpu',
+  // No background traffic to Google services: tests must not depend on the internet.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: 'test-results',
+  // Two cores: one browser at a time keeps timings honest.
+  workers: 1,
+  fullyParallel: false,
+  retries: isCI ? 1 : 0,
+  forbidOnly: isCI,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  // Starts the real server; its URL arrives in PARLEY_E2E_BASE_URL before workers start.
+  globalSetup: './support/global-setup.ts',
+  use: {
+    baseURL: process.env.PARLEY_E2E_BASE_URL,
+    viewport: { width: 1280, height: 720 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+      },
+    },
+  ],
+});
