@@ -32,9 +32,75 @@ export interface RefreshTokensTable {
   revoked_at: string | null;
 }
 
+export interface RoomsTable {
+  id: string;
+  code: string;
+  name: string;
+  host_id: string;
+  visibility: 'public' | 'private';
+  entry: 'open' | 'password' | 'approval';
+  password_hash: string | null;
+  chat_enabled: number;
+  max_participants: number;
+  locked: number;
+  status: 'open' | 'closed';
+  created_at: string;
+  closed_at: string | null;
+  close_reason: 'ended' | 'expired' | null;
+  empty_since: string | null;
+}
+
+export interface RoomParticipantsTable {
+  room_id: string;
+  user_id: string;
+  role: 'host' | 'cohost' | 'participant';
+  status: 'pending' | 'approved' | 'denied' | 'kicked' | 'left';
+  requested_at: string;
+  updated_at: string;
+  decided_by: string | null;
+}
+
+export interface RoomInvitesTable {
+  id: string;
+  room_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: string | null;
+}
+
+export type RoomActivityKind =
+  | 'created'
+  | 'joined'
+  | 'requested'
+  | 'admitted'
+  | 'denied'
+  | 'kicked'
+  | 'left'
+  | 'promoted'
+  | 'updated'
+  | 'closed';
+
+export interface RoomActivityTable {
+  id: string;
+  room_id: string;
+  kind: RoomActivityKind;
+  user_id: string | null;
+  actor_id: string | null;
+  at: string;
+  /** JSON text, small. */
+  details: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
+  rooms: RoomsTable;
+  room_participants: RoomParticipantsTable;
+  room_invites: RoomInvitesTable;
+  room_activity: RoomActivityTable;
 }
 
 export type { Generated };

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_accounts.js';
+import * as m002 from './002_rooms.js';
 
 /**
  * Migrations are listed here rather than read from a folder so they work the same
@@ -7,4 +8,5 @@ import * as m001 from './001_accounts.js';
  */
 export const migrations: Record<string, Migration> = {
   '001_accounts': m001,
+  '002_rooms': m002,
 };

@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from './errors.js';
+import { PROTOCOL_VERSION } from './version.js';
+import {
+  ClientMessage,
+  ClientMessageType,
+  type ClientSignalMessage,
+  ServerMessage,
+  ServerMessageType,
+  WS_LIMITS,
+  WsCloseCode,
+  parseClientMessage,
+} from './ws.js';
+
+const ROOM = '0b8e5b3e-8a1f-4c1e-9b7a-2f4d6c8e0a12';
+const USER = '5f0c8a5e-2b7d-4c3a-8e1f-9a6b4d2c0e11';
+const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } as const;
+const candidate = {
+  candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+  usernameFragment: 'abcd',
+};
+
+const validClientMessages = [
+  { type: 'hello', token: 'jwt', protocolVersion: PROTOCOL_VERSION, ref: 'h1' },
+  { type: 'room.join', roomId: ROOM },
+  { type: 'room.join', roomId: ROOM, media: { audio: true, video: false, screen: false } },
+  { type: 'room.leave' },
+  { type: 'signal', to: 'c2', description: offer },
+  { type: 'signal', to: 'c2', candidate },
+  { type: 'signal', to: 'c2', candidate: { candidate: '' } },
+  { type: 'signal', to: 'c2', candidate: null },
+  { type: 'media.update', audio: true, video: true, screen: false, handRaised: true },
+  { type: 'media.update', audio: false, video: false, screen: true },
+  { type: 'ping', ref: 'p-1' },
+];
+
+describe('client messages', () => {
+  it.each(validClientMessages)('accept a valid $type', (msg) => {
+    expect(ClientMessage.parse(msg)).toEqual(msg);
+  });
+
+  it('cover every listed client type with a valid example', () => {
+    expect(new Set(validClientMessages.map((m) => m.type))).toEqual(new Set(ClientMessageType));
+  });
+
+  it('reject a signal with both description and candidate', () => {
+    const r = ClientMessage.safeParse({ type: 'signal', to: 'c2', description: offer, candidate });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.message)).toContain(
+      'Send exactly one of description or candidate',
+    );
+  });
+
+  it('type a signal as carrying exactly one payload', () => {
+    const ok: ClientSignalMessage = { type: 'signal', to: 'c2', candidate: null };
+    // @ts-expect-error both payloads at once is not a ClientSignalMessage
+    const both: ClientSignalMessage = { type: 'signal', to: 'c2', description: offer, candidate };
+    expect(ClientMessage.safeParse(ok).success).toBe(true);
+    expect(ClientMessage.safeParse(both).success).toBe(false);
+  });
+
+  it('reject a signal with neither description nor candidate', () => {
+    expect(ClientMessage.safeParse({ type: 'signal', to: 'c2' }).success).toBe(false);
+  });
+
+  it('reject a signal that names its own sender', () => {
+    const r = ClientMessage.safeParse({ type: 'signal', to: 'c2', from: 'c9', description: offer });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['from'] });
+  });
+
+  it('reject unknown keys inside nested objects and a __proto__ key', () => {
+    expect(
+      ClientMessage.safeParse({ type: 'signal', to: 'c2', description: { ...offer, x: 1 } })
+        .success,
+    ).toBe(false);
+    expect(ClientMessage.safeParse(JSON.parse('{"type":"ping","__proto__":{"a":1}}')).success).toBe(
+      false,
+    );
+  });
+
+  it('reject an unknown type', () => {
+    expect(ClientMessage.safeParse({ type: 'room.destroy', roomId: ROOM }).success).toBe(false);
+  });
+
+  it('reject an SDP over the size limit, a bad description type and a long ref', () => {
+    const big = { type: 'offer', sdp: 'a'.repeat(WS_LIMITS.maxSdpLength + 1) };
+    expect(ClientMessage.safeParse({ type: 'signal', to: 'c2', description: big }).success).toBe(
+      false,
+    );
+    const weird = { type: 'weird', sdp: '' };
+    expect(ClientMessage.safeParse({ type: 'signal', to: 'c2', description: weird }).success).toBe(
+      false,
+    );
+    expect(ClientMessage.safeParse({ type: 'ping', ref: 'r'.repeat(65) }).success).toBe(false);
+  });
+
+  it('reject a hello without a token or with a non-integer version', () => {
+    expect(ClientMessage.safeParse({ type: 'hello', protocolVersion: 1 }).success).toBe(false);
+    expect(
+      ClientMessage.safeParse({ type: 'hello', token: 't', protocolVersion: 1.5 }).success,
+    ).toBe(false);
+  });
+
+  it('reject a room.join with a room code instead of a room id', () => {
+    expect(ClientMessage.safeParse({ type: 'room.join', roomId: 'abc-defg-hjkm' }).success).toBe(
+      false,
+    );
+  });
+});
+
+describe('parseClientMessage', () => {
+  it('returns the typed message when valid', () => {
+    const r = parseClientMessage({ type: 'ping' });
+    expect(r).toEqual({ ok: true, message: { type: 'ping' } });
+  });
+
+  it('says UNKNOWN_MESSAGE_TYPE for an unknown type and echoes a valid ref', () => {
+    const r = parseClientMessage({ type: 'nope', ref: 'r1' });
+    expect(r).toMatchObject({ ok: false, code: ErrorCode.UNKNOWN_MESSAGE_TYPE, ref: 'r1' });
+  });
+
+  it('says INVALID_MESSAGE for a known type with a bad body, with the failing path', () => {
+    const r = parseClientMessage({ type: 'room.join', roomId: 'x', ref: 'r2' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.code).toBe(ErrorCode.INVALID_MESSAGE);
+    expect(r.ref).toBe('r2');
+    expect(Object.keys(r.fields)).toEqual(['roomId']);
+  });
+
+  it('files whole-message problems (forged from, both payloads) under `message`', () => {
+    const r = parseClientMessage({ type: 'signal', to: 'c2', from: 'c9', description: offer });
+    expect(r).toMatchObject({ ok: false, code: ErrorCode.INVALID_MESSAGE });
+    if (r.ok) return;
+    expect(Object.keys(r.fields)).toEqual(['message']);
+  });
+
+  it('says INVALID_MESSAGE for non-objects and drops an invalid ref', () => {
+    expect(parseClientMessage('ping')).toMatchObject({ ok: false, code: 'INVALID_MESSAGE' });
+    expect(parseClientMessage([{ type: 'ping' }])).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(parseClientMessage({ ref: 'r3' })).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(parseClientMessage({ type: 'nope', ref: 42 })).toMatchObject({ ref: undefined });
+  });
+});
+
+const roster = {
+  connectionId: 'c1',
+  userId: USER,
+  displayName: 'Ada',
+  isGuest: false,
+  role: 'host',
+  media: { audio: true, video: true, screen: false, handRaised: false },
+  joinedAt: '2025-01-01T10:00:00.000Z',
+};
+const summary = {
+  id: ROOM,
+  code: 'abc-defg-hjkm',
+  name: 'Weekly sync',
+  visibility: 'private',
+  entry: 'approval',
+  chatEnabled: true,
+  maxParticipants: 12,
+  locked: false,
+  status: 'open',
+  hostId: USER,
+  hostDisplayName: 'Ada',
+  createdAt: '2025-01-01T10:00:00.000Z',
+  closedAt: null,
+  participantCount: 1,
+};
+const lobbyUser = { id: USER, displayName: 'Guest', isGuest: true };
+
+const validServerMessages = [
+  { type: 'welcome', connectionId: 'c1', userId: USER, serverTime: 1, heartbeatIntervalMs: 20000 },
+  {
+    type: 'room.joined',
+    ref: 'j1',
+    roomId: ROOM,
+    room: summary,
+    self: { connectionId: 'c1', userId: USER, role: 'host' },
+    participants: [{ ...roster, connectionId: 'c2', role: 'participant' }],
+    lobby: [{ user: lobbyUser, requestedAt: '2025-01-01T10:00:00.000Z' }],
+  },
+  { type: 'participant.joined', roomId: ROOM, participant: roster },
+  { type: 'participant.left', roomId: ROOM, connectionId: 'c1', userId: USER, reason: 'timeout' },
+  { type: 'participant.updated', roomId: ROOM, participant: roster },
+  { type: 'signal', from: 'c1', fromUserId: USER, description: offer },
+  { type: 'signal', from: 'c1', fromUserId: USER, candidate: null },
+  {
+    type: 'lobby.requested',
+    roomId: ROOM,
+    user: lobbyUser,
+    requestedAt: '2025-01-01T10:00:00.000Z',
+  },
+  { type: 'lobby.cancelled', roomId: ROOM, userId: USER },
+  { type: 'lobby.resolved', roomId: ROOM, userId: USER, outcome: 'admitted' },
+  { type: 'lobby.admitted', roomId: ROOM },
+  { type: 'lobby.denied', roomId: ROOM },
+  { type: 'participant.kicked', roomId: ROOM },
+  { type: 'room.closed', roomId: ROOM, reason: 'ended' },
+  { type: 'room.updated', roomId: ROOM, room: summary },
+  { type: 'pong', serverTime: 1_700_000_000_000, ref: 'p-1' },
+  { type: 'error', code: ErrorCode.TARGET_NOT_FOUND, message: 'No such peer.', ref: 's1' },
+  { type: 'server.draining' },
+];
+
+describe('server messages', () => {
+  it.each(validServerMessages)('accept a valid $type', (msg) => {
+    expect(ServerMessage.parse(msg)).toEqual(msg);
+  });
+
+  it('cover every listed server type with a valid example', () => {
+    expect(new Set(validServerMessages.map((m) => m.type))).toEqual(new Set(ServerMessageType));
+  });
+
+  it('require the server-set sender on a relayed signal', () => {
+    expect(ServerMessage.safeParse({ type: 'signal', description: offer }).success).toBe(false);
+    expect(
+      ServerMessage.safeParse({
+        type: 'signal',
+        from: 'c1',
+        fromUserId: USER,
+        description: offer,
+        candidate,
+      }).success,
+    ).toBe(false);
+  });
+
+  it('let a client ignore fields a newer server adds', () => {
+    const r = ServerMessage.parse({ type: 'lobby.admitted', roomId: ROOM, future: true });
+    expect(r).toEqual({ type: 'lobby.admitted', roomId: ROOM });
+  });
+
+  it('reject an unknown participant.left reason', () => {
+    const msg = { type: 'participant.left', roomId: ROOM, connectionId: 'c1', userId: USER };
+    expect(ServerMessage.safeParse({ ...msg, reason: 'vanished' }).success).toBe(false);
+  });
+});
+
+describe('limits and close codes', () => {
+  it('keep the heartbeat inside the dead-after window and the SDP inside a frame', () => {
+    expect(WS_LIMITS.heartbeatIntervalMs * 2).toBeLessThan(WS_LIMITS.deadAfterMs);
+    expect(WS_LIMITS.maxSdpLength).toBeLessThan(WS_LIMITS.maxPayloadBytes);
+    expect(WS_LIMITS.burst).toBeGreaterThanOrEqual(WS_LIMITS.messagesPerSecond);
+  });
+
+  it('use distinct close codes, application ones in the 4000 range', () => {
+    const codes = Object.values(WsCloseCode);
+    expect(new Set(codes).size).toBe(codes.length);
+    const { NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, ...app } = WsCloseCode;
+    expect([NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG]).toEqual([
+      1000, 1001, 1003, 1009,
+    ]);
+    for (const code of Object.values(app)) {
+      expect(code).toBeGreaterThanOrEqual(4000);
+      expect(code).toBeLessThan(5000);
+    }
+  });
+});

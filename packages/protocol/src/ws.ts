@@ -1,0 +1,462 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors.js';
+import type { FieldErrors } from './errors.js';
+import { ParticipantRole, RoomSummary } from './rooms.js';
+
+/**
+ * Per-connection limits of `/ws`. PROTOCOL.md explains each; the server may lower the
+ * connection caps in its config, the rest are part of the contract.
+ */
+export const WS_LIMITS = {
+  /**
+   * A frame larger than this closes the connection with 1009. An offer or answer between two
+   * peers of a mesh carries only their own audio/video/screen sections (< 20 KB even with
+   * many codecs), so 64 KiB leaves room without letting one client make the server buffer
+   * and relay megabytes.
+   */
+  maxPayloadBytes: 64 * 1024,
+  /** SDP text in a `signal`; below maxPayloadBytes so the envelope still fits. */
+  maxSdpLength: 60 * 1024,
+  maxCandidateLength: 2048,
+  helloTimeoutMs: 5_000,
+  /** Proxies commonly drop idle connections at 60 s; 20 s keeps well inside that. */
+  heartbeatIntervalMs: 20_000,
+  /** Two missed heartbeats plus slack. */
+  deadAfterMs: 45_000,
+  /**
+   * Token bucket per connection. Joining a 12-person mesh sends 11 offers and a dozen
+   * trickled candidates for each within a second or two, so the burst is generous;
+   * the sustained rate is what stops a flood.
+   */
+  messagesPerSecond: 50,
+  burst: 200,
+  /** Unsent bytes queued for one socket before it is closed as a slow consumer (4009). */
+  maxBufferedBytes: 1024 * 1024,
+  maxConnectionsPerUser: 10,
+  maxConnectionsPerIp: 100,
+} as const;
+
+/**
+ * Close codes of `/ws`; the close reason is the ErrorCode that caused it (e.g.
+ * `4002 TOKEN_EXPIRED`). Recoverable errors do NOT close: after `hello`, INVALID_JSON,
+ * INVALID_MESSAGE, UNKNOWN_MESSAGE_TYPE, TARGET_NOT_FOUND, NOT_IN_ROOM, ALREADY_IN_ROOM,
+ * NOT_APPROVED, KICKED_FROM_ROOM, NOT_HOST, ROOM_NOT_FOUND, ROOM_CLOSED and ROOM_FULL are
+ * answered with an `error` message and the connection stays. Everything before a valid
+ * `hello`, and the limits below, close it.
+ */
+export const WsCloseCode = {
+  NORMAL: 1000,
+  /** Server shutting down (after `server.draining`); reconnect, another node may answer. */
+  SERVER_SHUTDOWN: 1001,
+  /** A binary frame: the protocol is JSON text only. */
+  UNSUPPORTED_DATA: 1003,
+  /** Frame larger than WS_LIMITS.maxPayloadBytes; sent by the ws library itself. */
+  MESSAGE_TOO_BIG: 1009,
+  /** No valid `hello` within WS_LIMITS.helloTimeoutMs. */
+  HELLO_TIMEOUT: 4001,
+  /** Missing, invalid, expired or revoked token (at `hello`, or revoked later). */
+  UNAUTHENTICATED: 4002,
+  /** `hello.protocolVersion` is not one the server speaks. */
+  PROTOCOL_VERSION: 4003,
+  /** Anything but a valid `hello` as the first message (bad JSON, bad schema, other type). */
+  PROTOCOL_VIOLATION: 4004,
+  /** Over WS_LIMITS.maxConnectionsPerUser / maxConnectionsPerIp. */
+  TOO_MANY_CONNECTIONS: 4005,
+  /** The message-rate bucket ran dry. */
+  RATE_LIMITED: 4008,
+  /** More than WS_LIMITS.maxBufferedBytes waiting to be sent to this client. */
+  SLOW_CONSUMER: 4009,
+  /** Sent after `participant.kicked` to the connections that were in that room. */
+  KICKED: 4010,
+  /** Sent after `room.closed` to the connections that were in that room. */
+  ROOM_CLOSED: 4011,
+} as const;
+export type WsCloseCode = (typeof WsCloseCode)[keyof typeof WsCloseCode];
+
+// ---- shared pieces ----
+
+/** Client-chosen correlation id; replies and errors to that message echo it. */
+export const MessageRef = z.string().min(1).max(64);
+
+/** Server-assigned id of one socket; one user in two tabs has two. */
+export const ConnectionId = z.string().min(1).max(64);
+
+/** RTCSessionDescriptionInit as the browser produces it. */
+export const SessionDescription = z.strictObject({
+  type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: z.string().max(WS_LIMITS.maxSdpLength),
+});
+export type SessionDescription = z.infer<typeof SessionDescription>;
+
+/** RTCIceCandidateInit, i.e. `RTCIceCandidate.toJSON()`. */
+export const IceCandidate = z.strictObject({
+  candidate: z.string().max(WS_LIMITS.maxCandidateLength),
+  sdpMid: z.string().max(256).nullable().optional(),
+  sdpMLineIndex: z.int().min(0).max(65_535).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+export type IceCandidate = z.infer<typeof IceCandidate>;
+
+/** Exactly one of the two; `candidate: null` means end of candidates. */
+export type SignalPayload =
+  | { description: SessionDescription; candidate?: never }
+  | { candidate: IceCandidate | null; description?: never };
+
+const signalPayloadShape = {
+  description: SessionDescription.optional(),
+  candidate: IceCandidate.nullable().optional(),
+};
+
+const exactlyOnePayload = [
+  (m: { description?: unknown; candidate?: unknown }) =>
+    (m.description !== undefined) !== (m.candidate !== undefined),
+  { message: 'Send exactly one of description or candidate' },
+] as const;
+
+export const MediaState = z.strictObject({
+  audio: z.boolean(),
+  video: z.boolean(),
+  screen: z.boolean(),
+  handRaised: z.boolean(),
+});
+export type MediaState = z.infer<typeof MediaState>;
+
+/** A participant's own media as they report it; `handRaised` left out means unchanged. */
+const mediaUpdateShape = {
+  audio: z.boolean(),
+  video: z.boolean(),
+  screen: z.boolean(),
+  handRaised: z.boolean().optional(),
+};
+
+/** One connection in a room's call. */
+export const RosterEntry = z.object({
+  connectionId: ConnectionId,
+  userId: z.uuid(),
+  displayName: z.string(),
+  isGuest: z.boolean(),
+  role: ParticipantRole,
+  media: MediaState,
+  joinedAt: z.iso.datetime(),
+});
+export type RosterEntry = z.infer<typeof RosterEntry>;
+
+export const LobbyUser = z.object({
+  id: z.uuid(),
+  displayName: z.string(),
+  isGuest: z.boolean(),
+});
+export type LobbyUser = z.infer<typeof LobbyUser>;
+
+/** Someone waiting for a host's decision. */
+export const LobbyEntry = z.object({ user: LobbyUser, requestedAt: z.iso.datetime() });
+export type LobbyEntry = z.infer<typeof LobbyEntry>;
+
+/** Epoch milliseconds of the server clock, for offset estimates. */
+const ServerTime = z.int().min(0);
+
+// ---- client -> server ----
+// Strict objects: an unknown key (a forged `from`, a `__proto__`) is a validation failure.
+
+const clientRef = { ref: MessageRef.optional() };
+
+export const HelloMessage = z.strictObject({
+  type: z.literal('hello'),
+  ...clientRef,
+  token: z.string().min(1).max(4096),
+  protocolVersion: z.int().min(1),
+});
+export type HelloMessage = z.infer<typeof HelloMessage>;
+
+export const RoomJoinMessage = z.strictObject({
+  type: z.literal('room.join'),
+  ...clientRef,
+  roomId: z.uuid(),
+  /** Initial media state, so others never see a flash of the wrong state; all off if absent. */
+  media: z.strictObject(mediaUpdateShape).optional(),
+});
+export type RoomJoinMessage = z.infer<typeof RoomJoinMessage>;
+
+export const RoomLeaveMessage = z.strictObject({ type: z.literal('room.leave'), ...clientRef });
+export type RoomLeaveMessage = z.infer<typeof RoomLeaveMessage>;
+
+export type ClientSignalMessage = { type: 'signal'; ref?: string; to: string } & SignalPayload;
+
+export const ClientSignalMessage = z
+  .strictObject({
+    type: z.literal('signal'),
+    ...clientRef,
+    to: ConnectionId,
+    ...signalPayloadShape,
+  })
+  .refine(...exactlyOnePayload)
+  // The refinement guarantees the union; the cast only tells TypeScript.
+  .transform((m) => m as ClientSignalMessage);
+
+export const MediaUpdateMessage = z.strictObject({
+  type: z.literal('media.update'),
+  ...clientRef,
+  ...mediaUpdateShape,
+});
+export type MediaUpdateMessage = z.infer<typeof MediaUpdateMessage>;
+
+export const PingMessage = z.strictObject({ type: z.literal('ping'), ...clientRef });
+export type PingMessage = z.infer<typeof PingMessage>;
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  HelloMessage,
+  RoomJoinMessage,
+  RoomLeaveMessage,
+  ClientSignalMessage,
+  MediaUpdateMessage,
+  PingMessage,
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export const ClientMessageType = [
+  'hello',
+  'room.join',
+  'room.leave',
+  'signal',
+  'media.update',
+  'ping',
+] as const;
+export type ClientMessageType = (typeof ClientMessageType)[number];
+
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+
+// ---- server -> client ----
+// Plain objects: a client ignores fields it does not know, so the server can add some.
+
+const serverRef = { ref: MessageRef.optional() };
+const roomId = z.uuid();
+
+export const WelcomeMessage = z.object({
+  type: z.literal('welcome'),
+  ...serverRef,
+  connectionId: ConnectionId,
+  userId: z.uuid(),
+  serverTime: ServerTime,
+  heartbeatIntervalMs: z.int().min(1),
+});
+export type WelcomeMessage = z.infer<typeof WelcomeMessage>;
+
+export const RoomJoinedMessage = z.object({
+  type: z.literal('room.joined'),
+  ...serverRef,
+  roomId,
+  room: RoomSummary,
+  self: z.object({ connectionId: ConnectionId, userId: z.uuid(), role: ParticipantRole }),
+  /** Everyone else in the call (including this user's other tabs), never this connection. */
+  participants: z.array(RosterEntry),
+  /** Waiting knockers; filled only for a host or co-host, empty for everyone else. */
+  lobby: z.array(LobbyEntry),
+});
+export type RoomJoinedMessage = z.infer<typeof RoomJoinedMessage>;
+
+export const ParticipantJoinedMessage = z.object({
+  type: z.literal('participant.joined'),
+  roomId,
+  participant: RosterEntry,
+});
+export type ParticipantJoinedMessage = z.infer<typeof ParticipantJoinedMessage>;
+
+export const ParticipantLeftReason = z.enum(['left', 'disconnected', 'kicked', 'timeout']);
+export type ParticipantLeftReason = z.infer<typeof ParticipantLeftReason>;
+
+export const ParticipantLeftMessage = z.object({
+  type: z.literal('participant.left'),
+  roomId,
+  connectionId: ConnectionId,
+  userId: z.uuid(),
+  reason: ParticipantLeftReason,
+});
+export type ParticipantLeftMessage = z.infer<typeof ParticipantLeftMessage>;
+
+/** Media, hand or role changed. */
+export const ParticipantUpdatedMessage = z.object({
+  type: z.literal('participant.updated'),
+  roomId,
+  participant: RosterEntry,
+});
+export type ParticipantUpdatedMessage = z.infer<typeof ParticipantUpdatedMessage>;
+
+export type ServerSignalMessage = {
+  type: 'signal';
+  from: string;
+  fromUserId: string;
+} & SignalPayload;
+
+/** `from`/`fromUserId` are set by the server from the sending connection, never copied. */
+export const ServerSignalMessage = z
+  .object({
+    type: z.literal('signal'),
+    from: ConnectionId,
+    fromUserId: z.uuid(),
+    ...signalPayloadShape,
+  })
+  .refine(...exactlyOnePayload)
+  .transform((m) => m as ServerSignalMessage);
+
+export const LobbyRequestedMessage = z.object({
+  type: z.literal('lobby.requested'),
+  roomId,
+  ...LobbyEntry.shape,
+});
+export type LobbyRequestedMessage = z.infer<typeof LobbyRequestedMessage>;
+
+/** The knocker gave up (left the lobby). */
+export const LobbyCancelledMessage = z.object({
+  type: z.literal('lobby.cancelled'),
+  roomId,
+  userId: z.uuid(),
+});
+export type LobbyCancelledMessage = z.infer<typeof LobbyCancelledMessage>;
+
+/** To hosts and co-hosts: a request was decided (by any of them), take it off the list. */
+export const LobbyResolvedMessage = z.object({
+  type: z.literal('lobby.resolved'),
+  roomId,
+  userId: z.uuid(),
+  outcome: z.enum(['admitted', 'denied']),
+});
+export type LobbyResolvedMessage = z.infer<typeof LobbyResolvedMessage>;
+
+export const LobbyAdmittedMessage = z.object({ type: z.literal('lobby.admitted'), roomId });
+export type LobbyAdmittedMessage = z.infer<typeof LobbyAdmittedMessage>;
+
+export const LobbyDeniedMessage = z.object({ type: z.literal('lobby.denied'), roomId });
+export type LobbyDeniedMessage = z.infer<typeof LobbyDeniedMessage>;
+
+export const ParticipantKickedMessage = z.object({
+  type: z.literal('participant.kicked'),
+  roomId,
+});
+export type ParticipantKickedMessage = z.infer<typeof ParticipantKickedMessage>;
+
+export const RoomClosedMessage = z.object({
+  type: z.literal('room.closed'),
+  roomId,
+  reason: z.enum(['ended', 'expired']),
+});
+export type RoomClosedMessage = z.infer<typeof RoomClosedMessage>;
+
+export const RoomUpdatedMessage = z.object({
+  type: z.literal('room.updated'),
+  roomId,
+  room: RoomSummary,
+});
+export type RoomUpdatedMessage = z.infer<typeof RoomUpdatedMessage>;
+
+export const PongMessage = z.object({
+  type: z.literal('pong'),
+  ...serverRef,
+  serverTime: ServerTime,
+});
+export type PongMessage = z.infer<typeof PongMessage>;
+
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  ...serverRef,
+  code: z.string().meta({ description: 'An ErrorCode' }),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+export const ServerDrainingMessage = z.object({ type: z.literal('server.draining') });
+export type ServerDrainingMessage = z.infer<typeof ServerDrainingMessage>;
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  WelcomeMessage,
+  RoomJoinedMessage,
+  ParticipantJoinedMessage,
+  ParticipantLeftMessage,
+  ParticipantUpdatedMessage,
+  ServerSignalMessage,
+  LobbyRequestedMessage,
+  LobbyCancelledMessage,
+  LobbyResolvedMessage,
+  LobbyAdmittedMessage,
+  LobbyDeniedMessage,
+  ParticipantKickedMessage,
+  RoomClosedMessage,
+  RoomUpdatedMessage,
+  PongMessage,
+  ErrorMessage,
+  ServerDrainingMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+export const ServerMessageType = [
+  'welcome',
+  'room.joined',
+  'participant.joined',
+  'participant.left',
+  'participant.updated',
+  'signal',
+  'lobby.requested',
+  'lobby.cancelled',
+  'lobby.resolved',
+  'lobby.admitted',
+  'lobby.denied',
+  'participant.kicked',
+  'room.closed',
+  'room.updated',
+  'pong',
+  'error',
+  'server.draining',
+] as const;
+export type ServerMessageType = (typeof ServerMessageType)[number];
+
+export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+
+// The lists above must name exactly the union members; this fails to compile otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _clientTypesMatch: Same<ClientMessageType, ClientMessage['type']> = true;
+const _serverTypesMatch: Same<ServerMessageType, ServerMessage['type']> = true;
+
+// ---- parsing at the edge ----
+
+export type ClientMessageParseResult =
+  | { ok: true; message: ClientMessage }
+  | {
+      ok: false;
+      code: typeof ErrorCode.UNKNOWN_MESSAGE_TYPE | typeof ErrorCode.INVALID_MESSAGE;
+      /** The message's `ref` when it was a valid one, so the error can echo it. */
+      ref: string | undefined;
+      /** Same shape as `details.fields` of an HTTP VALIDATION_FAILED; `message` = the whole message. */
+      fields: FieldErrors;
+    };
+
+/**
+ * Validates already-JSON-parsed data as a client message and, when it fails, says whether
+ * the `type` was unknown or the body was wrong, keeping the `ref` for the error reply.
+ */
+export function parseClientMessage(data: unknown): ClientMessageParseResult {
+  const parsed = ClientMessage.safeParse(data);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const record =
+    typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : {};
+  const type = Object.hasOwn(record, 'type') ? record.type : undefined;
+  const unknownType =
+    typeof type === 'string' && !(ClientMessageType as readonly string[]).includes(type);
+  const ref = MessageRef.safeParse(Object.hasOwn(record, 'ref') ? record.ref : undefined);
+  return {
+    ok: false,
+    code: unknownType ? ErrorCode.UNKNOWN_MESSAGE_TYPE : ErrorCode.INVALID_MESSAGE,
+    ref: ref.success ? ref.data : undefined,
+    fields: toFields(parsed.error.issues),
+  };
+}
+
+function toFields(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.map(String).join('.') || 'message';
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
