@@ -30,6 +30,15 @@ import { createMemoryAttemptLimiter } from './platform/throttle.js';
 import { createRefreshTokensRepo } from './modules/auth/refresh-repo.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createAuthService } from './modules/auth/service.js';
+import type { AuthService } from './modules/auth/service.js';
+import { createInvitesService } from './modules/rooms/invites.js';
+import { createRoomsRepo } from './modules/rooms/repo.js';
+import { roomRoutes } from './modules/rooms/routes.js';
+import { createRoomsService } from './modules/rooms/service.js';
+import type { RoomsService } from './modules/rooms/service.js';
+import { registerSignaling } from './modules/signaling/routes.js';
+import { bearerToken } from './platform/auth/hook.js';
+import { createMemoryRoster } from './platform/roster.js';
 import { opsRoutes } from './modules/ops/routes.js';
 import { createUsersRepo } from './modules/users/repo.js';
 import { VERSION } from './version.js';
@@ -42,7 +51,7 @@ export type AppDeps = {
 
 export type Parley = {
   app: FastifyInstance;
-  services: { auth: ReturnType<typeof createAuthService> };
+  services: { auth: AuthService; rooms: RoomsService };
   routes: readonly { method: string; url: string }[];
   /** Closes the HTTP server, then the bus and the database. */
   close(): Promise<void>;
@@ -76,6 +85,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
+    // Invite tokens (signed JWTs) travel as a path parameter.
+    routerOptions: { maxParamLength: 2048 },
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
@@ -175,6 +186,30 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     ),
   });
   const authenticate = createAuthenticate((token) => auth.userForAccessToken(token));
+  const roster = createMemoryRoster();
+  const window15m = 15 * 60_000;
+  const rooms = createRoomsService({
+    db: db.db,
+    repo: createRoomsRepo(db.dialect),
+    bus,
+    roster,
+    clock,
+    scryptCost: config.scryptCost,
+    passwordLimiter: {
+      perUser: createMemoryAttemptLimiter(10, window15m, clock),
+      perIp: createMemoryAttemptLimiter(30, window15m, clock),
+    },
+    lookupLimiter: createMemoryAttemptLimiter(60, window15m, clock),
+    emptyTimeoutMs: config.rooms.emptyTimeoutMs,
+  });
+  const invites = createInvitesService({
+    db: db.db,
+    repo: createRoomsRepo(db.dialect),
+    rooms,
+    clock,
+    secret: config.jwtSecret,
+    startSession: (user) => auth.startSession(user),
+  });
 
   await app.register(
     async (api) => {
@@ -189,18 +224,52 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
           prefix: '/auth',
         },
       );
+      await api.register(
+        roomRoutes({
+          rooms,
+          invites,
+          authenticate,
+          optionalUser: async (req) => {
+            const token = bearerToken(req);
+            return token ? auth.userForAccessToken(token) : null;
+          },
+          publicUrl: config.publicUrl,
+          joinRateLimit: Math.max(20, Math.floor(config.rateLimitMax / 10)),
+        }),
+      );
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },
   );
 
+  const signaling = await registerSignaling(app, {
+    bus,
+    roster,
+    gate: rooms.gate,
+    clock,
+    userForToken: (token) => auth.userForAccessToken(token),
+    allowedOrigins: [
+      ...config.corsOrigins,
+      ...(config.publicUrl ? [new URL(config.publicUrl).origin] : []),
+    ],
+    ws: config.ws,
+  });
+
   registerWeb(app, config.webDistDir);
+
+  // Rooms nobody has been connected to for a while are closed; unref'd so it never holds the process.
+  const cleanup = setInterval(() => {
+    rooms.closeAbandoned().catch((err: unknown) => app.log.error({ err }, 'room cleanup failed'));
+  }, config.rooms.cleanupIntervalMs);
+  cleanup.unref();
 
   return {
     app,
-    services: { auth },
+    services: { auth, rooms },
     routes,
     async close() {
+      clearInterval(cleanup);
+      await signaling.close();
       await app.close();
       await bus.close();
       await db.close();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { WS_LIMITS } from '@parley/protocol';
 import { z } from 'zod';
 
 const bool = z
@@ -47,6 +48,7 @@ const EnvSchema = z.object({
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
+  ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
 });
 
 export type Config = {
@@ -70,6 +72,14 @@ export type Config = {
   scryptCost: number;
   /** Login failures before 429, per account and per IP, in `windowMs`. */
   loginThrottle: { perAccount: number; perIp: number; windowMs: number };
+  /** Socket timings; tests shorten them. Defaults come from WS_LIMITS. */
+  ws: {
+    helloTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    deadAfterMs: number;
+    reconnectGraceMs: number;
+  };
+  rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
 };
 
 export class ConfigError extends Error {
@@ -135,6 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     scryptCost: 2 ** 15,
     loginThrottle: { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 },
+    ws: {
+      helloTimeoutMs: WS_LIMITS.helloTimeoutMs,
+      heartbeatIntervalMs: WS_LIMITS.heartbeatIntervalMs,
+      deadAfterMs: WS_LIMITS.deadAfterMs,
+      // A reload or a network switch reconnects within seconds; the seat waits this long.
+      reconnectGraceMs: 2 * 60_000,
+    },
+    rooms: { emptyTimeoutMs: e.ROOM_EMPTY_TIMEOUT_MINUTES * 60_000, cleanupIntervalMs: 60_000 },
   };
 }
 

@@ -60,13 +60,11 @@ function fieldErrors(err: FastifyError): FieldErrors {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      return reply
-        .code(400)
-        .send(
-          errorBody(req, ErrorCode.VALIDATION_FAILED, 'Some fields are invalid.', {
-            fields: fieldErrors(err),
-          }),
-        );
+      return reply.code(400).send(
+        errorBody(req, ErrorCode.VALIDATION_FAILED, 'Some fields are invalid.', {
+          fields: fieldErrors(err),
+        }),
+      );
     }
     const appErr = err instanceof AppError ? err : fromFastifyError(err);
     if (appErr) {

@@ -69,6 +69,13 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Low cost keeps hashing fast in tests; the algorithm is the same.
     scryptCost: 2 ** 10,
     loginThrottle: { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 },
+    ws: {
+      helloTimeoutMs: 5_000,
+      heartbeatIntervalMs: 20_000,
+      deadAfterMs: 45_000,
+      reconnectGraceMs: 120_000,
+    },
+    rooms: { emptyTimeoutMs: 60 * 60_000, cleanupIntervalMs: 60_000 },
     ...overrides,
   };
 }

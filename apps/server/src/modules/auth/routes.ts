@@ -7,7 +7,7 @@ import {
   RefreshBody,
   RegisterBody,
 } from '@parley/protocol';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
@@ -21,7 +21,7 @@ const strict = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute' } })
 
 export function authRoutes(deps: {
   auth: AuthService;
-  authenticate: preHandlerAsyncHookHandler;
+  authenticate: onRequestAsyncHookHandler;
   authRateLimit: number;
 }) {
   return function register(app: FastifyInstance): void {
@@ -92,7 +92,7 @@ export function authRoutes(deps: {
     });
 
     r.get('/me', {
-      preHandler: deps.authenticate,
+      onRequest: deps.authenticate,
       schema: {
         tags,
         summary: 'The signed-in user',

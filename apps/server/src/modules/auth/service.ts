@@ -64,6 +64,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Creates an account without a session (used by `admin:create`). */
     createAccount,
 
+    /** Signs in a user another module created (a guest accepting an invite). */
+    startSession,
+
     async guest(displayName: string): Promise<AuthResponse> {
       const user = await users.insert({
         id: randomUUID(),

@@ -20,7 +20,7 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
-/** preHandler for authenticated routes. */
+/** onRequest hook for authenticated routes: runs before the body is parsed or validated. */
 export function createAuthenticate(resolve: ResolveUser) {
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {

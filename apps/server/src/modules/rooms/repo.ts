@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type {
+  Database,
+  RoomActivityKind,
+  RoomParticipantsTable,
+  RoomsTable,
+} from '../../platform/db/schema.js';
+
+type Q = Db | Transaction<Database>;
+export type ParticipantRow = RoomParticipantsTable & { display_name: string; is_guest: number };
+
+/** SQL for rooms, participants, invites and activity. Every function takes the db or a transaction. */
+export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
+  return {
+    async insertRoom(q: Q, row: RoomsTable): Promise<void> {
+      await q.insertInto('rooms').values(row).execute();
+    },
+    /**
+     * Reads a room; inside a transaction on PostgreSQL it also locks the row, so joins
+     * and admissions to one room are serialized (SQLite serializes all writers anyway).
+     */
+    async findRoom(
+      q: Q,
+      id: string,
+      opts: { lock?: boolean } = {},
+    ): Promise<RoomsTable | undefined> {
+      let query = q.selectFrom('rooms').selectAll().where('id', '=', id);
+      if (opts.lock && dialect === 'postgres') query = query.forUpdate();
+      return query.executeTakeFirst();
+    },
+    async findRoomByCode(q: Q, code: string): Promise<RoomsTable | undefined> {
+      return q.selectFrom('rooms').selectAll().where('code', '=', code).executeTakeFirst();
+    },
+    async updateRoom(q: Q, id: string, patch: Partial<RoomsTable>): Promise<void> {
+      await q.updateTable('rooms').set(patch).where('id', '=', id).execute();
+    },
+    /** Closes an open room; false when it was already closed (so only one closer notifies). */
+    async closeRoom(q: Q, id: string, at: string, reason: 'ended' | 'expired'): Promise<boolean> {
+      const r = await q
+        .updateTable('rooms')
+        .set({ status: 'closed', closed_at: at, close_reason: reason, empty_since: null })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+    async roomsEmptySince(q: Q, before: string): Promise<string[]> {
+      const rows = await q
+        .selectFrom('rooms')
+        .select('id')
+        .where('status', '=', 'open')
+        .where('empty_since', 'is not', null)
+        .where('empty_since', '<', before)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async listForUser(q: Q, userId: string): Promise<RoomsTable[]> {
+      return q
+        .selectFrom('rooms')
+        .selectAll('rooms')
+        .where((eb) =>
+          eb.or([
+            eb('rooms.host_id', '=', userId),
+            eb.exists(
+              eb
+                .selectFrom('room_participants')
+                .select('room_participants.room_id')
+                .whereRef('room_participants.room_id', '=', 'rooms.id')
+                .where('room_participants.user_id', '=', userId)
+                .where('room_participants.status', 'in', ['approved', 'left']),
+            ),
+          ]),
+        )
+        .orderBy('rooms.created_at', 'desc')
+        .limit(100)
+        .execute();
+    },
+    async listPublicOpen(q: Q): Promise<RoomsTable[]> {
+      return q
+        .selectFrom('rooms')
+        .selectAll()
+        .where('status', '=', 'open')
+        .where('visibility', '=', 'public')
+        .orderBy('created_at', 'desc')
+        .limit(100)
+        .execute();
+    },
+    async hostName(q: Q, hostId: string): Promise<string> {
+      const r = await q
+        .selectFrom('users')
+        .select('display_name')
+        .where('id', '=', hostId)
+        .executeTakeFirst();
+      return r?.display_name ?? '';
+    },
+
+    async findParticipant(
+      q: Q,
+      roomId: string,
+      userId: string,
+    ): Promise<ParticipantRow | undefined> {
+      return q
+        .selectFrom('room_participants')
+        .innerJoin('users', 'users.id', 'room_participants.user_id')
+        .selectAll('room_participants')
+        .select(['users.display_name', 'users.is_guest'])
+        .where('room_participants.room_id', '=', roomId)
+        .where('room_participants.user_id', '=', userId)
+        .executeTakeFirst();
+    },
+    async myParticipations(
+      q: Q,
+      userId: string,
+      roomIds: string[],
+    ): Promise<RoomParticipantsTable[]> {
+      if (roomIds.length === 0) return [];
+      return q
+        .selectFrom('room_participants')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('room_id', 'in', roomIds)
+        .execute();
+    },
+    async upsertParticipant(q: Q, row: RoomParticipantsTable): Promise<void> {
+      await q
+        .insertInto('room_participants')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['room_id', 'user_id']).doUpdateSet({
+            status: row.status,
+            role: row.role,
+            updated_at: row.updated_at,
+            decided_by: row.decided_by,
+            requested_at: row.requested_at,
+          }),
+        )
+        .execute();
+    },
+    /**
+     * Moves a participant between statuses only if they are in one of `from`. Returns
+     * false when another request changed them first: this is what makes two hosts
+     * admitting one person at once produce a single admission.
+     */
+    async transition(
+      q: Q,
+      roomId: string,
+      userId: string,
+      from: RoomParticipantsTable['status'][],
+      set: Partial<Pick<RoomParticipantsTable, 'status' | 'role' | 'decided_by' | 'updated_at'>>,
+    ): Promise<boolean> {
+      const r = await q
+        .updateTable('room_participants')
+        .set(set)
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId)
+        .where('status', 'in', from)
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+    async countApproved(q: Q, roomId: string): Promise<number> {
+      const r = await q
+        .selectFrom('room_participants')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where('room_id', '=', roomId)
+        .where('status', '=', 'approved')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    async pending(q: Q, roomId: string): Promise<ParticipantRow[]> {
+      return q
+        .selectFrom('room_participants')
+        .innerJoin('users', 'users.id', 'room_participants.user_id')
+        .selectAll('room_participants')
+        .select(['users.display_name', 'users.is_guest'])
+        .where('room_participants.room_id', '=', roomId)
+        .where('room_participants.status', '=', 'pending')
+        .orderBy('room_participants.requested_at')
+        .execute();
+    },
+    /** Hosts and co-hosts (approved or not currently connected) to notify about the lobby. */
+    async moderators(q: Q, roomId: string): Promise<string[]> {
+      const rows = await q
+        .selectFrom('room_participants')
+        .select('user_id')
+        .where('room_id', '=', roomId)
+        .where('role', 'in', ['host', 'cohost'])
+        .where('status', 'in', ['approved', 'left'])
+        .execute();
+      return rows.map((r) => r.user_id);
+    },
+    async waitingUsers(q: Q, roomId: string): Promise<string[]> {
+      const rows = await q
+        .selectFrom('room_participants')
+        .select('user_id')
+        .where('room_id', '=', roomId)
+        .where('status', '=', 'pending')
+        .execute();
+      return rows.map((r) => r.user_id);
+    },
+
+    async activity(
+      q: Q,
+      a: {
+        roomId: string;
+        kind: RoomActivityKind;
+        at: string;
+        userId?: string | null;
+        actorId?: string | null;
+        details?: unknown;
+      },
+    ): Promise<void> {
+      await q
+        .insertInto('room_activity')
+        .values({
+          id: randomUUID(),
+          room_id: a.roomId,
+          kind: a.kind,
+          user_id: a.userId ?? null,
+          actor_id: a.actorId ?? null,
+          at: a.at,
+          details: a.details === undefined ? null : JSON.stringify(a.details),
+        })
+        .execute();
+    },
+  };
+}
+export type RoomsRepo = ReturnType<typeof createRoomsRepo>;

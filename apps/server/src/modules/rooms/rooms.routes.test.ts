@@ -1,0 +1,654 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../platform/clock.js';
+import { dialects, newAccount, testApp } from '../../test/harness.js';
+import type { TestApp } from '../../test/harness.js';
+
+type Session = { token: string; id: string };
+
+describe.each(dialects)('rooms REST on %s', (dialect) => {
+  let t: TestApp;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock(new Date());
+    t = await testApp({ dialect, clock });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    who?: Session,
+    body?: unknown,
+  ) =>
+    t.app.inject({
+      method,
+      url,
+      headers: {
+        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+  const accounts = new Map<string, ReturnType<typeof newAccount>>();
+  const member = async (): Promise<Session> => {
+    const acct = newAccount();
+    const res = (await call('POST', '/api/auth/register', undefined, acct)).json();
+    accounts.set(res.user.id, acct);
+    return { token: res.tokens.accessToken, id: res.user.id };
+  };
+  /** A fresh access token after the clock moved past the old one's 15 minutes. */
+  const relogin = async (who: Session): Promise<Session> => {
+    const acct = accounts.get(who.id)!;
+    const res = (
+      await call('POST', '/api/auth/login', undefined, {
+        email: acct.email,
+        password: acct.password,
+      })
+    ).json();
+    return { token: res.tokens.accessToken, id: who.id };
+  };
+  const guest = async (name = 'Guest'): Promise<Session> => {
+    const res = (await call('POST', '/api/auth/guest', undefined, { displayName: name })).json();
+    return { token: res.tokens.accessToken, id: res.user.id };
+  };
+  const createRoom = async (host: Session, body: Record<string, unknown> = {}) => {
+    const res = await call('POST', '/api/rooms', host, {
+      name: 'Standup',
+      visibility: 'private',
+      entry: 'open',
+      ...body,
+    });
+    expect(res.statusCode).toBe(201);
+    return res.json<{ room: { id: string; code: string }; password?: string }>();
+  };
+  const activity = async (roomId: string) =>
+    (
+      await t.db.db
+        .selectFrom('room_activity')
+        .select(['kind', 'user_id'])
+        .where('room_id', '=', roomId)
+        .orderBy('at')
+        .execute()
+    ).map((a) => a.kind);
+
+  describe('creating and reading rooms', () => {
+    it('a member creates a room with an unguessable code and becomes its host', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { maxParticipants: 4, chatEnabled: false });
+      expect(room.code).toMatch(/^[a-z]{3}-[a-z]{4}-[a-z]{4}$/);
+      expect(room).toMatchObject({
+        name: 'Standup',
+        entry: 'open',
+        chatEnabled: false,
+        maxParticipants: 4,
+        locked: false,
+        status: 'open',
+        hostId: host.id,
+        myRole: 'host',
+        myStatus: 'approved',
+      });
+      expect(await activity(room.id)).toEqual(['created']);
+    });
+
+    it('a guest cannot create a room', async () => {
+      const res = await call('POST', '/api/rooms', await guest(), {
+        name: 'x',
+        visibility: 'public',
+        entry: 'open',
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('GUESTS_CANNOT_CREATE_ROOMS');
+    });
+
+    it('a password room returns its generated password once and never again', async () => {
+      const host = await member();
+      const created = await createRoom(host, { entry: 'password' });
+      expect(created.password).toMatch(/^\S{10}$/);
+      const got = await call('GET', `/api/rooms/${created.room.id}`, host);
+      expect(got.body).not.toContain(created.password);
+      expect(got.body).not.toMatch(/password_hash|passwordHash|scrypt/);
+      expect(got.json().room).not.toHaveProperty('password');
+    });
+
+    it('rejects bad bodies with field details', async () => {
+      const res = await call('POST', '/api/rooms', await member(), {
+        name: '',
+        visibility: 'secret',
+        entry: 'open',
+        maxParticipants: 1000,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(Object.keys(res.json().error.details.fields).sort()).toEqual([
+        'maxParticipants',
+        'name',
+        'visibility',
+      ]);
+    });
+
+    it('is found by id and by code typed loosely; a code that does not exist is 404, a malformed one 400', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      const other = await member();
+      const byCode = await call(
+        'GET',
+        `/api/rooms/${room.code.replaceAll('-', '').toUpperCase()}`,
+        other,
+      );
+      expect(byCode.statusCode).toBe(200);
+      expect(byCode.json().room).toMatchObject({
+        id: room.id,
+        myStatus: null,
+        myRole: null,
+        hostDisplayName: expect.any(String),
+      });
+      expect(byCode.body).not.toContain('@example.org');
+      expect((await call('GET', '/api/rooms/abc-defg-hjkm', other)).json().error.code).toBe(
+        'ROOM_NOT_FOUND',
+      );
+      expect((await call('GET', '/api/rooms/not a code!', other)).statusCode).toBe(400);
+    });
+
+    it('throttles an IP that guesses codes', async () => {
+      const prober = await member();
+      let last = 0;
+      for (let i = 0; i < 61; i++)
+        last = (await call('GET', '/api/rooms/abc-defg-hjkm', prober)).statusCode;
+      expect(last).toBe(429);
+    });
+
+    it('lists my rooms and open public rooms', async () => {
+      const host = await member();
+      const a = await createRoom(host, { visibility: 'public' });
+      const b = await createRoom(host, { visibility: 'private' });
+      const mine = (await call('GET', '/api/rooms', host))
+        .json()
+        .rooms.map((r: { id: string }) => r.id);
+      expect(mine.sort()).toEqual([a.room.id, b.room.id].sort());
+      const stranger = await member();
+      const pub = (await call('GET', '/api/rooms/public', stranger))
+        .json()
+        .rooms.map((r: { id: string }) => r.id);
+      expect(pub).toContain(a.room.id);
+      expect(pub).not.toContain(b.room.id);
+      expect((await call('GET', '/api/rooms', stranger)).json().rooms).toEqual([]);
+    });
+
+    it('every rooms route refuses an anonymous caller with 401', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      const u = '00000000-0000-4000-8000-000000000000';
+      for (const [m, url] of [
+        ['POST', '/api/rooms'],
+        ['GET', '/api/rooms'],
+        ['GET', '/api/rooms/public'],
+        ['GET', `/api/rooms/${room.id}`],
+        ['PATCH', `/api/rooms/${room.id}`],
+        ['DELETE', `/api/rooms/${room.id}`],
+        ['POST', `/api/rooms/${room.id}/join`],
+        ['POST', `/api/rooms/${room.id}/leave`],
+        ['POST', `/api/rooms/${room.id}/participants/${u}/admit`],
+        ['POST', `/api/rooms/${room.id}/participants/${u}/kick`],
+        ['POST', `/api/rooms/${room.id}/invites`],
+      ] as const) {
+        expect(
+          (await call(m, url, undefined, m === 'GET' || m === 'DELETE' ? undefined : {}))
+            .statusCode,
+          `${m} ${url}`,
+        ).toBe(401);
+      }
+    });
+  });
+
+  describe('joining', () => {
+    it('an open room approves at once; joining twice is idempotent', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      const g = await guest();
+      const res = await call('POST', `/api/rooms/${room.code}/join`, g, {});
+      expect(res.json()).toMatchObject({ status: 'approved', isHost: false, role: 'participant' });
+      expect((await call('POST', `/api/rooms/${room.id}/join`, g, {})).json().status).toBe(
+        'approved',
+      );
+      expect(await activity(room.id)).toEqual(['created', 'joined']);
+    });
+
+    it('a password room needs the password; wrong ones are refused and throttled', async () => {
+      const host = await member();
+      const { room, password } = await createRoom(host, {
+        entry: 'password',
+        password: 'open sesame',
+      });
+      expect(password).toBe('open sesame');
+      const g = await member();
+      expect((await call('POST', `/api/rooms/${room.id}/join`, g, {})).json().error.code).toBe(
+        'BAD_ROOM_PASSWORD',
+      );
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/join`, g, { password: 'nope' })).statusCode,
+      ).toBe(403);
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/join`, g, { password: 'open sesame' })).json()
+          .status,
+      ).toBe('approved');
+      const attacker = await member();
+      const codes: number[] = [];
+      for (let i = 0; i < 11; i++)
+        codes.push(
+          (await call('POST', `/api/rooms/${room.id}/join`, attacker, { password: `guess${i}` }))
+            .statusCode,
+        );
+      expect(codes.slice(0, 10).every((c) => c === 403)).toBe(true);
+      expect(codes[10]).toBe(429);
+      // Throttled even with the right password until the window passes.
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/join`, attacker, { password: 'open sesame' }))
+          .statusCode,
+      ).toBe(429);
+      clock.advance(16 * 60_000);
+      expect(
+        (
+          await call('POST', `/api/rooms/${room.id}/join`, await relogin(attacker), {
+            password: 'open sesame',
+          })
+        ).json().status,
+      ).toBe('approved');
+    });
+
+    it('an approval room puts people in the lobby until a host admits them', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const g = await guest('Knocker');
+      expect((await call('POST', `/api/rooms/${room.id}/join`, g, {})).json()).toMatchObject({
+        status: 'pending',
+      });
+      const admitted = await call('POST', `/api/rooms/${room.id}/participants/${g.id}/admit`, host);
+      expect(admitted.json().participant).toMatchObject({
+        userId: g.id,
+        status: 'approved',
+        displayName: 'Knocker',
+        isGuest: true,
+      });
+      expect((await call('POST', `/api/rooms/${room.id}/join`, g, {})).json().status).toBe(
+        'approved',
+      );
+      expect(await activity(room.id)).toEqual(['created', 'requested', 'admitted']);
+    });
+
+    it('a denied or kicked person cannot rejoin without a new admission', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const a = await member();
+      const b = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, a, {});
+      await call('POST', `/api/rooms/${room.id}/join`, b, {});
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${a.id}/deny`, host)).json()
+          .participant.status,
+      ).toBe('denied');
+      expect((await call('POST', `/api/rooms/${room.id}/join`, a, {})).json().error.code).toBe(
+        'JOIN_DENIED',
+      );
+      await call('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host);
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${b.id}/kick`, host)).json()
+          .participant.status,
+      ).toBe('kicked');
+      expect((await call('POST', `/api/rooms/${room.id}/join`, b, {})).json().error.code).toBe(
+        'KICKED_FROM_ROOM',
+      );
+      // The host re-admits: that is the new admission.
+      await call('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host);
+      expect((await call('POST', `/api/rooms/${room.id}/join`, b, {})).json().status).toBe(
+        'approved',
+      );
+      expect(await activity(room.id)).toEqual([
+        'created',
+        'requested',
+        'requested',
+        'denied',
+        'admitted',
+        'kicked',
+        'admitted',
+      ]);
+    });
+
+    it('a full room answers 409 ROOM_FULL; a locked one 403; an ended one 410', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { maxParticipants: 2 });
+      await call('POST', `/api/rooms/${room.id}/join`, await member(), {});
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/join`, await member(), {})).json().error.code,
+      ).toBe('ROOM_FULL');
+      const r2 = (await createRoom(host)).room;
+      await call('PATCH', `/api/rooms/${r2.id}`, host, { locked: true });
+      expect(
+        (await call('POST', `/api/rooms/${r2.id}/join`, await member(), {})).json().error.code,
+      ).toBe('ROOM_LOCKED');
+      expect((await call('DELETE', `/api/rooms/${r2.id}`, host)).statusCode).toBe(204);
+      const late = await call('POST', `/api/rooms/${r2.id}/join`, await member(), {});
+      expect(late.statusCode).toBe(410);
+      expect(late.json().error.code).toBe('ROOM_CLOSED');
+    });
+
+    it('someone who left an approval room comes back without asking again; a knock can be withdrawn', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const a = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, a, {});
+      await call('POST', `/api/rooms/${room.id}/participants/${a.id}/admit`, host);
+      expect((await call('POST', `/api/rooms/${room.id}/leave`, a)).statusCode).toBe(204);
+      expect((await call('POST', `/api/rooms/${room.id}/join`, a, {})).json().status).toBe(
+        'approved',
+      );
+      const b = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, b, {});
+      expect((await call('POST', `/api/rooms/${room.id}/leave`, b)).statusCode).toBe(204);
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host)).json().error
+          .code,
+      ).toBe('PARTICIPANT_NOT_FOUND');
+    });
+  });
+
+  describe('who may decide', () => {
+    it('a participant cannot admit, kick, promote, change or end; a stranger learns nothing', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const p = await member();
+      const knocker = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, p, {});
+      await call('POST', `/api/rooms/${room.id}/participants/${p.id}/admit`, host);
+      await call('POST', `/api/rooms/${room.id}/join`, knocker, {});
+      for (const action of ['admit', 'deny', 'kick', 'promote']) {
+        const res = await call(
+          'POST',
+          `/api/rooms/${room.id}/participants/${knocker.id}/${action}`,
+          p,
+        );
+        expect(res.json().error.code, action).toBe('NOT_HOST');
+      }
+      expect(
+        (await call('PATCH', `/api/rooms/${room.id}`, p, { name: 'mine now' })).json().error.code,
+      ).toBe('NOT_HOST');
+      expect((await call('DELETE', `/api/rooms/${room.id}`, p)).json().error.code).toBe('NOT_HOST');
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/invites`, p, { expiresInMinutes: 10 })).json()
+          .error.code,
+      ).toBe('NOT_HOST');
+      const stranger = await member();
+      expect(
+        (
+          await call('POST', `/api/rooms/${room.id}/participants/${knocker.id}/admit`, stranger)
+        ).json().error.code,
+      ).toBe('ROOM_NOT_FOUND');
+    });
+
+    it('a co-host may admit and kick participants but not the host, and may not end the room', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const co = await member();
+      const p = await member();
+      for (const who of [co, p]) {
+        await call('POST', `/api/rooms/${room.id}/join`, who, {});
+        await call('POST', `/api/rooms/${room.id}/participants/${who.id}/admit`, host);
+      }
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${co.id}/promote`, host)).json()
+          .participant.role,
+      ).toBe('cohost');
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${host.id}/kick`, co)).json().error
+          .code,
+      ).toBe('NOT_HOST');
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${p.id}/kick`, co)).json()
+          .participant.status,
+      ).toBe('kicked');
+      expect((await call('DELETE', `/api/rooms/${room.id}`, co)).json().error.code).toBe(
+        'NOT_HOST',
+      );
+    });
+
+    it('the host changes settings; switching to password entry returns a new password once', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      const res = await call('PATCH', `/api/rooms/${room.id}`, host, {
+        name: 'Retro',
+        chatEnabled: false,
+        entry: 'password',
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().room).toMatchObject({
+        name: 'Retro',
+        chatEnabled: false,
+        entry: 'password',
+      });
+      const pw = res.json().password as string;
+      expect(pw).toHaveLength(10);
+      const joiner = await member();
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/join`, joiner, { password: pw })).json().status,
+      ).toBe('approved');
+      expect((await call('PATCH', `/api/rooms/${room.id}`, host, {})).statusCode).toBe(400);
+    });
+  });
+
+  describe('races', () => {
+    it('two hosts admitting the same person at once admit them exactly once', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const co = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, co, {});
+      await call('POST', `/api/rooms/${room.id}/participants/${co.id}/admit`, host);
+      await call('POST', `/api/rooms/${room.id}/participants/${co.id}/promote`, host);
+      const knocker = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, knocker, {});
+      const [a, b] = await Promise.all([
+        call('POST', `/api/rooms/${room.id}/participants/${knocker.id}/admit`, host),
+        call('POST', `/api/rooms/${room.id}/participants/${knocker.id}/admit`, co),
+      ]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+      const admissions = (await activity(room.id)).filter((k) => k === 'admitted');
+      expect(admissions).toHaveLength(2); // the co-host's own, and the knocker's once
+    });
+
+    it('two joiners racing for the last seat: exactly one gets it', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { maxParticipants: 2 });
+      const [x, y] = [await member(), await member()];
+      const results = await Promise.all(
+        [x, y].map((who) => call('POST', `/api/rooms/${room.id}/join`, who, {})),
+      );
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+      const approved = await t.db.db
+        .selectFrom('room_participants')
+        .select('user_id')
+        .where('room_id', '=', room.id)
+        .where('status', '=', 'approved')
+        .execute();
+      expect(approved).toHaveLength(2);
+    });
+
+    it('two admissions racing for the last seat: exactly one succeeds', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval', maxParticipants: 2 });
+      const [x, y] = [await member(), await member()];
+      for (const who of [x, y]) await call('POST', `/api/rooms/${room.id}/join`, who, {});
+      const results = await Promise.all(
+        [x, y].map((who) =>
+          call('POST', `/api/rooms/${room.id}/participants/${who.id}/admit`, host),
+        ),
+      );
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+      expect(results.find((r) => r.statusCode === 409)!.json().error.code).toBe('ROOM_FULL');
+    });
+  });
+
+  describe('invites', () => {
+    it('a guest accepts an invite link and enters approved, even in an approval room', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const inv = await call('POST', `/api/rooms/${room.id}/invites`, host, {
+        expiresInMinutes: 60,
+      });
+      expect(inv.statusCode).toBe(201);
+      const { token, url } = inv.json();
+      expect(url).toBe(`http://parley.test/invite/${token}`);
+      const summary = await call('GET', `/api/invites/${token}`);
+      expect(summary.json()).toMatchObject({
+        room: { id: room.id, code: room.code, name: 'Standup' },
+      });
+      const acc = await call('POST', `/api/invites/${token}/accept`, undefined, {
+        displayName: 'Invited Ivy',
+      });
+      expect(acc.statusCode).toBe(200);
+      const body = acc.json();
+      expect(body).toMatchObject({
+        status: 'approved',
+        user: { isGuest: true, displayName: 'Invited Ivy' },
+        room: { id: room.id, myStatus: 'approved' },
+      });
+      const ivy = { token: body.tokens.accessToken, id: body.user.id };
+      expect((await call('POST', `/api/rooms/${room.id}/join`, ivy, {})).json().status).toBe(
+        'approved',
+      );
+    });
+
+    it('a signed-in user accepts as themselves; no display name and no sign-in is a 400', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const { token } = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 60 })
+      ).json();
+      const m = await member();
+      const acc = await call('POST', `/api/invites/${token}/accept`, m, {});
+      expect(acc.json()).toMatchObject({ status: 'approved' });
+      expect(acc.json().tokens).toBeUndefined();
+      expect((await call('POST', `/api/invites/${token}/accept`, undefined, {})).statusCode).toBe(
+        400,
+      );
+    });
+
+    it('an expired, used-up or tampered invite is refused', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const once = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, {
+          expiresInMinutes: 5,
+          maxUses: 1,
+        })
+      ).json().token as string;
+      expect(
+        (await call('POST', `/api/invites/${once}/accept`, undefined, { displayName: 'First' }))
+          .statusCode,
+      ).toBe(200);
+      const second = await call('POST', `/api/invites/${once}/accept`, undefined, {
+        displayName: 'Second',
+      });
+      expect(second.statusCode).toBe(410);
+      expect(second.json().error.code).toBe('INVITE_INVALID');
+      const later = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 5 })
+      ).json().token as string;
+      clock.advance(6 * 60_000);
+      expect((await call('GET', `/api/invites/${later}`)).statusCode).toBe(410);
+      const [h, p, s] = later.split('.');
+      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, exp: 9999999999 })).toString('base64url')}.${s}`;
+      expect((await call('GET', `/api/invites/${forged}`)).json().error.code).toBe(
+        'INVITE_NOT_FOUND',
+      );
+    });
+
+    it('a one-use invite accepted twice at once admits one person', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const token = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, {
+          expiresInMinutes: 5,
+          maxUses: 1,
+        })
+      ).json().token as string;
+      const results = await Promise.all(
+        ['A', 'B'].map((n) =>
+          call('POST', `/api/invites/${token}/accept`, undefined, { displayName: n }),
+        ),
+      );
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 410]);
+      // The loser's guest account was rolled back with its transaction.
+      const guests = await t.db.db
+        .selectFrom('users')
+        .select('id')
+        .where('is_guest', '=', 1)
+        .execute();
+      expect(guests).toHaveLength(1);
+    });
+
+    it('an invite token is not an access token, and an access token is not an invite', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      const token = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 5 })
+      ).json().token as string;
+      expect((await call('GET', '/api/auth/me', { token, id: '' })).statusCode).toBe(401);
+      expect((await call('GET', `/api/invites/${host.token}`)).statusCode).toBe(404);
+    });
+
+    it('someone kicked after the invite was made cannot use it to come back', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      const token = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 60 })
+      ).json().token as string;
+      const m = await member();
+      await call('POST', `/api/invites/${token}/accept`, m, {});
+      clock.advance(1000);
+      await call('POST', `/api/rooms/${room.id}/participants/${m.id}/kick`, host);
+      expect((await call('POST', `/api/invites/${token}/accept`, m, {})).json().error.code).toBe(
+        'KICKED_FROM_ROOM',
+      );
+    });
+  });
+
+  describe('ending rooms', () => {
+    it('the host ends the room: 204, then 410 for everyone; activity says closed', async () => {
+      const host = await member();
+      const { room } = await createRoom(host);
+      expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(204);
+      expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(410);
+      expect((await call('GET', `/api/rooms/${room.id}`, host)).json().room).toMatchObject({
+        status: 'closed',
+        closedAt: expect.any(String),
+      });
+      expect(await activity(room.id)).toEqual(['created', 'closed']);
+    });
+
+    it('the cleanup job closes rooms left empty past the timeout, and only those', async () => {
+      const host = await member();
+      const stale = (await createRoom(host)).room;
+      clock.advance(30 * 60_000);
+      const again = await relogin(host);
+      const fresh = (await createRoom(again)).room;
+      clock.advance(31 * 60_000);
+      expect(await t.services.rooms.closeAbandoned()).toBe(1);
+      const status = async (id: string) =>
+        (
+          await t.db.db
+            .selectFrom('rooms')
+            .select('status')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).status;
+      expect(await status(stale.id)).toBe('closed');
+      expect(await status(fresh.id)).toBe('open');
+      const row = await t.db.db
+        .selectFrom('rooms')
+        .select('close_reason')
+        .where('id', '=', stale.id)
+        .executeTakeFirstOrThrow();
+      expect(row.close_reason).toBe('expired');
+    });
+  });
+});

@@ -1,0 +1,241 @@
+import {
+  AcceptInviteBody,
+  AcceptInviteResponse,
+  CreateInviteBody,
+  CreateRoomBody,
+  CreateRoomResponse,
+  ErrorResponse,
+  IdOrCodeParam,
+  InviteResponse,
+  InviteSummary,
+  InviteTokenParam,
+  JoinRoomBody,
+  JoinRoomResponse,
+  ParticipantParams,
+  ParticipantResponse,
+  RoomIdParam,
+  RoomListResponse,
+  RoomResponse,
+  UpdateRoomBody,
+  UpdateRoomResponse,
+} from '@parley/protocol';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import type { User } from '@parley/protocol';
+import type { InvitesService } from './invites.js';
+import type { RoomsService } from './service.js';
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
+
+export type RoomRoutesDeps = {
+  rooms: RoomsService;
+  invites: InvitesService;
+  authenticate: onRequestAsyncHookHandler;
+  /** Signs in the caller if they sent a token, without requiring one. */
+  optionalUser(req: FastifyRequest): Promise<User | null>;
+  publicUrl: string | undefined;
+  /** Joins per IP per minute: codes are secrets, so guessing them must be slow. */
+  joinRateLimit: number;
+};
+
+export function roomRoutes(deps: RoomRoutesDeps) {
+  return function register(app: FastifyInstance): void {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    // onRequest: who you are is settled before your body is even parsed (401 before 400).
+    const auth = { onRequest: deps.authenticate };
+    const tags = ['rooms'];
+    const security = bearerSecurity;
+
+    r.post('/rooms', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a room (members only; guests get 403)',
+        body: CreateRoomBody,
+        response: { 201: CreateRoomResponse, ...errors(400, 401, 403) },
+      },
+      handler: async (req, reply) =>
+        reply.code(201).send(await deps.rooms.create(currentUser(req), req.body)),
+    });
+
+    r.get('/rooms', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Rooms I host or joined',
+        response: { 200: RoomListResponse, ...errors(401) },
+      },
+      handler: async (req) => ({ rooms: await deps.rooms.listMine(currentUser(req)) }),
+    });
+
+    r.get('/rooms/public', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Open public rooms',
+        response: { 200: RoomListResponse, ...errors(401) },
+      },
+      handler: async (req) => ({ rooms: await deps.rooms.listPublic(currentUser(req)) }),
+    });
+
+    r.get('/rooms/:idOrCode', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Room details for a participant or would-be joiner',
+        description: 'A code that does not exist and a room you may not see get the same 404.',
+        params: IdOrCodeParam,
+        response: { 200: RoomResponse, ...errors(400, 401, 404, 429) },
+      },
+      handler: async (req) => ({
+        room: await deps.rooms.get(req.params.idOrCode, currentUser(req), req.ip),
+      }),
+    });
+
+    r.patch('/rooms/:id', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Change name, chat, entry, lock or password (host)',
+        params: RoomIdParam,
+        body: UpdateRoomBody,
+        response: { 200: UpdateRoomResponse, ...errors(400, 401, 403, 404, 410) },
+      },
+      handler: async (req) => deps.rooms.update(req.params.id, req.body, currentUser(req)),
+    });
+
+    r.delete('/rooms/:id', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'End the room for everyone (host)',
+        params: RoomIdParam,
+        response: { 204: z.undefined(), ...errors(401, 403, 404, 410) },
+      },
+      handler: async (req, reply) => {
+        await deps.rooms.end(req.params.id, currentUser(req));
+        return reply.code(204).send();
+      },
+    });
+
+    r.post('/rooms/:idOrCode/join', {
+      ...auth,
+      config: { rateLimit: { max: deps.joinRateLimit, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        security,
+        summary: 'Ask to join: approved at once, or pending in the lobby',
+        description:
+          'Wrong password: 403 BAD_ROOM_PASSWORD (throttled); full: 409 ROOM_FULL; locked: 403 ROOM_LOCKED; ended: 410 ROOM_CLOSED.',
+        params: IdOrCodeParam,
+        body: JoinRoomBody,
+        response: { 200: JoinRoomResponse, ...errors(400, 401, 403, 404, 409, 410, 429) },
+      },
+      handler: async (req) =>
+        deps.rooms.join(req.params.idOrCode, currentUser(req), req.body.password, req.ip),
+    });
+
+    r.post('/rooms/:id/leave', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Leave the room, or withdraw a request from the lobby',
+        params: RoomIdParam,
+        response: { 204: z.undefined(), ...errors(401, 404) },
+      },
+      handler: async (req, reply) => {
+        await deps.rooms.leave(req.params.id, currentUser(req));
+        return reply.code(204).send();
+      },
+    });
+
+    const decisions = [
+      [
+        'admit',
+        'Admit from the lobby, or re-admit a denied or removed person (host or co-host)',
+        (id: string, userId: string, actor: User) => deps.rooms.admit(id, userId, actor),
+      ],
+      [
+        'deny',
+        'Deny a waiting request (host or co-host)',
+        (id: string, userId: string, actor: User) => deps.rooms.deny(id, userId, actor),
+      ],
+      [
+        'kick',
+        'Remove someone from the room; they cannot come back without a new admission (host or co-host)',
+        (id: string, userId: string, actor: User) => deps.rooms.kick(id, userId, actor),
+      ],
+      [
+        'promote',
+        'Make an admitted participant co-host (host)',
+        (id: string, userId: string, actor: User) => deps.rooms.promote(id, userId, actor),
+      ],
+    ] as const;
+    for (const [action, summary, fn] of decisions) {
+      r.post(`/rooms/:id/participants/:userId/${action}`, {
+        ...auth,
+        schema: {
+          tags,
+          security,
+          summary,
+          params: ParticipantParams,
+          response: { 200: ParticipantResponse, ...errors(401, 403, 404, 409, 410) },
+        },
+        handler: async (req) => ({
+          participant: await fn(req.params.id, req.params.userId, currentUser(req)),
+        }),
+      });
+    }
+
+    r.post('/rooms/:id/invites', {
+      ...auth,
+      schema: {
+        tags: ['invites'],
+        security,
+        summary: 'Create an invite link bound to this room (host or co-host)',
+        params: RoomIdParam,
+        body: CreateInviteBody,
+        response: { 201: InviteResponse, ...errors(400, 401, 403, 404, 410) },
+      },
+      handler: async (req, reply) => {
+        const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
+        return reply
+          .code(201)
+          .send(await deps.invites.create(req.params.id, currentUser(req), req.body, base));
+      },
+    });
+
+    r.get('/invites/:token', {
+      schema: {
+        tags: ['invites'],
+        summary: 'What an invite link leads to (no sign-in needed)',
+        params: InviteTokenParam,
+        response: { 200: InviteSummary, ...errors(404, 410) },
+      },
+      handler: async (req) => deps.invites.summary(req.params.token),
+    });
+
+    r.post('/invites/:token/accept', {
+      config: { rateLimit: { max: deps.joinRateLimit, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['invites'],
+        summary:
+          'Accept an invite: signed-in users join as themselves; others become a guest with `displayName`',
+        params: InviteTokenParam,
+        body: AcceptInviteBody,
+        response: { 200: AcceptInviteResponse, ...errors(400, 401, 403, 404, 409, 410, 429) },
+      },
+      handler: async (req) =>
+        deps.invites.accept(req.params.token, await deps.optionalUser(req), req.body.displayName),
+    });
+  };
+}

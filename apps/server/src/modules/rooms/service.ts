@@ -1,0 +1,583 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type {
+  CreateRoomBody,
+  CreateRoomResponse,
+  JoinRoomResponse,
+  LobbyEntry,
+  ParticipantRole,
+  Room,
+  RoomParticipant,
+  RoomSummary,
+  UpdateRoomBody,
+  UpdateRoomResponse,
+  User,
+} from '@parley/protocol';
+import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
+import type { Bus } from '../../platform/bus/bus.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { fromBool, isUniqueViolation, toBool } from '../../platform/db/database.js';
+import type { RoomsTable } from '../../platform/db/schema.js';
+import { Errors } from '../../platform/errors.js';
+import type { Roster } from '../../platform/roster.js';
+import type { AttemptLimiter } from '../../platform/throttle.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import type { RoomGate } from '../signaling/gate.js';
+import { RoomErrors } from './errors.js';
+import type { RoomsRepo } from './repo.js';
+import { toParticipant, toRoom, toSummary } from './views.js';
+
+export type RoomsServiceDeps = {
+  db: Db;
+  repo: RoomsRepo;
+  bus: Bus;
+  roster: Roster;
+  clock: Clock;
+  scryptCost: number;
+  /** Wrong room passwords per room+user, and (more generously, NAT) per room+IP. */
+  passwordLimiter: { perUser: AttemptLimiter; perIp: AttemptLimiter };
+  /** Lookups of codes that do not exist, per IP: stops code enumeration. */
+  lookupLimiter: AttemptLimiter;
+  emptyTimeoutMs: number;
+};
+
+export type RoomRef = { kind: 'id'; id: string } | { kind: 'code'; code: string };
+
+/** Generated room passwords: 10 characters from the unambiguous alphabet plus digits (~49 bits). */
+const PASSWORD_ALPHABET = ROOM_CODE_ALPHABET + '23456789';
+const randomString = (alphabet: string, n: number) =>
+  Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
+
+export function createRoomsService(deps: RoomsServiceDeps) {
+  const { db, repo, bus, roster, clock } = deps;
+  const now = () => clock.now().toISOString();
+
+  async function summary(r: RoomsTable): Promise<RoomSummary> {
+    return toSummary(r, await repo.hostName(db, r.host_id), await roster.countUsers(r.id));
+  }
+  async function roomFor(r: RoomsTable, userId: string): Promise<Room> {
+    return toRoom(await summary(r), await repo.findParticipant(db, r.id, userId));
+  }
+
+  /** Resolves an id or code; misses count against the caller's IP (enumeration guard). */
+  async function resolve(ref: RoomRef, ip: string): Promise<RoomsTable> {
+    const wait = deps.lookupLimiter.blockedFor(ip);
+    if (wait > 0) throw Errors.tooManyAttempts(wait);
+    const r =
+      ref.kind === 'id' ? await repo.findRoom(db, ref.id) : await repo.findRoomByCode(db, ref.code);
+    if (!r) {
+      deps.lookupLimiter.fail(ip);
+      throw RoomErrors.notFound();
+    }
+    return r;
+  }
+
+  async function requireModerator(
+    roomId: string,
+    actorId: string,
+    hostOnly = false,
+  ): Promise<RoomsTable> {
+    const room = await repo.findRoom(db, roomId);
+    if (!room) throw RoomErrors.notFound();
+    const me = await repo.findParticipant(db, roomId, actorId);
+    const isHost = room.host_id === actorId;
+    const isCohost = me?.role === 'cohost' && me.status === 'approved';
+    if (!isHost && !(isCohost && !hostOnly)) {
+      // Someone with no standing in the room learns nothing about it.
+      if (!me) throw RoomErrors.notFound();
+      throw RoomErrors.notHost();
+    }
+    return room;
+  }
+
+  async function lobbyEntries(roomId: string): Promise<LobbyEntry[]> {
+    return (await repo.pending(db, roomId)).map((p) => ({
+      user: { id: p.user_id, displayName: p.display_name, isGuest: toBool(p.is_guest) },
+      requestedAt: p.requested_at,
+    }));
+  }
+
+  async function toModerators(roomId: string, message: unknown): Promise<void> {
+    for (const id of await repo.moderators(db, roomId)) await bus.toUser(id, message);
+  }
+
+  function newCode(): string {
+    return formatRoomCode(randomString(ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH));
+  }
+
+  async function passwordOrGenerated(given: string | undefined) {
+    const password = given ?? randomString(PASSWORD_ALPHABET, 10);
+    return { password, hash: await hashPassword(password, deps.scryptCost) };
+  }
+
+  /**
+   * Decides one participant's fate under a lock on the room row, so concurrent joins and
+   * admissions see each other: capacity is checked and the seat taken in one transaction.
+   */
+  async function seat(
+    roomId: string,
+    userId: string,
+    decidedBy: string | null,
+    fromStatuses: ('pending' | 'denied' | 'kicked' | 'left')[] | 'new',
+  ) {
+    return db.transaction().execute(async (trx) => {
+      const room = await repo.findRoom(trx, roomId, { lock: true });
+      if (!room) throw RoomErrors.notFound();
+      if (room.status === 'closed') throw RoomErrors.closed();
+      if ((await repo.countApproved(trx, roomId)) >= room.max_participants) throw RoomErrors.full();
+      const at = now();
+      if (fromStatuses === 'new') {
+        await repo.upsertParticipant(trx, {
+          room_id: roomId,
+          user_id: userId,
+          role: 'participant',
+          status: 'approved',
+          requested_at: at,
+          updated_at: at,
+          decided_by: decidedBy,
+        });
+      } else if (
+        !(await repo.transition(trx, roomId, userId, fromStatuses, {
+          status: 'approved',
+          decided_by: decidedBy,
+          updated_at: at,
+        }))
+      ) {
+        return false;
+      }
+      await repo.activity(trx, {
+        roomId,
+        kind: decidedBy && decidedBy !== userId ? 'admitted' : 'joined',
+        userId,
+        actorId: decidedBy,
+        at,
+      });
+      return true;
+    });
+  }
+
+  const service = {
+    async create(user: User, body: CreateRoomBody): Promise<CreateRoomResponse> {
+      if (user.isGuest) throw RoomErrors.guestsCannotCreate();
+      const secret =
+        body.entry === 'password' ? await passwordOrGenerated(body.password) : undefined;
+      const at = now();
+      for (let attempt = 0; ; attempt++) {
+        const row: RoomsTable = {
+          id: randomUUID(),
+          code: newCode(),
+          name: body.name,
+          host_id: user.id,
+          visibility: body.visibility,
+          entry: body.entry,
+          password_hash: secret?.hash ?? null,
+          chat_enabled: fromBool(body.chatEnabled),
+          max_participants: body.maxParticipants,
+          locked: 0,
+          status: 'open',
+          created_at: at,
+          closed_at: null,
+          close_reason: null,
+          // A room nobody ever enters is cleaned up like one everybody left.
+          empty_since: at,
+        };
+        try {
+          await db.transaction().execute(async (trx) => {
+            await repo.insertRoom(trx, row);
+            await repo.upsertParticipant(trx, {
+              room_id: row.id,
+              user_id: user.id,
+              role: 'host',
+              status: 'approved',
+              requested_at: at,
+              updated_at: at,
+              decided_by: user.id,
+            });
+            await repo.activity(trx, {
+              roomId: row.id,
+              kind: 'created',
+              userId: user.id,
+              actorId: user.id,
+              at,
+            });
+          });
+        } catch (err) {
+          // A code collision (49+ bits: vanishingly rare) just draws again.
+          if (isUniqueViolation(err) && attempt < 3) continue;
+          throw err;
+        }
+        return {
+          room: await roomFor(row, user.id),
+          ...(secret ? { password: secret.password } : {}),
+        };
+      }
+    },
+
+    /** A room as one user sees it, by id (no lookup throttling: for internal callers). */
+    async view(roomId: string, userId: string): Promise<Room> {
+      const r = await repo.findRoom(db, roomId);
+      if (!r) throw RoomErrors.notFound();
+      return roomFor(r, userId);
+    },
+
+    async get(ref: RoomRef, user: User, ip: string): Promise<Room> {
+      return roomFor(await resolve(ref, ip), user.id);
+    },
+
+    async listMine(user: User): Promise<Room[]> {
+      const rows = await repo.listForUser(db, user.id);
+      const mine = new Map(
+        (
+          await repo.myParticipations(
+            db,
+            user.id,
+            rows.map((r) => r.id),
+          )
+        ).map((p) => [p.room_id, p]),
+      );
+      return Promise.all(rows.map(async (r) => toRoom(await summary(r), mine.get(r.id))));
+    },
+
+    async listPublic(user: User): Promise<Room[]> {
+      const rows = await repo.listPublicOpen(db);
+      const mine = new Map(
+        (
+          await repo.myParticipations(
+            db,
+            user.id,
+            rows.map((r) => r.id),
+          )
+        ).map((p) => [p.room_id, p]),
+      );
+      return Promise.all(rows.map(async (r) => toRoom(await summary(r), mine.get(r.id))));
+    },
+
+    async join(
+      ref: RoomRef,
+      user: User,
+      password: string | undefined,
+      ip: string,
+    ): Promise<JoinRoomResponse> {
+      const room = await resolve(ref, ip);
+      if (room.status === 'closed') throw RoomErrors.closed();
+      const me = await repo.findParticipant(db, room.id, user.id);
+      const answer = async (
+        status: 'approved' | 'pending',
+        role: ParticipantRole,
+      ): Promise<JoinRoomResponse> => ({
+        status,
+        role,
+        isHost: role === 'host',
+        room: await roomFor((await repo.findRoom(db, room.id)) ?? room, user.id),
+      });
+
+      if (me?.status === 'approved') return answer('approved', me.role);
+      if (me?.status === 'pending') return answer('pending', me.role);
+      if (me?.status === 'kicked') throw RoomErrors.kicked();
+      if (me?.status === 'denied') throw RoomErrors.denied();
+      // The host always gets back in, even into a locked room.
+      const isHost = room.host_id === user.id;
+      if (toBool(room.locked) && !isHost) throw RoomErrors.locked();
+
+      if (me?.status === 'left') {
+        // Someone admitted before who left keeps their admission (and needs no password again).
+        if (!(await seat(room.id, user.id, null, ['left'])))
+          return service.join(ref, user, password, ip);
+        return answer('approved', me.role);
+      }
+
+      if (room.entry === 'password') {
+        const limits = [
+          [deps.passwordLimiter.perUser, `${room.id}:${user.id}`],
+          [deps.passwordLimiter.perIp, `${room.id}:${ip}`],
+        ] as const;
+        const wait = Math.max(...limits.map(([l, k]) => l.blockedFor(k)));
+        if (wait > 0) throw Errors.tooManyAttempts(wait);
+        if (
+          !password ||
+          !room.password_hash ||
+          !(await verifyPassword(password, room.password_hash))
+        ) {
+          limits.forEach(([l, k]) => l.fail(k));
+          throw RoomErrors.badPassword();
+        }
+      }
+
+      if (room.entry === 'approval') {
+        const at = now();
+        await repo.upsertParticipant(db, {
+          room_id: room.id,
+          user_id: user.id,
+          role: 'participant',
+          status: 'pending',
+          requested_at: at,
+          updated_at: at,
+          decided_by: null,
+        });
+        await repo.activity(db, { roomId: room.id, kind: 'requested', userId: user.id, at });
+        await toModerators(room.id, {
+          type: 'lobby.requested',
+          roomId: room.id,
+          user: { id: user.id, displayName: user.displayName, isGuest: user.isGuest },
+          requestedAt: at,
+        });
+        return answer('pending', 'participant');
+      }
+
+      await seat(room.id, user.id, null, 'new');
+      return answer('approved', 'participant');
+    },
+
+    /** The caller leaves the room, or withdraws their knock from the lobby. */
+    async leave(roomId: string, user: User): Promise<void> {
+      const me = await repo.findParticipant(db, roomId, user.id);
+      if (!me) throw RoomErrors.notFound();
+      const at = now();
+      if (me.status === 'pending') {
+        await db
+          .deleteFrom('room_participants')
+          .where('room_id', '=', roomId)
+          .where('user_id', '=', user.id)
+          .where('status', '=', 'pending')
+          .execute();
+        await toModerators(roomId, { type: 'lobby.cancelled', roomId, userId: user.id });
+        return;
+      }
+      if (
+        await repo.transition(db, roomId, user.id, ['approved'], { status: 'left', updated_at: at })
+      ) {
+        await repo.activity(db, { roomId, kind: 'left', userId: user.id, at });
+      }
+    },
+
+    async admit(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+      await requireModerator(roomId, actor.id);
+      const target = await repo.findParticipant(db, roomId, targetId);
+      if (!target) throw RoomErrors.participantNotFound();
+      if (target.status === 'approved')
+        throw RoomErrors.conflict('That person is already in the room.');
+      // A new admission lifts an earlier deny or kick; that is the only way back in.
+      const won = await seat(roomId, targetId, actor.id, ['pending', 'denied', 'kicked', 'left']);
+      if (!won) throw RoomErrors.conflict('Someone else already decided on this request.');
+      await bus.toUser(targetId, { type: 'lobby.admitted', roomId });
+      await toModerators(roomId, {
+        type: 'lobby.resolved',
+        roomId,
+        userId: targetId,
+        outcome: 'admitted',
+      });
+      return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
+    },
+
+    async deny(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+      await requireModerator(roomId, actor.id);
+      const at = now();
+      if (
+        !(await repo.transition(db, roomId, targetId, ['pending'], {
+          status: 'denied',
+          decided_by: actor.id,
+          updated_at: at,
+        }))
+      ) {
+        const target = await repo.findParticipant(db, roomId, targetId);
+        if (!target) throw RoomErrors.participantNotFound();
+        throw RoomErrors.conflict('Only a waiting request can be denied.');
+      }
+      await repo.activity(db, { roomId, kind: 'denied', userId: targetId, actorId: actor.id, at });
+      await bus.toUser(targetId, { type: 'lobby.denied', roomId });
+      await toModerators(roomId, {
+        type: 'lobby.resolved',
+        roomId,
+        userId: targetId,
+        outcome: 'denied',
+      });
+      return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
+    },
+
+    async kick(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+      const room = await requireModerator(roomId, actor.id);
+      const target = await repo.findParticipant(db, roomId, targetId);
+      if (!target) throw RoomErrors.participantNotFound();
+      if (targetId === room.host_id) throw RoomErrors.notHost();
+      // Co-hosts may remove participants, not each other; the host may remove anyone.
+      if (target.role === 'cohost' && actor.id !== room.host_id) throw RoomErrors.notHost();
+      const at = now();
+      if (
+        !(await repo.transition(db, roomId, targetId, ['approved', 'pending', 'left'], {
+          status: 'kicked',
+          role: 'participant',
+          decided_by: actor.id,
+          updated_at: at,
+        }))
+      ) {
+        throw RoomErrors.conflict('That person was already removed.');
+      }
+      await repo.activity(db, { roomId, kind: 'kicked', userId: targetId, actorId: actor.id, at });
+      // The socket layer applies this where the person's sockets live: they lose the room at once.
+      await bus.toUser(targetId, { type: 'participant.kicked', roomId });
+      return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
+    },
+
+    async promote(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+      await requireModerator(roomId, actor.id, true);
+      const at = now();
+      const target = await repo.findParticipant(db, roomId, targetId);
+      if (!target) throw RoomErrors.participantNotFound();
+      if (target.role !== 'participant')
+        throw RoomErrors.conflict('That person is already a host or co-host.');
+      if (
+        !(await repo.transition(db, roomId, targetId, ['approved', 'left'], {
+          role: 'cohost',
+          updated_at: at,
+        }))
+      ) {
+        throw RoomErrors.conflict('Only someone admitted to the room can become co-host.');
+      }
+      await repo.activity(db, {
+        roomId,
+        kind: 'promoted',
+        userId: targetId,
+        actorId: actor.id,
+        at,
+      });
+      for (const entry of await roster.setRoleForUser(roomId, targetId, 'cohost')) {
+        await bus.toRoom(roomId, { type: 'participant.updated', roomId, participant: entry });
+      }
+      return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
+    },
+
+    async update(roomId: string, body: UpdateRoomBody, actor: User): Promise<UpdateRoomResponse> {
+      const room = await requireModerator(roomId, actor.id, true);
+      if (room.status === 'closed') throw RoomErrors.closed();
+      const entry = body.entry ?? room.entry;
+      if (body.password !== undefined && entry !== 'password') {
+        throw Errors.validation({
+          password: ['A password only applies to rooms with password entry'],
+        });
+      }
+      // Switching to password entry without one generates one; switching away drops it.
+      const secret =
+        entry === 'password' && (body.password !== undefined || !room.password_hash)
+          ? await passwordOrGenerated(body.password)
+          : undefined;
+      const patch: Partial<RoomsTable> = {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.chatEnabled !== undefined ? { chat_enabled: fromBool(body.chatEnabled) } : {}),
+        ...(body.locked !== undefined ? { locked: fromBool(body.locked) } : {}),
+        entry,
+        password_hash: entry === 'password' ? (secret?.hash ?? room.password_hash) : null,
+      };
+      await repo.updateRoom(db, roomId, patch);
+      await repo.activity(db, {
+        roomId,
+        kind: 'updated',
+        actorId: actor.id,
+        at: now(),
+        details: { fields: Object.keys(body).filter((k) => k !== 'password') },
+      });
+      const updated = (await repo.findRoom(db, roomId))!;
+      await bus.toRoom(roomId, { type: 'room.updated', roomId, room: await summary(updated) });
+      return {
+        room: await roomFor(updated, actor.id),
+        ...(secret ? { password: secret.password } : {}),
+      };
+    },
+
+    /** Ends the room for everyone; false when it was already closed. */
+    async close(
+      roomId: string,
+      reason: 'ended' | 'expired',
+      actorId: string | null,
+    ): Promise<boolean> {
+      const at = now();
+      const waiting = await repo.waitingUsers(db, roomId);
+      const closed = await db.transaction().execute(async (trx) => {
+        if (!(await repo.closeRoom(trx, roomId, at, reason))) return false;
+        await repo.activity(trx, { roomId, kind: 'closed', actorId, at, details: { reason } });
+        return true;
+      });
+      if (!closed) return false;
+      const msg = { type: 'room.closed', roomId, reason };
+      await bus.toRoom(roomId, msg);
+      // People still in the lobby are told too, so they stop waiting.
+      for (const id of waiting) await bus.toUser(id, msg);
+      await roster.clear(roomId);
+      return true;
+    },
+
+    async end(roomId: string, actor: User): Promise<void> {
+      const room = await requireModerator(roomId, actor.id, true);
+      if (room.status === 'closed') throw RoomErrors.closed();
+      await service.close(roomId, 'ended', actor.id);
+    },
+
+    /** Closes rooms that have had nobody connected for longer than the configured time. */
+    async closeAbandoned(): Promise<number> {
+      const before = new Date(clock.now().getTime() - deps.emptyTimeoutMs).toISOString();
+      let n = 0;
+      for (const id of await repo.roomsEmptySince(db, before)) {
+        if ((await roster.countUsers(id)) > 0) continue; // a live connection wins over a stale flag
+        if (await service.close(id, 'expired', null)) n++;
+      }
+      return n;
+    },
+  };
+
+  const gate: RoomGate = {
+    async enter(roomId, user) {
+      const room = await repo.findRoom(db, roomId);
+      const me = room && (await repo.findParticipant(db, roomId, user.id));
+      if (!room || !me) throw RoomErrors.notFound();
+      if (room.status === 'closed') throw RoomErrors.closed();
+      if (me.status === 'kicked') throw RoomErrors.kicked();
+      if (me.status === 'denied') throw RoomErrors.denied();
+      if (me.status !== 'approved') throw RoomErrors.notApproved();
+      const moderator = me.role === 'host' || me.role === 'cohost';
+      return {
+        role: me.role,
+        room: await summary(room),
+        lobby: moderator ? await lobbyEntries(roomId) : undefined,
+      };
+    },
+    async leave(roomId, userId) {
+      const at = now();
+      if (
+        await repo.transition(db, roomId, userId, ['approved'], { status: 'left', updated_at: at })
+      ) {
+        await repo.activity(db, { roomId, kind: 'left', userId, at });
+      }
+    },
+    async abandon(roomId, userId) {
+      const at = now();
+      if (
+        await repo.transition(db, roomId, userId, ['approved'], { status: 'left', updated_at: at })
+      ) {
+        await repo.activity(db, {
+          roomId,
+          kind: 'left',
+          userId,
+          at,
+          details: { reason: 'disconnected' },
+        });
+      }
+    },
+    async occupied(roomId) {
+      await repo.updateRoom(db, roomId, { empty_since: null });
+    },
+    async emptied(roomId) {
+      await db
+        .updateTable('rooms')
+        .set({ empty_since: now() })
+        .where('id', '=', roomId)
+        .where('status', '=', 'open')
+        .execute();
+    },
+    async roleOf(roomId, userId) {
+      const me = await repo.findParticipant(db, roomId, userId);
+      return me?.status === 'approved' ? me.role : undefined;
+    },
+  };
+
+  return { ...service, gate };
+}
+export type RoomsService = ReturnType<typeof createRoomsService>;
