@@ -34,6 +34,13 @@ for (const [path, entry] of Object.entries(pkgs)) {
   }
 }
 if (added > 0) {
+  // Same key order as npm (root first, then sorted), so a later `npm install` changes nothing.
+  const sorted = Object.fromEntries(
+    Object.entries(pkgs).sort(([a], [b]) =>
+      a === '' ? -1 : b === '' ? 1 : a.localeCompare(b, 'en'),
+    ),
+  );
+  lock.packages = sorted;
   writeFileSync(lockPath, JSON.stringify(lock, null, 2) + '\n');
   console.log(
     `complete-lock: recorded ${added} optional platform packages the registry did not provide`,

@@ -250,9 +250,10 @@ describe('limits and close codes', () => {
   it('use distinct close codes, application ones in the 4000 range', () => {
     const codes = Object.values(WsCloseCode);
     expect(new Set(codes).size).toBe(codes.length);
-    const { NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, ...app } = WsCloseCode;
-    expect([NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG]).toEqual([
-      1000, 1001, 1003, 1009,
+    const { NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, INTERNAL_ERROR, ...app } =
+      WsCloseCode;
+    expect([NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, INTERNAL_ERROR]).toEqual([
+      1000, 1001, 1003, 1009, 1011,
     ]);
     for (const code of Object.values(app)) {
       expect(code).toBeGreaterThanOrEqual(4000);

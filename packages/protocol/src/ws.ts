@@ -40,7 +40,8 @@ export const WS_LIMITS = {
  * Close codes of `/ws`; the close reason is the ErrorCode that caused it (e.g.
  * `4002 TOKEN_EXPIRED`). Recoverable errors do NOT close: after `hello`, INVALID_JSON,
  * INVALID_MESSAGE, UNKNOWN_MESSAGE_TYPE, TARGET_NOT_FOUND, NOT_IN_ROOM, ALREADY_IN_ROOM,
- * NOT_APPROVED, KICKED_FROM_ROOM, NOT_HOST, ROOM_NOT_FOUND, ROOM_CLOSED and ROOM_FULL are
+ * NOT_APPROVED, JOIN_DENIED, KICKED_FROM_ROOM, NOT_HOST, ROOM_NOT_FOUND, ROOM_CLOSED,
+ * ROOM_FULL and INTERNAL are
  * answered with an `error` message and the connection stays. Everything before a valid
  * `hello`, and the limits below, close it.
  */
@@ -52,6 +53,8 @@ export const WsCloseCode = {
   UNSUPPORTED_DATA: 1003,
   /** Frame larger than WS_LIMITS.maxPayloadBytes; sent by the ws library itself. */
   MESSAGE_TOO_BIG: 1009,
+  /** The server failed where it could not answer with an `error` (e.g. storage down at `hello`). */
+  INTERNAL_ERROR: 1011,
   /** No valid `hello` within WS_LIMITS.helloTimeoutMs. */
   HELLO_TIMEOUT: 4001,
   /** Missing, invalid, expired or revoked token (at `hello`, or revoked later). */

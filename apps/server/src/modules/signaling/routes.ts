@@ -1,10 +1,57 @@
-// Placeholder until the signaling module lands: registers nothing.
+import websocket from '@fastify/websocket';
+import { WS_LIMITS } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Errors } from '../../platform/errors.js';
 import type { SignalingDeps } from './deps.js';
+import { createHub } from './hub.js';
+import { isOriginAllowed } from './origin.js';
 
-export function registerSignaling(
-  _app: FastifyInstance,
-  _deps: SignalingDeps,
-): Promise<{ close(): Promise<void> }> {
-  return Promise.resolve({ close: () => Promise.resolve() });
+export type Signaling = {
+  /** Graceful shutdown; also runs on Fastify's close, so calling it twice is fine. */
+  close(): Promise<void>;
+};
+
+/**
+ * The WebSocket at `/ws` (PROTOCOL.md). The upgrade passes the usual Fastify hooks; the
+ * Origin check refuses cross-site pages with 403 before any socket exists.
+ */
+export async function registerSignaling(
+  app: FastifyInstance,
+  deps: SignalingDeps,
+): Promise<Signaling> {
+  const log = app.log.child({ module: 'signaling' });
+  const hub = createHub(deps, log);
+
+  await app.register(websocket, {
+    options: {
+      maxPayload: WS_LIMITS.maxPayloadBytes,
+      // Compression costs memory per socket and has a history of zip-bomb style bugs.
+      perMessageDeflate: false,
+      // ws waits this long for a closing peer's answer before dropping it (default 30 s).
+      ...{ closeTimeout: 5_000 },
+    },
+    // ws already closes the socket (1009 for an oversized frame, 1002 for bad framing);
+    // killing it here as the default does could cut off that close frame.
+    errorHandler: (err, _socket, req) => req.log.debug({ err }, 'socket error'),
+    // Replaces the plugin's default, which closes every socket without a code.
+    preClose: async () => {
+      await hub.close();
+      app.websocketServer.close();
+    },
+  });
+
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      schema: { hide: true },
+      onRequest: (req, _reply, done) => {
+        const allowed = isOriginAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins);
+        done(allowed ? undefined : Errors.forbidden('This origin may not open a socket here.'));
+      },
+    },
+    (socket, req) => hub.accept(socket, req.ip),
+  );
+
+  return { close: () => hub.close() };
 }

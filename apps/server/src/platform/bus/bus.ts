@@ -8,7 +8,11 @@ export type BusTarget =
   | { kind: 'user'; userId: string }
   | { kind: 'connection'; connectionId: string };
 
-export type BusHandler = (target: BusTarget, payload: string) => void;
+/**
+ * `type` is the message's `type`, taken before serializing, so the socket layer can
+ * recognise the few messages it acts on (kick, room closed) without parsing every payload.
+ */
+export type BusHandler = (target: BusTarget, payload: string, type: string | undefined) => void;
 
 export interface Bus {
   /** `message` is serialized once here and the same string reaches every socket. */

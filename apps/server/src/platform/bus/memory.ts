@@ -4,7 +4,8 @@ export function createMemoryBus(): Bus {
   const handlers = new Set<BusHandler>();
   const publish = (target: BusTarget, message: unknown): Promise<void> => {
     const payload = JSON.stringify(message);
-    for (const h of handlers) h(target, payload);
+    const type = messageType(message);
+    for (const h of handlers) h(target, payload, type);
     return Promise.resolve();
   };
   return {
@@ -29,4 +30,9 @@ export function createMemoryBus(): Bus {
       return Promise.resolve();
     },
   };
+}
+
+function messageType(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || !('type' in message)) return undefined;
+  return typeof message.type === 'string' ? message.type : undefined;
 }

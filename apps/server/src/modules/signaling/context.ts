@@ -1,0 +1,49 @@
+import type { ParticipantLeftReason, ServerMessage } from '@parley/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ConnectionCaps, SignalingDeps } from './deps.js';
+import type { GraceTimers } from './grace.js';
+import type { KeyedLock } from './keyed-lock.js';
+import type { Connection, SessionState } from './session.js';
+
+/**
+ * Why a connection's room entry goes away: the protocol's reasons, plus two that tell
+ * no one (`room-closed`: everyone is going) or hold no seat (`shutdown`: this process
+ * is stopping; the others hear `disconnected`).
+ */
+export type DepartReason = ParticipantLeftReason | 'shutdown' | 'room-closed';
+
+export type CloseRequest = {
+  code: number;
+  /** The close reason: the ErrorCode that caused it. */
+  reason: string;
+  /** When set, an `error` message goes out before the close frame. */
+  error?: { message: string; ref?: string | undefined; details?: Record<string, unknown> };
+  /** How the others hear about it if the connection was in a room; default `disconnected`. */
+  depart?: DepartReason;
+};
+
+/** What handlers may do; the hub implements it and owns sockets and indexes. */
+export interface SessionContext {
+  readonly deps: SignalingDeps;
+  readonly caps: ConnectionCaps;
+  readonly log: FastifyBaseLogger;
+  /** Per-room serialization of roster membership changes in this process. */
+  readonly locks: KeyedLock;
+  readonly grace: GraceTimers;
+  /** The only way a state changes: keeps the per-user and per-room indexes right. */
+  setState(conn: Connection, next: SessionState): void;
+  /** A direct reply to this connection (serialized here, once). */
+  send(conn: Connection, message: ServerMessage): void;
+  /** Writes what was held back while a join was in progress. */
+  releaseHeld(conn: Connection): void;
+  sendError(
+    conn: Connection,
+    code: string,
+    message: string,
+    ref?: string,
+    details?: Record<string, unknown>,
+  ): void;
+  closeWith(conn: Connection, req: CloseRequest): void;
+  /** Authenticated, not closing connections of a user in this process. */
+  connectionCount(userId: string): number;
+}

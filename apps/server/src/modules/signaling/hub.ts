@@ -1,0 +1,408 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, WS_LIMITS, WsCloseCode } from '@parley/protocol';
+import type { ServerMessage } from '@parley/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import type { BusTarget } from '../../platform/bus/bus.js';
+import type { CloseRequest, DepartReason, SessionContext } from './context.js';
+import type { ConnectionCaps, SignalingDeps } from './deps.js';
+import { dispatch } from './dispatch.js';
+import { GraceTimers } from './grace.js';
+import { KeyedLock } from './keyed-lock.js';
+import { abandonIfGone, departRoom } from './membership.js';
+import { parsePlainJson } from './plain-json.js';
+import { Connection, assertNever } from './session.js';
+import type { SessionState } from './session.js';
+
+export type Hub = {
+  /** A socket that passed the upgrade checks. */
+  accept(socket: WebSocket, ip: string): void;
+  /** Graceful shutdown: `server.draining`, close 1001, stop timers, leave the bus. */
+  close(): Promise<void>;
+  /** Open sockets (for tests and metrics). */
+  size(): number;
+};
+
+/** Bus messages the socket layer acts on, beyond writing them. */
+const EFFECT_TYPES = new Set(['participant.kicked', 'room.closed']);
+
+/**
+ * Every socket of this process: who is who, the fan-out from the bus to local sockets,
+ * the heartbeat, and the effects that must happen where a socket lives (a kick closes
+ * that user's sockets in that room, a closed room closes its sockets). Handlers get a
+ * `SessionContext`; only this file writes to sockets.
+ */
+export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
+  const caps: ConnectionCaps = {
+    maxConnectionsPerUser: deps.limits?.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
+    maxConnectionsPerIp: deps.limits?.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
+  };
+  const rate = { perSecond: WS_LIMITS.messagesPerSecond, burst: WS_LIMITS.burst };
+
+  /** Every open socket, from upgrade to its close event. */
+  const connections = new Map<string, Connection>();
+  /** Authenticated, not closing. */
+  const byUser = new Map<string, Set<Connection>>();
+  /** In a room's call, not closing. */
+  const byRoom = new Map<string, Set<Connection>>();
+  const perIp = new Map<string, number>();
+  let drain: Promise<void> | undefined;
+
+  const ctx: SessionContext = {
+    deps,
+    caps,
+    log,
+    locks: new KeyedLock(),
+    grace: new GraceTimers(deps.ws.reconnectGraceMs, (roomId, userId) => {
+      void abandonIfGone(ctx, roomId, userId).catch((err: unknown) =>
+        log.error({ err }, 'reconnect grace expiry failed'),
+      );
+    }),
+    setState,
+    send: (conn, message) => write(conn, JSON.stringify(message)),
+    releaseHeld: (conn) => {
+      for (const payload of conn.release()) write(conn, payload);
+    },
+    sendError(conn, code, message, ref, details) {
+      const error: ServerMessage = {
+        type: 'error',
+        ...(ref !== undefined ? { ref } : {}),
+        code,
+        message,
+        ...(details ? { details } : {}),
+      };
+      write(conn, JSON.stringify(error));
+    },
+    closeWith,
+    connectionCount: (userId) => byUser.get(userId)?.size ?? 0,
+  };
+
+  const unsubscribe = deps.bus.subscribe(onBus);
+  // Pings keep proxies from dropping idle sockets and find the dead ones.
+  const heartbeat = setInterval(beat, deps.ws.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  function accept(socket: WebSocket, ip: string): void {
+    if (drain) {
+      socket.close(WsCloseCode.SERVER_SHUTDOWN, ErrorCode.SERVICE_UNAVAILABLE);
+      return;
+    }
+    const id = newConnectionId();
+    const helloTimer = setTimeout(() => {
+      if (conn.state.kind !== 'awaiting-hello') return;
+      closeWith(conn, {
+        code: WsCloseCode.HELLO_TIMEOUT,
+        reason: ErrorCode.HELLO_REQUIRED,
+        error: { message: 'No hello in time.' },
+      });
+    }, deps.ws.helloTimeoutMs);
+    helloTimer.unref();
+    const conn = new Connection(
+      id,
+      socket,
+      ip,
+      { kind: 'awaiting-hello', helloTimer },
+      performance.now(),
+      rate,
+    );
+    connections.set(id, conn);
+    const onIp = (perIp.get(ip) ?? 0) + 1;
+    perIp.set(ip, onIp);
+    log.debug({ connectionId: id }, 'socket opened');
+
+    socket.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
+    socket.on('pong', () => {
+      conn.lastSeen = performance.now();
+    });
+    socket.once('close', (code) => onClosed(conn, code));
+
+    if (onIp > caps.maxConnectionsPerIp) {
+      closeWith(conn, {
+        code: WsCloseCode.TOO_MANY_CONNECTIONS,
+        reason: ErrorCode.TOO_MANY_CONNECTIONS,
+        error: { message: 'Too many open connections from this address.' },
+      });
+    }
+  }
+
+  function onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.state.kind === 'closing') return;
+    conn.lastSeen = performance.now();
+    if (!conn.bucket.take()) {
+      return closeWith(conn, {
+        code: WsCloseCode.RATE_LIMITED,
+        reason: ErrorCode.RATE_LIMITED,
+        error: { message: 'Too many messages. Slow down.' },
+      });
+    }
+    if (isBinary) {
+      return closeWith(conn, {
+        code: WsCloseCode.UNSUPPORTED_DATA,
+        reason: ErrorCode.INVALID_MESSAGE,
+        error: { message: 'Binary frames are not part of the protocol.' },
+      });
+    }
+    const frame = parsePlainJson(rawToString(data));
+    conn.enqueue(() => dispatch(ctx, conn, frame), taskFailed(conn));
+  }
+
+  function onClosed(conn: Connection, code: number): void {
+    connections.delete(conn.id);
+    const left = (perIp.get(conn.ip) ?? 1) - 1;
+    if (left > 0) perIp.set(conn.ip, left);
+    else perIp.delete(conn.ip);
+    log.debug({ connectionId: conn.id, userId: conn.authenticatedAs, code }, 'socket closed');
+    if (conn.state.kind === 'closing') return;
+    const prev = conn.state;
+    setState(conn, { kind: 'closing' });
+    const reason: DepartReason = conn.timedOut ? 'timeout' : 'disconnected';
+    conn.enqueue(() => cleanup(conn, prev, reason), taskFailed(conn));
+  }
+
+  /** Closes the socket now; the roster and the others are dealt with in the queue. */
+  function closeWith(conn: Connection, req: CloseRequest): void {
+    if (conn.state.kind === 'closing') return;
+    if (req.error) {
+      ctx.sendError(conn, req.reason, req.error.message, req.error.ref, req.error.details);
+    }
+    const prev = conn.state;
+    setState(conn, { kind: 'closing' });
+    conn.release();
+    log.debug(
+      { connectionId: conn.id, userId: conn.authenticatedAs, code: req.code },
+      'closing socket',
+    );
+    if (conn.socket.readyState === WebSocket.OPEN) conn.socket.close(req.code, req.reason);
+    conn.enqueue(() => cleanup(conn, prev, req.depart ?? 'disconnected'), taskFailed(conn));
+  }
+
+  /** What a connection leaves behind when it closes, by the state it was in. */
+  async function cleanup(conn: Connection, prev: SessionState, reason: DepartReason) {
+    switch (prev.kind) {
+      case 'awaiting-hello':
+        clearTimeout(prev.helloTimer);
+        return;
+      case 'ready':
+      case 'closing':
+        return;
+      case 'in-room':
+        return departRoom(ctx, conn, prev, reason);
+      default:
+        return assertNever(prev);
+    }
+  }
+
+  function setState(conn: Connection, next: SessionState): void {
+    const prev = conn.state;
+    if (prev.kind === 'awaiting-hello') clearTimeout(prev.helloTimer);
+    if (prev.kind === 'in-room') removeFrom(byRoom, prev.roomId, conn);
+    const before = userIdOf(prev);
+    const after = userIdOf(next);
+    if (before !== undefined && before !== after) removeFrom(byUser, before, conn);
+    if (after !== undefined && before !== after) addTo(byUser, after, conn);
+    if (after !== undefined) conn.authenticatedAs = after;
+    if (next.kind === 'in-room') addTo(byRoom, next.roomId, conn);
+    conn.state = next;
+  }
+
+  // ---- outbound ----
+
+  /**
+   * Writes one pre-serialized payload. A reader that lets more than maxBufferedBytes pile
+   * up is closed instead of being buffered for without limit.
+   */
+  function write(conn: Connection, payload: string): void {
+    const { socket } = conn;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > WS_LIMITS.maxBufferedBytes) {
+      return closeWith(conn, { code: WsCloseCode.SLOW_CONSUMER, reason: ErrorCode.SLOW_CONSUMER });
+    }
+    socket.send(payload);
+  }
+
+  /** Fan-out from the bus: the same string to every matching local socket. */
+  function deliver(conn: Connection, payload: string): void {
+    if (conn.state.kind === 'closing' || conn.holdIfJoining(payload)) return;
+    write(conn, payload);
+  }
+
+  function recipients(target: BusTarget): Connection[] {
+    switch (target.kind) {
+      case 'room': {
+        const inRoom = byRoom.get(target.roomId);
+        if (!inRoom) return [];
+        return [...inRoom].filter((c) => c.id !== target.exceptConnectionId);
+      }
+      case 'user':
+        // Every socket of the user, whatever it is doing: a knocker hears its admission.
+        return [...(byUser.get(target.userId) ?? [])];
+      case 'connection': {
+        const conn = connections.get(target.connectionId);
+        return conn && conn.userId !== undefined ? [conn] : [];
+      }
+      default:
+        return assertNever(target);
+    }
+  }
+
+  function onBus(target: BusTarget, payload: string, type: string | undefined): void {
+    // Called inside the publisher's `await bus.to…()`: a failure here must not become theirs.
+    try {
+      fanOut(target, payload, type);
+    } catch (err) {
+      log.error({ err, target }, 'socket fan-out failed');
+    }
+  }
+
+  function fanOut(target: BusTarget, payload: string, type: string | undefined): void {
+    const targets = recipients(target);
+    const effect = type !== undefined && EFFECT_TYPES.has(type) ? roomIdOf(payload) : undefined;
+    for (const conn of targets) {
+      if (effect === undefined) {
+        deliver(conn, payload);
+      } else {
+        // Never held back by a join in progress: the join is about to be undone.
+        if (conn.state.kind !== 'closing') write(conn, payload);
+        applyEffect(conn, type, effect);
+      }
+    }
+    if (type === 'room.closed' && effect !== undefined) {
+      ctx.grace.cancelRoom(effect);
+      void deps.roster
+        .clear(effect)
+        .catch((err: unknown) => log.error({ err }, 'clearing a closed room failed'));
+    }
+  }
+
+  /**
+   * A kick or a room closure reaching a socket in that room ends its part in the call.
+   * Checked now, and again after what is already queued for the connection: a
+   * `room.join` that passed the gate just before the kick lands after it.
+   */
+  function applyEffect(conn: Connection, type: string | undefined, roomId: string): void {
+    const fire = () => {
+      const s = conn.state;
+      if (s.kind !== 'in-room' || s.roomId !== roomId) return;
+      if (type === 'participant.kicked') {
+        closeWith(conn, {
+          code: WsCloseCode.KICKED,
+          reason: ErrorCode.KICKED_FROM_ROOM,
+          depart: 'kicked',
+        });
+      } else {
+        closeWith(conn, {
+          code: WsCloseCode.ROOM_CLOSED,
+          reason: ErrorCode.ROOM_CLOSED,
+          depart: 'room-closed',
+        });
+      }
+    };
+    fire();
+    conn.enqueue(() => Promise.resolve(fire()), taskFailed(conn));
+  }
+
+  // ---- liveness ----
+
+  function beat(): void {
+    const now = performance.now();
+    for (const conn of connections.values()) {
+      if (conn.state.kind === 'closing') continue;
+      if (now - conn.lastSeen > deps.ws.deadAfterMs) {
+        conn.timedOut = true;
+        log.debug({ connectionId: conn.id, userId: conn.authenticatedAs }, 'socket timed out');
+        conn.socket.terminate(); // no close handshake with a peer that is not there
+      } else if (conn.socket.readyState === WebSocket.OPEN) {
+        conn.socket.ping();
+      }
+    }
+  }
+
+  // ---- shutdown ----
+
+  async function shutdown(): Promise<void> {
+    clearInterval(heartbeat);
+    const all = [...connections.values()];
+    const draining = JSON.stringify({ type: 'server.draining' } satisfies ServerMessage);
+    for (const conn of all) {
+      if (conn.state.kind === 'closing') continue;
+      write(conn, draining);
+      closeWith(conn, {
+        code: WsCloseCode.SERVER_SHUTDOWN,
+        reason: ErrorCode.SERVICE_UNAVAILABLE,
+        depart: 'shutdown',
+      });
+    }
+    // Let the roster updates go out, then stop listening; a stuck one cannot hold us up.
+    await within(2_000, Promise.all(all.map((c) => c.idle())));
+    ctx.grace.clear();
+    unsubscribe();
+    // A client that never answers the close frame must not keep the server open.
+    await within(1_000, Promise.all(all.map((c) => c.closed)));
+    for (const conn of connections.values()) conn.socket.terminate();
+  }
+
+  function taskFailed(conn: Connection) {
+    return (err: unknown) => log.error({ err, connectionId: conn.id }, 'socket task failed');
+  }
+
+  return {
+    accept,
+    close: () => (drain ??= shutdown()),
+    size: () => connections.size,
+  };
+}
+
+/** 96 random bits: unguessable, so knowing a connection id grants nothing. */
+function newConnectionId(): string {
+  return `c_${randomBytes(12).toString('base64url')}`;
+}
+
+function userIdOf(state: SessionState): string | undefined {
+  return state.kind === 'ready' || state.kind === 'in-room' ? state.user.id : undefined;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+/** The `roomId` of a kick or closure notice; parsed only for those rare messages. */
+function roomIdOf(payload: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (typeof value === 'object' && value !== null && 'roomId' in value) {
+      return typeof value.roomId === 'string' ? value.roomId : undefined;
+    }
+  } catch {
+    // not ours to judge; it is delivered as it is
+  }
+  return undefined;
+}
+
+function within(ms: number, work: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
+}

@@ -1,0 +1,131 @@
+import type { Socket } from 'node:net';
+import { WS_LIMITS } from '@parley/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UpgradeRefused } from './test-client.js';
+import type { TestClient } from './test-client.js';
+import { FAST_WS, SignalingServer } from './test-server.js';
+
+// Upgrade checks, connection caps, slow readers and shutdown: each test owns its server,
+// because these count or close everything on it.
+
+let s: SignalingServer | undefined;
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
+describe('upgrade', () => {
+  it('a browser page from another origin is refused with 403 before any socket exists', async () => {
+    s = await SignalingServer.start();
+    const refused = await s.open({ origin: 'https://evil.example' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UpgradeRefused);
+    expect((refused as UpgradeRefused).status).toBe(403);
+    const nul = await s.open({ origin: 'null' }).catch((e: unknown) => e);
+    expect((nul as UpgradeRefused).status).toBe(403);
+    // A same-named host on another port is another origin.
+    const port = await s.open({ origin: 'http://127.0.0.1:1' }).catch((e: unknown) => e);
+    expect((port as UpgradeRefused).status).toBe(403);
+  });
+
+  it('no Origin (non-browser), the request host itself and a configured origin are allowed', async () => {
+    s = await SignalingServer.start({ corsOrigins: ['https://app.example.org'] });
+    const guest = await s.guest();
+    for (const origin of [undefined, s.origin, 'http://parley.test', 'https://app.example.org']) {
+      const c = await s.open(origin === undefined ? {} : { origin });
+      expect((await c.hello(guest.token)).userId).toBe(guest.id);
+    }
+  });
+});
+
+describe('connection caps', () => {
+  it('one user past maxConnectionsPerUser is refused with 4005; closing one makes room', async () => {
+    s = await SignalingServer.start();
+    const guest = await s.guest();
+    const tabs: TestClient[] = [];
+    for (let i = 0; i < WS_LIMITS.maxConnectionsPerUser; i++) tabs.push(await s.connect(guest));
+    const extra = await s.open();
+    extra.send({ type: 'hello', token: guest.token, protocolVersion: 1 });
+    expect(await extra.next('error')).toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
+    expect(await extra.whenClosed()).toEqual({ code: 4005, reason: 'TOO_MANY_CONNECTIONS' });
+    // Someone else is unaffected.
+    await s.connect(await s.guest());
+
+    await tabs[0]!.close();
+    const again = await s.open();
+    await again.hello(guest.token);
+  });
+
+  it('one address past maxConnectionsPerIp is refused with 4005', async () => {
+    // Sockets that never say hello, kept open long enough to count.
+    s = await SignalingServer.start({ ws: { ...FAST_WS, helloTimeoutMs: 10_000 } });
+    const server = s;
+    const open = await Promise.all(
+      Array.from({ length: WS_LIMITS.maxConnectionsPerIp }, () => server.open()),
+    );
+    const extra = await s.open();
+    expect(await extra.next('error')).toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
+    expect(await extra.whenClosed()).toEqual({ code: 4005, reason: 'TOO_MANY_CONNECTIONS' });
+    expect(open.every((c) => c.ws.readyState === c.ws.OPEN)).toBe(true);
+  });
+});
+
+describe('slow readers', () => {
+  it('a socket whose unread data passes maxBufferedBytes is closed with 4009, and the room goes on', async () => {
+    s = await SignalingServer.start();
+    const host = await s.member('host');
+    const roomId = await s.createRoom(host);
+    const h = await s.inRoom(host, roomId);
+    const readers = await Promise.all(
+      ['Slow', 'Fine'].map(async (name) => {
+        const p = await s!.guest(name);
+        await s!.enter(p, roomId);
+        return s!.inRoom(p, roomId);
+      }),
+    );
+    const [slow, fine] = readers as [TestClient, TestClient];
+    // The slow tab stops reading: the kernel buffers fill, then the server's.
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+
+    // Near-maximal offers; the sender's own rate limit allows a burst of them.
+    const sdp = 'a'.repeat(WS_LIMITS.maxSdpLength);
+    const left = h.next('participant.left', {
+      match: (m) => m.connectionId === slow.connectionId,
+      timeoutMs: 5_000,
+    });
+    for (let i = 0; i < WS_LIMITS.burst - 10; i++) {
+      h.send({ type: 'signal', to: slow.connectionId, description: { type: 'offer', sdp } });
+    }
+    expect(await left).toMatchObject({ reason: 'disconnected' });
+    (slow.ws as unknown as { _socket: Socket })._socket.resume();
+    expect(await slow.whenClosed()).toEqual({ code: 4009, reason: 'SLOW_CONSUMER' });
+
+    fine.send({ type: 'signal', to: h.connectionId, candidate: null });
+    expect(await h.next('signal')).toMatchObject({ from: fine.connectionId });
+  });
+});
+
+describe('shutdown', () => {
+  it('closing the app sends server.draining, closes every socket with 1001 and does not wait for clients that never answer', async () => {
+    const server = await SignalingServer.start();
+    const host = await server.member('host');
+    const roomId = await server.createRoom(host);
+    const inCall = await server.inRoom(host, roomId);
+    const idle = await server.connect(await server.guest());
+    const unhello = await server.open();
+    const stuck = await server.connect(await server.guest());
+    // This one will never read the close frame nor answer it.
+    (stuck.ws as unknown as { _socket: Socket })._socket.pause();
+
+    const started = Date.now();
+    await server.t.close();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    for (const c of [inCall, idle]) {
+      expect(await c.next('server.draining')).toEqual({ type: 'server.draining' });
+      expect(await c.whenClosed()).toEqual({ code: 1001, reason: 'SERVICE_UNAVAILABLE' });
+    }
+    expect((await unhello.whenClosed()).code).toBe(1001);
+    (stuck.ws as unknown as { _socket: Socket })._socket.resume();
+    await stuck.whenClosed();
+    await server.closeClients();
+  });
+});

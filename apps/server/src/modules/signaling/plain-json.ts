@@ -1,0 +1,70 @@
+/**
+ * JSON.parse for frames from the wire, refusing anything that is not plain data:
+ * duplicate keys (two parsers may disagree on which one wins), `__proto__` and
+ * `constructor` keys (prototype-pollution gadgets downstream) and absurd nesting.
+ * Our messages nest three levels deep; the limit only has to stop abuse.
+ */
+export const MAX_JSON_DEPTH = 16;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
+
+export type PlainJsonResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+export function parsePlainJson(text: string): PlainJsonResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'Not valid JSON.' };
+  }
+  // The text is valid JSON now, so the scan below only has to follow its structure.
+  const problem = scanStructure(text);
+  return problem ? { ok: false, reason: problem } : { ok: true, value };
+}
+
+/** Walks valid JSON text once: depth, and every object's keys. Returns a problem or undefined. */
+function scanStructure(text: string): string | undefined {
+  // One entry per open container: the keys seen so far for an object, null for an array.
+  const stack: (Set<string> | null)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push(c === 0x7b ? new Set() : null);
+      if (stack.length > MAX_JSON_DEPTH) return 'JSON nested too deeply.';
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+    } else if (c === 0x22 /* " */) {
+      const end = stringEnd(text, i);
+      const keys = stack.at(-1);
+      if (keys && isFollowedByColon(text, end + 1)) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (FORBIDDEN_KEYS.has(key)) return `The key "${key}" is not allowed.`;
+        if (keys.has(key)) return 'Duplicate key in JSON object.';
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}
+
+/** Index of the closing quote of the string starting at `start`. */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) i += 2;
+    else if (c === 0x22) return i;
+    else i++;
+  }
+  return text.length;
+}
+
+function isFollowedByColon(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a /* : */) return true;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return false;
+}

@@ -1,0 +1,105 @@
+import type { User } from '@parley/protocol';
+import type { WebSocket } from 'ws';
+import { TokenBucket } from './token-bucket.js';
+
+/**
+ * Where one socket is in the protocol (PROTOCOL.md 1.2). Each state carries only what
+ * is true in it: no user before `hello`, no room outside a call. `closing` is final:
+ * the socket is being (or has been) closed and nothing more is handled for it.
+ */
+export type SessionState =
+  | { kind: 'awaiting-hello'; helloTimer: NodeJS.Timeout }
+  | { kind: 'ready'; user: User }
+  // No role here: a promotion changes it in the roster while the socket stays in the room.
+  | { kind: 'in-room'; user: User; roomId: string }
+  | { kind: 'closing' };
+
+export type InRoomState = Extract<SessionState, { kind: 'in-room' }>;
+export type ReadyState = Extract<SessionState, { kind: 'ready' }>;
+
+export function assertNever(x: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(x)}`);
+}
+
+/**
+ * One socket and its bookkeeping. The hub owns the state transitions (they keep its
+ * indexes right); handlers read `state`, and after every `await` they compare it with the
+ * state they started from, because a kick or a close may have moved it meanwhile.
+ */
+export class Connection {
+  state: SessionState;
+  /** monotonic ms of the last frame or pong from the client */
+  lastSeen: number;
+  /** Set once at `hello`; kept through `closing`, for logs. */
+  authenticatedAs: string | undefined;
+  /** the heartbeat gave up on it; the disconnect is reported as `timeout` */
+  timedOut = false;
+  readonly bucket: TokenBucket;
+  /** Resolves when the socket has closed (handshake done, or terminated). */
+  readonly closed: Promise<void>;
+  /**
+   * Room fan-out caught while a `room.join` is between "in the roster" and "sent
+   * `room.joined`"; flushed right after it, so the joined snapshot always comes first.
+   */
+  private held: string[] | undefined;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    /** Server-generated, random; told to the client in `welcome`. */
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly ip: string,
+    initial: SessionState,
+    now: number,
+    rate: { perSecond: number; burst: number },
+  ) {
+    this.state = initial;
+    this.lastSeen = now;
+    this.bucket = new TokenBucket(rate.perSecond, rate.burst);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  /**
+   * Still in exactly this state object? Handlers check it after each `await`; a method,
+   * not `conn.state === s` inline, because TypeScript would keep the narrowing from before.
+   */
+  isIn(state: SessionState): boolean {
+    return this.state === state;
+  }
+
+  get userId(): string | undefined {
+    const s = this.state;
+    return s.kind === 'ready' || s.kind === 'in-room' ? s.user.id : undefined;
+  }
+
+  /**
+   * Runs tasks for this connection strictly one after another, in arrival order: a
+   * `signal` sent after `room.join` is handled after it, and the relay keeps the order.
+   */
+  enqueue(task: () => Promise<void>, onError: (err: unknown) => void): void {
+    this.tail = this.tail.then(task).catch(onError);
+  }
+
+  /** Resolves when everything queued so far has run. */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
+  hold(): void {
+    this.held = [];
+  }
+
+  /** Returns what was held (to be written now) and stops holding. */
+  release(): string[] {
+    const held = this.held ?? [];
+    this.held = undefined;
+    return held;
+  }
+
+  /** True when the payload was kept for later instead of being written. */
+  holdIfJoining(payload: string): boolean {
+    if (!this.held) return false;
+    this.held.push(payload);
+    return true;
+  }
+}

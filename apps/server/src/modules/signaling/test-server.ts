@@ -1,0 +1,166 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../platform/config.js';
+import { newAccount, testApp } from '../../test/harness.js';
+import type { TestApp } from '../../test/harness.js';
+import { TestClient } from './test-client.js';
+
+/** Short socket timings so heartbeat, hello and grace tests finish in well under a second. */
+export const FAST_WS: Config['ws'] = {
+  helloTimeoutMs: 300,
+  heartbeatIntervalMs: 100,
+  deadAfterMs: 400,
+  reconnectGraceMs: 300,
+};
+
+export type Person = { id: string; token: string; displayName: string };
+export type Decision = 'admit' | 'deny' | 'kick' | 'promote';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The real app listening on a random port, with the REST calls the socket tests need
+ * and every client they open tracked, so `closeClients()` leaves nothing behind.
+ */
+export class SignalingServer {
+  readonly clients = new Set<TestClient>();
+
+  private constructor(
+    readonly t: TestApp,
+    readonly origin: string,
+  ) {}
+
+  get wsUrl(): string {
+    return `${this.origin.replace(/^http/, 'ws')}/ws`;
+  }
+
+  static async start(config: Partial<Config> = {}): Promise<SignalingServer> {
+    const t = await testApp({ config: { ws: FAST_WS, ...config } });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    return new SignalingServer(t, `http://127.0.0.1:${port}`);
+  }
+
+  async api(
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    who?: Person,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }> {
+    const res = await this.t.app.inject({
+      method,
+      url,
+      headers: {
+        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+    return { status: res.statusCode, body: res.json<Json>() };
+  }
+
+  async member(prefix = 'member'): Promise<Person> {
+    const account = newAccount(prefix);
+    const res = await this.api('POST', '/api/auth/register', undefined, account);
+    return person(res, 201);
+  }
+
+  async guest(displayName = 'Guest'): Promise<Person> {
+    return person(await this.api('POST', '/api/auth/guest', undefined, { displayName }), 201);
+  }
+
+  async createRoom(host: Person, body: Json = {}): Promise<string> {
+    const res = await this.api('POST', '/api/rooms', host, {
+      name: 'Call',
+      visibility: 'private',
+      entry: 'open',
+      ...body,
+    });
+    expectStatus(res, 201);
+    return (res.body.room as { id: string }).id;
+  }
+
+  /** REST join; returns `approved` or `pending`. */
+  async enter(who: Person, roomId: string, body: Json = {}): Promise<string> {
+    const res = await this.api('POST', `/api/rooms/${roomId}/join`, who, body);
+    expectStatus(res, 200);
+    return res.body.status as string;
+  }
+
+  async decide(actor: Person, roomId: string, userId: string, action: Decision): Promise<void> {
+    expectStatus(
+      await this.api('POST', `/api/rooms/${roomId}/participants/${userId}/${action}`, actor),
+      200,
+    );
+  }
+
+  async end(actor: Person, roomId: string): Promise<void> {
+    const res = await this.t.app.inject({
+      method: 'DELETE',
+      url: `/api/rooms/${roomId}`,
+      headers: { authorization: `Bearer ${actor.token}` },
+    });
+    if (res.statusCode >= 300) throw new Error(`DELETE room: ${res.statusCode} ${res.body}`);
+  }
+
+  /** My participant status in a room, from the REST view. */
+  async myStatus(who: Person, roomId: string): Promise<string | null> {
+    const res = await this.api('GET', `/api/rooms/${roomId}`, who);
+    expectStatus(res, 200);
+    return (res.body.room as { myStatus: string | null }).myStatus;
+  }
+
+  async open(opts: Parameters<typeof TestClient.open>[1] = {}): Promise<TestClient> {
+    const client = await TestClient.open(this.wsUrl, opts);
+    this.clients.add(client);
+    return client;
+  }
+
+  async connect(who: Person): Promise<TestClient> {
+    const client = await this.open();
+    await client.hello(who.token);
+    return client;
+  }
+
+  /** Connects and joins; the person must already be approved over REST. */
+  async inRoom(who: Person, roomId: string): Promise<TestClient> {
+    const client = await this.connect(who);
+    await client.join(roomId);
+    return client;
+  }
+
+  async closeClients(): Promise<void> {
+    await Promise.all([...this.clients].map((c) => c.terminate()));
+    this.clients.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.closeClients();
+    await this.t.close();
+  }
+}
+
+function person(res: { status: number; body: Json }, status: number): Person {
+  expectStatus(res, status);
+  const user = res.body.user as { id: string; displayName: string };
+  const tokens = res.body.tokens as { accessToken: string };
+  return { id: user.id, token: tokens.accessToken, displayName: user.displayName };
+}
+
+function expectStatus(res: { status: number; body: Json }, status: number): void {
+  if (res.status !== status) {
+    throw new Error(`expected HTTP ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+}
+
+/** Waits for a condition by polling; for state only visible over REST or in the database. */
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 2_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
