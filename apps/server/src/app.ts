@@ -39,6 +39,7 @@ import type { RoomsService } from './modules/rooms/service.js';
 import { registerSignaling } from './modules/signaling/routes.js';
 import { bearerToken } from './platform/auth/hook.js';
 import { createMemoryRoster } from './platform/roster.js';
+import { iceRoutes } from './modules/ice/routes.js';
 import { opsRoutes } from './modules/ops/routes.js';
 import { createUsersRepo } from './modules/users/repo.js';
 import { VERSION } from './version.js';
@@ -237,6 +238,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
           joinRateLimit: Math.max(20, Math.floor(config.rateLimitMax / 10)),
         }),
       );
+      await api.register(iceRoutes({ turn: config.turn, clock, authenticate }));
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },

@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './room-code.js';
 export * from './rooms.js';
 export * from './ws.js';
+export * from './ice.js';

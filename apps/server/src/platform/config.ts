@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { WS_LIMITS } from '@parley/protocol';
 import { z } from 'zod';
+import type { TurnConfig } from '../modules/ice/credentials.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -19,6 +20,25 @@ const csv = z
   .pipe(
     z.array(z.url({ message: 'each CORS origin must be a URL like https://meet.example.org' })),
   );
+
+/** Comma-separated `stun:`/`stuns:` or `turn:`/`turns:` URLs. */
+function iceUrls(scheme: 'stun' | 'turn') {
+  return z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(new RegExp(`^${scheme}s?:[^\\s]+$`), {
+          message: `each entry must look like ${scheme}:host:port`,
+        }),
+      ),
+    );
+}
 
 /** The environment Parley reads. Every variable is documented in the README's table. */
 const EnvSchema = z.object({
@@ -49,6 +69,12 @@ const EnvSchema = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
   ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
+  STUN_URLS: iceUrls('stun').default([]),
+  TURN_URLS: iceUrls('turn').default([]),
+  TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  TURN_USERNAME: z.string().min(1).optional(),
+  TURN_PASSWORD: z.string().min(1).optional(),
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
 });
 
 export type Config = {
@@ -80,6 +106,7 @@ export type Config = {
     reconnectGraceMs: number;
   };
   rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
+  turn: TurnConfig;
 };
 
 export class ConfigError extends Error {
@@ -118,6 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { cert: readFileSync(e.TLS_CERT_FILE), key: readFileSync(e.TLS_KEY_FILE) }
       : undefined;
 
+  if ((e.TURN_USERNAME === undefined) !== (e.TURN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  TURN_USERNAME and TURN_PASSWORD go together');
+  }
+  if (e.TURN_URLS.length && !e.TURN_SECRET && !e.TURN_USERNAME) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TURN_URLS needs TURN_SECRET (coturn use-auth-secret) or TURN_USERNAME/TURN_PASSWORD',
+    );
+  }
+
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together');
   }
@@ -153,6 +189,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reconnectGraceMs: 2 * 60_000,
     },
     rooms: { emptyTimeoutMs: e.ROOM_EMPTY_TIMEOUT_MINUTES * 60_000, cleanupIntervalMs: 60_000 },
+    turn: {
+      stunUrls: e.STUN_URLS,
+      turnUrls: e.TURN_URLS,
+      secret: e.TURN_SECRET,
+      staticAuth:
+        e.TURN_USERNAME && e.TURN_PASSWORD
+          ? { username: e.TURN_USERNAME, password: e.TURN_PASSWORD }
+          : undefined,
+      ttlSeconds: e.TURN_TTL_SECONDS,
+    },
   };
 }
 

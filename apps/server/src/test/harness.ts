@@ -76,6 +76,13 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       reconnectGraceMs: 120_000,
     },
     rooms: { emptyTimeoutMs: 60 * 60_000, cleanupIntervalMs: 60_000 },
+    turn: {
+      stunUrls: [],
+      turnUrls: [],
+      secret: undefined,
+      staticAuth: undefined,
+      ttlSeconds: 3600,
+    },
     ...overrides,
   };
 }
