@@ -1,5 +1,23 @@
-import { createApp } from 'vue';
+// First: settings that must be in place before any other module runs.
+import './csp';
+import { createPinia } from 'pinia';
+import { createApp, watch } from 'vue';
 import App from './App.vue';
+import { createAppI18n } from './i18n';
+import { createAppRouter } from './router';
 import './style.css';
 
-createApp(App).mount('#app');
+const pinia = createPinia();
+const i18n = createAppI18n();
+const router = createAppRouter(pinia);
+
+// `<html lang>` follows the chosen language (screen readers pick their voice from it).
+watch(
+  i18n.global.locale,
+  (locale) => {
+    document.documentElement.lang = locale;
+  },
+  { immediate: true },
+);
+
+createApp(App).use(pinia).use(i18n).use(router).mount('#app');

@@ -1,0 +1,435 @@
+import { WsCloseCode } from '@parley/protocol';
+import type {
+  LobbyEntry,
+  ParticipantRole,
+  RoomJoinedMessage,
+  RoomSummary,
+  RosterEntry,
+  ServerMessageOf,
+  SignalPayload,
+} from '@parley/protocol';
+import { systemClock } from './clock';
+import type { Clock, TimerId } from './clock';
+import { Emitter } from './emitter';
+import type { LocalMedia } from './media';
+import { Mesh } from './mesh';
+import type { PeerConnectionCtor } from './peer';
+import { RoomSession } from './room-session';
+import type { MediaUpdate } from './room-session';
+import type { SignalingClient, SignalingState, SignalingStateInfo } from './signaling';
+import type { LinkStats, Quality } from './stats';
+
+export type CallConnection = 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+export interface CallEnded {
+  reason: 'left' | 'kicked' | 'closed' | 'failed';
+  /** The server's reason or error code, e.g. `ended`, `expired`, `NOT_APPROVED`. */
+  detail?: string;
+}
+
+export interface Participant {
+  entry: RosterEntry;
+  stream: MediaStream | undefined;
+  connectionState: RTCPeerConnectionState;
+  quality: Quality;
+  stats: LinkStats | undefined;
+}
+
+export interface SelfInfo {
+  connectionId: string;
+  userId: string;
+  role: ParticipantRole;
+}
+
+export interface CallSessionOptions {
+  signaling: SignalingClient;
+  roomId: string;
+  media: LocalMedia;
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  RTCPeerConnectionImpl?: PeerConnectionCtor;
+  createMediaStream?: () => MediaStream;
+  clock?: Clock;
+  /** How long `reconnecting` lasts before the banner says `failed` (trying goes on). */
+  failAfterMs?: number;
+  statsIntervalMs?: number;
+  /** Unexpected engine errors (a failed setRemoteDescription...); the call keeps going. */
+  onError?: (error: unknown, context: string) => void;
+}
+
+type CallEvents = {
+  change: () => void;
+  ended: (why: CallEnded) => void;
+  'lobby-request': (entry: LobbyEntry) => void;
+};
+
+/** Resume refusals that end the call, and how. Others (ROOM_FULL, INTERNAL) can be retried. */
+const RESUME_ENDS: Record<string, CallEnded['reason']> = {
+  KICKED_FROM_ROOM: 'kicked',
+  ROOM_CLOSED: 'closed',
+  ROOM_NOT_FOUND: 'closed',
+  NOT_APPROVED: 'failed',
+  JOIN_DENIED: 'failed',
+};
+
+/**
+ * One person's side of a call: the facade the call page uses. Wires the room session
+ * (join, resume after a drop), the mesh of peer links, local media and stats, and turns
+ * them into a few readable properties plus `change`, `ended` and `lobby-request` events.
+ * The page re-reads the properties on `change`.
+ */
+export class CallSession {
+  private readonly opts: CallSessionOptions;
+  private readonly signaling: SignalingClient;
+  private readonly media: LocalMedia;
+  private readonly clock: Clock;
+  private readonly room: RoomSession;
+  private readonly mesh: Mesh;
+  private readonly events = new Emitter<CallEvents>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly roster = new Map<string, RosterEntry>();
+  private _lobby: LobbyEntry[] = [];
+  private _self: SelfInfo | undefined;
+  private _room: RoomSummary | undefined;
+  private _connection: CallConnection = 'connecting';
+  private _ended: CallEnded | undefined;
+  private failTimer: TimerId | undefined;
+  /** The media state the server has from us (sent in room.join or media.update). */
+  private lastSentMedia: string | undefined;
+
+  constructor(opts: CallSessionOptions) {
+    this.opts = opts;
+    this.signaling = opts.signaling;
+    this.media = opts.media;
+    this.clock = opts.clock ?? systemClock;
+    this.room = new RoomSession(opts.signaling, opts.roomId, () => this.mediaForJoin());
+    this.mesh = new Mesh({
+      local: opts.media,
+      send: (to, payload) => this.sendSignal(to, payload),
+      configuration: {
+        iceServers: opts.iceServers ?? [],
+        iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+        bundlePolicy: 'max-bundle',
+      },
+      RTCPeerConnectionImpl: opts.RTCPeerConnectionImpl,
+      createMediaStream: opts.createMediaStream,
+      clock: this.clock,
+      statsIntervalMs: opts.statsIntervalMs,
+      onChange: () => this.changed(),
+      onError: (error, context) => this.reportError(error, context),
+    });
+    this.listen();
+  }
+
+  // ---- what the page reads ----
+
+  get self(): SelfInfo | undefined {
+    return this._self;
+  }
+  get roomSummary(): RoomSummary | undefined {
+    return this._room;
+  }
+  get connection(): CallConnection {
+    return this._connection;
+  }
+  get ended(): CallEnded | undefined {
+    return this._ended;
+  }
+  /** Waiting knockers (hosts and co-hosts only get any). */
+  get lobby(): LobbyEntry[] {
+    return [...this._lobby];
+  }
+  /** Everyone else in the call by connection id, with their stream and link health. */
+  get participants(): ReadonlyMap<string, Participant> {
+    const out = new Map<string, Participant>();
+    for (const [id, entry] of this.roster) {
+      const peer = this.mesh.get(id);
+      out.set(id, {
+        entry,
+        stream: peer?.link.remoteStream,
+        connectionState: peer?.link.connectionState ?? 'new',
+        quality: peer?.quality ?? 'unknown',
+        stats: peer?.stats,
+      });
+    }
+    return out;
+  }
+
+  on<K extends keyof CallEvents>(event: K, fn: CallEvents[K]): () => void {
+    return this.events.on(event, fn);
+  }
+
+  /** Remote speaking level 0..1 from RTP audio levels. */
+  audioLevel(connectionId: string): number {
+    return this.mesh.get(connectionId)?.link.audioLevel() ?? 0;
+  }
+
+  /** Local mic level 0..1. */
+  micLevel(): number {
+    return this.media.micLevel();
+  }
+
+  // ---- actions ----
+
+  /**
+   * Enters the call with the given media on/off, connecting the socket if needed.
+   * Resolves on `room.joined`; rejects with a JoinError whose `code` is the server's
+   * (NOT_APPROVED, ROOM_CLOSED, ROOM_FULL, ...), after which join() may be called again.
+   */
+  async join(initialMedia: { audio: boolean; video: boolean }): Promise<void> {
+    if (this._ended) throw new Error('This call has ended');
+    this.media.setMicEnabled(initialMedia.audio);
+    if (initialMedia.video !== this.media.cameraEnabled) {
+      await this.media.setCameraEnabled(initialMedia.video);
+    }
+    this.setConnection('connecting');
+    if (this.signaling.state === 'idle' || this.signaling.state === 'closed') {
+      // Failures surface through onState ('closed'), which aborts the join below.
+      this.signaling.connect().catch(() => undefined);
+    }
+    await this.room.join();
+  }
+
+  /** Leaves the call: `room.leave`, peers closed, camera and mic stopped. */
+  leave(): void {
+    if (this._ended) return;
+    this.room.leave();
+    this.end({ reason: 'left' });
+  }
+
+  setMic(on: boolean): void {
+    this.media.setMicEnabled(on);
+  }
+
+  /** Resolves whether a camera is live afterwards (false if it could not be opened). */
+  setCamera(on: boolean): Promise<boolean> {
+    return this.media.setCameraEnabled(on);
+  }
+
+  /** Resolves false when the person cancelled the browser's picker. */
+  startScreenShare(): Promise<boolean> {
+    return this.media.startScreenShare();
+  }
+
+  stopScreenShare(): void {
+    this.media.stopScreenShare();
+  }
+
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    await this.media.switchDevice(kind, deviceId);
+  }
+
+  /** New ICE servers (refreshed TURN credentials) for current and future peers. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.mesh.setConfiguration({
+      iceServers,
+      iceTransportPolicy: this.opts.iceTransportPolicy ?? 'all',
+      bundlePolicy: 'max-bundle',
+    });
+  }
+
+  /** After `failed` (or while reconnecting): try again now. */
+  retry(): void {
+    if (this._ended) return;
+    switch (this.signaling.state) {
+      case 'closed':
+      case 'idle':
+        this.signaling.connect().catch(() => undefined);
+        break;
+      case 'reconnecting':
+        this.signaling.retryNow();
+        break;
+      case 'open':
+        this.room.retry();
+        break;
+      case 'connecting':
+        break;
+    }
+    if (this._connection === 'failed') this.setConnection('reconnecting');
+  }
+
+  /** Leaves if still in the call and drops every listener. */
+  dispose(): void {
+    this.leave();
+    this.events.clear();
+  }
+
+  // ---- wiring ----
+
+  private listen(): void {
+    const s = this.signaling;
+    const mine = (msg: { roomId: string }) => msg.roomId === this.opts.roomId && !this._ended;
+    this.unsubscribe.push(
+      this.room.on('joined', (msg) => this.onJoined(msg)),
+      this.room.on('suspended', () => this.setConnection('reconnecting')),
+      this.room.on('resumeFailed', (code) => this.onResumeFailed(code)),
+      s.onState((state, info) => this.onSignalingState(state, info)),
+      s.on('participant.joined', (m) => mine(m) && this.onParticipant(m.participant, true)),
+      s.on('participant.updated', (m) => mine(m) && this.onParticipant(m.participant, false)),
+      s.on('participant.left', (m) => mine(m) && this.onParticipantLeft(m.connectionId)),
+      s.on('signal', (m) => this.onSignal(m)),
+      s.on('lobby.requested', (m) => mine(m) && this.onLobbyRequested(m)),
+      s.on('lobby.cancelled', (m) => mine(m) && this.removeFromLobby(m.userId)),
+      s.on('lobby.resolved', (m) => mine(m) && this.removeFromLobby(m.userId)),
+      s.on('participant.kicked', (m) => mine(m) && this.end({ reason: 'kicked' })),
+      s.on('room.closed', (m) => mine(m) && this.end({ reason: 'closed', detail: m.reason })),
+      s.on('room.updated', (m) => {
+        if (!mine(m)) return;
+        this._room = m.room;
+        this.changed();
+      }),
+      this.media.on('track', (kind, track) => this.mesh.replaceTrack(kind, track)),
+      this.media.on('change', () => this.sendMediaUpdate()),
+    );
+  }
+
+  private onJoined(msg: RoomJoinedMessage): void {
+    if (this._ended) return;
+    this._self = { ...msg.self };
+    this._room = msg.room;
+    this._lobby = [...msg.lobby];
+    this.roster.clear();
+    for (const p of msg.participants) this.roster.set(p.connectionId, p);
+    this.mesh.setLocalId(msg.self.connectionId);
+    this.mesh.setRoomSize(this.roster.size + 1);
+    // Links opened by an early offer stay; links to people not in the call go.
+    this.mesh.retainOnly(new Set(this.roster.keys()));
+    for (const id of this.roster.keys()) this.mesh.ensure(id);
+    this.setConnection('connected');
+    // Media changed while the join was in flight: bring the server up to date.
+    this.sendMediaUpdate();
+    this.changed();
+  }
+
+  private onParticipant(entry: RosterEntry, joined: boolean): void {
+    if (entry.connectionId === this._self?.connectionId) {
+      // The server echoes our own media.update and tells us about a role change.
+      this._self = { ...this._self, role: entry.role };
+      return this.changed();
+    }
+    if (!joined && !this.roster.has(entry.connectionId)) return;
+    this.roster.set(entry.connectionId, entry);
+    if (joined) {
+      this.mesh.setRoomSize(this.roster.size + 1);
+      this.mesh.ensure(entry.connectionId);
+    }
+    this.changed();
+  }
+
+  private onParticipantLeft(connectionId: string): void {
+    this.roster.delete(connectionId);
+    this.mesh.close(connectionId);
+    this.mesh.setRoomSize(this.roster.size + 1);
+    this.changed();
+  }
+
+  private onSignal(msg: ServerMessageOf<'signal'>): void {
+    if (this._ended || this.room.phase !== 'joined') return;
+    const payload: SignalPayload = msg.description
+      ? { description: msg.description }
+      : { candidate: msg.candidate ?? null };
+    this.mesh.route(msg.from, payload);
+  }
+
+  private onLobbyRequested(msg: ServerMessageOf<'lobby.requested'>): void {
+    const entry: LobbyEntry = { user: msg.user, requestedAt: msg.requestedAt };
+    this._lobby = [...this._lobby.filter((e) => e.user.id !== msg.user.id), entry];
+    this.changed();
+    this.events.emit('lobby-request', entry);
+  }
+
+  private removeFromLobby(userId: string): void {
+    const before = this._lobby.length;
+    this._lobby = this._lobby.filter((e) => e.user.id !== userId);
+    if (this._lobby.length !== before) this.changed();
+  }
+
+  private onSignalingState(state: SignalingState, info?: SignalingStateInfo): void {
+    if (this._ended || state !== 'closed') return;
+    // The room messages (participant.kicked, room.closed) normally came first; the close
+    // code is the backstop.
+    if (info?.code === WsCloseCode.KICKED) return this.end({ reason: 'kicked' });
+    if (info?.code === WsCloseCode.ROOM_CLOSED) return this.end({ reason: 'closed' });
+    if (info?.code === WsCloseCode.PROTOCOL_VERSION) {
+      return this.end({ reason: 'failed', detail: info.reason || 'PROTOCOL_VERSION_UNSUPPORTED' });
+    }
+    if (this.room.phase === 'joining') {
+      // The first join cannot happen on a socket that gave up: join() rejects.
+      return this.room.abortJoin(info?.reason || 'SIGNALING_CLOSED');
+    }
+    this.setConnection('failed');
+  }
+
+  private onResumeFailed(code: string): void {
+    const reason = RESUME_ENDS[code];
+    if (reason) this.end({ reason, detail: code });
+    else this.setConnection('failed');
+  }
+
+  private sendSignal(to: string, payload: SignalPayload): void {
+    this.signaling.send(
+      payload.description
+        ? { type: 'signal', to, description: payload.description }
+        : { type: 'signal', to, candidate: payload.candidate },
+    );
+  }
+
+  private mediaForJoin(): MediaUpdate {
+    const flags = this.media.mediaFlags;
+    this.lastSentMedia = JSON.stringify(flags);
+    return flags;
+  }
+
+  private sendMediaUpdate(): void {
+    this.changed();
+    if (this._ended || this.room.phase !== 'joined') return;
+    const flags = this.media.mediaFlags;
+    const key = JSON.stringify(flags);
+    if (key === this.lastSentMedia) return;
+    if (this.signaling.send({ type: 'media.update', ...flags })) this.lastSentMedia = key;
+  }
+
+  private setConnection(next: CallConnection): void {
+    if (next === 'reconnecting' && this._connection !== 'reconnecting') {
+      this.clearFailTimer();
+      this.failTimer = this.clock.setTimeout(() => {
+        this.failTimer = undefined;
+        if (this._connection === 'reconnecting') this.setConnection('failed');
+      }, this.opts.failAfterMs ?? 30_000);
+    } else if (next !== 'reconnecting') {
+      this.clearFailTimer();
+    }
+    if (next === this._connection) return;
+    this._connection = next;
+    this.changed();
+  }
+
+  private clearFailTimer(): void {
+    if (this.failTimer === undefined) return;
+    this.clock.clearTimeout(this.failTimer);
+    this.failTimer = undefined;
+  }
+
+  private end(why: CallEnded): void {
+    if (this._ended) return;
+    this._ended = why;
+    this.clearFailTimer();
+    this.room.dispose();
+    this.mesh.closeAll();
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.media.stop();
+    this.roster.clear();
+    this._lobby = [];
+    this.changed();
+    this.events.emit('ended', why);
+  }
+
+  private changed(): void {
+    this.events.emit('change');
+  }
+
+  private reportError(error: unknown, context: string): void {
+    if (this.opts.onError) this.opts.onError(error, context);
+    else console.warn(`[call] ${context}`, error);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The call engine: plain TypeScript, no Vue. Every browser API is reached through an
+ * injectable dependency whose default is the browser's, so tests run in Node with fakes.
+ */
+export { CallSession } from './call';
+export type { CallConnection, CallEnded, CallSessionOptions, Participant, SelfInfo } from './call';
+export { SignalingClient, SignalingClosedError, HEARTBEAT_TIMEOUT_CODE } from './signaling';
+export type {
+  SignalingOptions,
+  SignalingState,
+  SignalingStateInfo,
+  WebSocketCtor,
+} from './signaling';
+export { RoomSession, JoinError } from './room-session';
+export type { MediaUpdate, RoomPhase, RoomSignaling } from './room-session';
+export { PeerLink, isPolite, DISCONNECTED_GRACE_MS } from './peer';
+export type { MediaKind, NegotiationCounters, PeerConnectionCtor, PeerLinkOptions } from './peer';
+export { Mesh } from './mesh';
+export type { LocalTracks, MeshOptions, MeshPeer } from './mesh';
+export { LocalMedia, browserMediaEnv, classifyMediaError, summarizeProblems } from './media';
+export type {
+  AcquireOptions,
+  DeviceList,
+  DeviceProblem,
+  LocalMediaOptions,
+  LocalMediaState,
+  MediaEnv,
+  MediaProblem,
+} from './media';
+export { MicMeter, levelFromRms } from './mic-meter';
+export { createPlaceholderVideo, initialsOf } from './placeholder';
+export type { PlaceholderVideo } from './placeholder';
+export {
+  MIN_PACKETS_FOR_LOSS,
+  QUALITY_THRESHOLDS,
+  STATS_INTERVAL_MS,
+  StatsSampler,
+  linkStats,
+  qualityOf,
+  snapshotFromReport,
+} from './stats';
+export type { LinkStats, Quality, StatsSamplerOptions, StatsSnapshot } from './stats';
+export { bitrateForRoomSize } from './bitrate';
+export { DEFAULT_BACKOFF, backoffDelay } from './backoff';
+export type { Backoff } from './backoff';
+export { systemClock } from './clock';
+export type { Clock, TimerId } from './clock';

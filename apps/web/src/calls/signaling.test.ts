@@ -1,0 +1,305 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PROTOCOL_VERSION } from '@parley/protocol';
+import { backoffDelay } from './backoff';
+import { SignalingClient } from './signaling';
+import type { SignalingOptions, SignalingState, SignalingStateInfo } from './signaling';
+import { FakeServer } from './testing/fake-server';
+import { settle } from './testing/settle';
+
+let server: FakeServer;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  server = new FakeServer();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function client(extra: Partial<SignalingOptions> = {}) {
+  let n = 0;
+  const getToken = vi.fn(() => Promise.resolve(`ada#${++n}`));
+  const c = new SignalingClient({
+    url: 'ws://test/ws',
+    getToken,
+    WebSocketImpl: server.WebSocket,
+    ...extra,
+  });
+  const states: { state: SignalingState; info?: SignalingStateInfo }[] = [];
+  c.onState((state, info) => states.push({ state, info }));
+  return { c, getToken, states };
+}
+
+const reconnectDelays = (states: { state: SignalingState; info?: SignalingStateInfo }[]) =>
+  states.filter((s) => s.state === 'reconnecting').map((s) => s.info?.delayMs);
+
+describe('SignalingClient', () => {
+  it('sends hello with a fresh token and the protocol version first, and connect() resolves on welcome', async () => {
+    const { c, states } = client();
+    const connected = c.connect();
+    await settle();
+    await connected;
+    expect(server.lastSocket!.messages()[0]).toEqual({
+      type: 'hello',
+      token: 'ada#1',
+      protocolVersion: PROTOCOL_VERSION,
+    });
+    expect(c.state).toBe('open');
+    expect(c.connectionId).toBe('c1');
+    expect(c.userId).toBe(server.connOf('ada')!.userId);
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
+
+  it('sends a ping every heartbeat interval (20 s)', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    const pings = () => server.lastSocket!.messages().filter((m) => m.type === 'ping').length;
+    await vi.advanceTimersByTimeAsync(19_999);
+    expect(pings()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(pings()).toBe(1);
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(pings()).toBe(3);
+    expect(c.state).toBe('open');
+  });
+
+  it('treats 45 s without any server frame as a dead connection and reconnects', async () => {
+    server.autoPong = false;
+    const { c, getToken } = client({ random: () => 0 });
+    await Promise.all([c.connect(), settle()]);
+    const first = server.lastSocket!;
+    await vi.advanceTimersByTimeAsync(44_999);
+    expect(c.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first.closedByClient?.code).toBe(4000);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(server.sockets).toHaveLength(2);
+    expect(c.state).toBe('open');
+    expect(c.connectionId).toBe('c2');
+    expect(getToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('any server frame (a pong) keeps the connection alive past 45 s', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.sockets).toHaveLength(1);
+    expect(c.state).toBe('open');
+  });
+
+  it('reconnects after an unexpected close with growing delays capped at maxMs', async () => {
+    const { c, states } = client({ backoff: { initialMs: 1000, maxMs: 8000 }, random: () => 0.5 });
+    await Promise.all([c.connect(), settle()]);
+    server.refuse = true;
+    server.drop(server.connOf('ada')!);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reconnectDelays(states).slice(0, 6)).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
+    expect(c.state).toBe('reconnecting');
+  });
+
+  it('uses full jitter: each delay is random() times the current cap', async () => {
+    const rolls = [0.1, 0.9, 0.25, 0.75];
+    const { c, states } = client({
+      backoff: { initialMs: 1000, maxMs: 60_000 },
+      random: () => rolls.shift() ?? 0.5,
+    });
+    server.refuse = true;
+    void c.connect().catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(reconnectDelays(states).slice(0, 4)).toEqual([100, 1800, 1000, 6000]);
+  });
+
+  it('fetches a new token from getToken() on every reconnect', async () => {
+    const { c, getToken } = client({ random: () => 0 });
+    await Promise.all([c.connect(), settle()]);
+    server.drop(server.connOf('ada')!);
+    await vi.advanceTimersByTimeAsync(10);
+    server.drop(server.connOf('ada')!);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(getToken).toHaveBeenCalledTimes(3);
+    expect(server.tokens).toEqual(['ada#1', 'ada#2', 'ada#3']);
+    expect(c.state).toBe('open');
+  });
+
+  it('resets the backoff after a successful welcome', async () => {
+    const { c, states } = client({ backoff: { initialMs: 1000, maxMs: 8000 }, random: () => 0.5 });
+    await Promise.all([c.connect(), settle()]);
+    server.refuse = true;
+    server.drop(server.connOf('ada')!);
+    await vi.advanceTimersByTimeAsync(1_600); // attempts 1 and 2 fail
+    server.refuse = false;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(c.state).toBe('open');
+    server.drop(server.connOf('ada')!);
+    await settle();
+    expect(reconnectDelays(states)).toEqual([500, 1000, 2000, 500]);
+  });
+
+  it.each([
+    [4010, 'KICKED_FROM_ROOM'],
+    [4011, 'ROOM_CLOSED'],
+    [4003, 'PROTOCOL_VERSION_UNSUPPORTED'],
+  ])('does not reconnect after the final close code %i', async (code, reason) => {
+    const { c, states } = client();
+    await Promise.all([c.connect(), settle()]);
+    server.drop(server.connOf('ada')!, code, reason);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.sockets).toHaveLength(1);
+    expect(c.state).toBe('closed');
+    expect(states.at(-1)).toEqual({ state: 'closed', info: { code, reason } });
+  });
+
+  it('after 4002 it gets a new token and tries once more, then gives up', async () => {
+    server.isTokenValid = () => false;
+    const { c, getToken } = client({ random: () => 0 });
+    const outcome = c.connect().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(String(await outcome)).toMatch(/INVALID_TOKEN/);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(server.sockets).toHaveLength(2);
+    expect(c.state).toBe('closed');
+  });
+
+  it('after 4002 a refreshed token that works brings the connection back', async () => {
+    let calls = 0;
+    server.isTokenValid = () => ++calls > 1;
+    const { c } = client({ random: () => 0 });
+    const connected = c.connect();
+    await vi.advanceTimersByTimeAsync(10);
+    await connected;
+    expect(c.state).toBe('open');
+    expect(server.tokens).toEqual(['ada#1', 'ada#2']);
+  });
+
+  it('retries with backoff when getToken itself fails (e.g. offline refresh)', async () => {
+    let n = 0;
+    const getToken = vi.fn(() =>
+      ++n === 1 ? Promise.reject(new Error('offline')) : Promise.resolve('ada'),
+    );
+    const { c } = client({ getToken, random: () => 0 });
+    const connected = c.connect();
+    await vi.advanceTimersByTimeAsync(10);
+    await connected;
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(c.state).toBe('open');
+  });
+
+  it('ignores and counts inbound messages that fail the protocol schema', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    const seen = vi.fn();
+    c.on('participant.joined', seen);
+    const socket = server.lastSocket!;
+    socket.receive('not json');
+    socket.receive({ type: 'participant.joined', roomId: 'nope' });
+    socket.receive({ type: 'no.such.type' });
+    expect(seen).not.toHaveBeenCalled();
+    expect(c.invalidMessages).toBe(3);
+    expect(c.state).toBe('open');
+  });
+
+  it('delivers valid messages to the listeners of their type only', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    const pong = vi.fn();
+    const left = vi.fn();
+    const off = c.on('pong', pong);
+    c.on('participant.left', left);
+    server.lastSocket!.receive({ type: 'pong', serverTime: 5 });
+    off();
+    server.lastSocket!.receive({ type: 'pong', serverTime: 6 });
+    expect(pong).toHaveBeenCalledTimes(1);
+    expect(pong).toHaveBeenCalledWith({ type: 'pong', serverTime: 5 });
+    expect(left).not.toHaveBeenCalled();
+  });
+
+  it('send() returns false and drops the message while not open', async () => {
+    const { c } = client({ random: () => 0.5 });
+    expect(c.send({ type: 'ping' })).toBe(false);
+    await Promise.all([c.connect(), settle()]);
+    expect(c.send({ type: 'ping' })).toBe(true);
+    server.refuse = true;
+    server.drop(server.connOf('ada')!);
+    expect(c.state).toBe('reconnecting');
+    expect(c.send({ type: 'ping' })).toBe(false);
+  });
+
+  it('close() is final: the socket closes, no reconnect, connect() rejects', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    c.close();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.sockets).toHaveLength(1);
+    expect(server.lastSocket!.closedByClient?.code).toBe(1000);
+    expect(c.state).toBe('closed');
+    await expect(c.connect()).rejects.toThrow();
+  });
+
+  it('a close that the client did not ask for, even 1000, reconnects', async () => {
+    const { c } = client({ random: () => 0 });
+    await Promise.all([c.connect(), settle()]);
+    server.drop(server.connOf('ada')!, 1000);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(server.sockets).toHaveLength(2);
+    expect(c.state).toBe('open');
+  });
+
+  it('gives up on a socket that brings no welcome within 15 s and tries again', async () => {
+    server.autoAccept = false;
+    const { c, states } = client({ random: () => 0 });
+    void c.connect();
+    await vi.advanceTimersByTimeAsync(14_999);
+    expect(server.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.sockets[0]!.closedByClient).toBeDefined();
+    expect(states.at(-1)?.info?.reason).toBe('no welcome in time');
+    await vi.advanceTimersByTimeAsync(1);
+    server.sockets[1]!.accept();
+    await settle();
+    expect(c.state).toBe('open');
+  });
+
+  it('a throwing listener does not stop the others or the connection', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    const rethrown: (() => void)[] = [];
+    vi.stubGlobal('queueMicrotask', (fn: () => void) => rethrown.push(fn));
+    const second = vi.fn();
+    c.on('pong', () => {
+      throw new Error('broken page handler');
+    });
+    c.on('pong', second);
+    server.lastSocket!.receive({ type: 'pong', serverTime: 1 });
+    vi.unstubAllGlobals();
+    expect(second).toHaveBeenCalledTimes(1);
+    expect(c.state).toBe('open');
+    // The error is not swallowed: it is rethrown on a microtask.
+    expect(rethrown).toHaveLength(1);
+    expect(() => rethrown[0]!()).toThrow('broken page handler');
+  });
+
+  it('retryNow() skips the remaining backoff wait', async () => {
+    const { c } = client({ backoff: { initialMs: 10_000, maxMs: 10_000 }, random: () => 0.99 });
+    await Promise.all([c.connect(), settle()]);
+    server.drop(server.connOf('ada')!);
+    await settle();
+    expect(server.sockets).toHaveLength(1);
+    c.retryNow();
+    await settle();
+    expect(server.sockets).toHaveLength(2);
+    expect(c.state).toBe('open');
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles the cap per attempt up to maxMs and scales it by random()', () => {
+    const b = { initialMs: 100, maxMs: 1000 };
+    const half = () => 0.5;
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, b, half))).toEqual([
+      50, 100, 200, 400, 500, 500,
+    ]);
+    expect(backoffDelay(3, b, () => 0)).toBe(0);
+    expect(backoffDelay(3, b, () => 0.999999)).toBeLessThan(400);
+    expect(backoffDelay(50, b, () => 0.999999)).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * A small in-memory Parley signaling server speaking the real protocol messages over
+ * FakeWebSockets: hello/welcome, ping/pong, room.join/room.joined with the roster,
+ * participant.* fan-out, signal relay, media.update. Enough to run several CallSessions
+ * against each other in one test; the real server's rules live in apps/server.
+ */
+import type { RosterEntry, RoomSummary, ServerMessage } from '@parley/protocol';
+import type { WebSocketCtor } from '../signaling';
+import { FakeWebSocket } from './fake-websocket';
+
+export const ROOM_ID = '0b8e5b3e-8a1f-4c1e-9b7a-2f4d6c8e0a12';
+const T0 = '2025-01-01T10:00:00.000Z';
+
+/** A stable UUID per name, so tokens like "ada" or "ada#2" map to one user. */
+export function userIdFor(name: string): string {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `00000000-0000-4000-8000-${h.toString(16).padStart(12, '0').slice(-12)}`;
+}
+
+export function roomSummary(roomId = ROOM_ID): RoomSummary {
+  return {
+    id: roomId,
+    code: 'abc-defg-hjkm',
+    name: 'Weekly sync',
+    visibility: 'private',
+    entry: 'open',
+    chatEnabled: true,
+    maxParticipants: 12,
+    locked: false,
+    status: 'open',
+    hostId: userIdFor('ada'),
+    hostDisplayName: 'ada',
+    createdAt: T0,
+    closedAt: null,
+    participantCount: 1,
+  };
+}
+
+export interface ServerConn {
+  id: string;
+  socket: ServerSocket;
+  token: string;
+  userId: string;
+  name: string;
+  entry?: RosterEntry;
+}
+
+type Json = Record<string, unknown>;
+
+export class ServerSocket extends FakeWebSocket {
+  conn: ServerConn | undefined;
+
+  constructor(
+    url: string,
+    private readonly server: FakeServer,
+  ) {
+    super(url);
+    this.addEventListener('close', () => server.socketClosed(this));
+    server.socketCreated(this);
+  }
+
+  protected override onClientSend(data: string): void {
+    // Like a network hop: the server sees the frame after the client's call returned.
+    void Promise.resolve().then(() => this.server.handle(this, JSON.parse(data) as Json));
+  }
+}
+
+function socketClassFor(server: FakeServer): WebSocketCtor {
+  return class extends ServerSocket {
+    constructor(url: string) {
+      super(url, server);
+    }
+  } as unknown as WebSocketCtor;
+}
+
+export class FakeServer {
+  readonly WebSocket: WebSocketCtor;
+  readonly sockets: ServerSocket[] = [];
+  readonly conns = new Map<string, ServerConn>();
+  /** Every token presented in `hello`, in order. */
+  readonly tokens: string[] = [];
+  /** Open sockets on the next microtask; false leaves them for the test to accept(). */
+  autoAccept = true;
+  /** Sockets fail before opening (server down). */
+  refuse = false;
+  autoPong = true;
+  isTokenValid: (token: string) => boolean = () => true;
+  /** Return an ErrorCode to refuse a `room.join`. */
+  joinError: (conn: ServerConn) => string | undefined = () => undefined;
+  private nextConn = 0;
+
+  constructor() {
+    this.WebSocket = socketClassFor(this);
+  }
+
+  get lastSocket(): ServerSocket | undefined {
+    return this.sockets.at(-1);
+  }
+
+  inRoom(): ServerConn[] {
+    return [...this.conns.values()].filter((c) => c.entry);
+  }
+
+  connOf(name: string): ServerConn | undefined {
+    return [...this.conns.values()].reverse().find((c) => c.name === name);
+  }
+
+  send(conn: ServerConn, msg: ServerMessage): void {
+    conn.socket.receive(msg);
+  }
+
+  // ---- test controls ----
+
+  /** Server-side end of a connection (1006: the network died, no close frame). */
+  drop(conn: ServerConn, code = 1006, reason = ''): void {
+    conn.socket.drop(code, reason);
+  }
+
+  kick(conn: ServerConn): void {
+    const userConns = [...this.conns.values()].filter((c) => c.userId === conn.userId);
+    for (const c of userConns) this.send(c, { type: 'participant.kicked', roomId: ROOM_ID });
+    for (const c of userConns) this.leave(c, 'kicked');
+    for (const c of userConns) c.socket.drop(4010, 'KICKED_FROM_ROOM');
+  }
+
+  closeRoom(): void {
+    const members = this.inRoom();
+    for (const c of members) {
+      this.send(c, { type: 'room.closed', roomId: ROOM_ID, reason: 'ended' });
+    }
+    for (const c of members) c.entry = undefined;
+    for (const c of members) c.socket.drop(4011, 'ROOM_CLOSED');
+  }
+
+  // ---- protocol ----
+
+  socketCreated(socket: ServerSocket): void {
+    this.sockets.push(socket);
+    if (this.refuse) {
+      void Promise.resolve().then(() => socket.drop(1006));
+    } else if (this.autoAccept) {
+      void Promise.resolve().then(() => socket.accept());
+    }
+  }
+
+  socketClosed(socket: ServerSocket): void {
+    const conn = socket.conn;
+    if (!conn) return;
+    this.leave(conn, 'disconnected');
+    this.conns.delete(conn.id);
+  }
+
+  handle(socket: ServerSocket, msg: Json): void {
+    if (socket.readyState !== FakeWebSocket.OPEN) return;
+    const conn = socket.conn;
+    const ref = typeof msg.ref === 'string' ? { ref: msg.ref } : {};
+    if (!conn) {
+      if (msg.type !== 'hello') return socket.drop(4004, 'HELLO_REQUIRED');
+      const token = String(msg.token);
+      this.tokens.push(token);
+      if (!this.isTokenValid(token)) {
+        socket.receive({ type: 'error', code: 'INVALID_TOKEN', message: 'Bad token', ...ref });
+        return socket.drop(4002, 'INVALID_TOKEN');
+      }
+      const name = token.split('#')[0]!;
+      const created: ServerConn = {
+        id: `c${++this.nextConn}`,
+        socket,
+        token,
+        userId: userIdFor(name),
+        name,
+      };
+      socket.conn = created;
+      this.conns.set(created.id, created);
+      return this.send(created, {
+        type: 'welcome',
+        ...ref,
+        connectionId: created.id,
+        userId: created.userId,
+        serverTime: 1_735_725_600_000,
+        heartbeatIntervalMs: 20_000,
+      });
+    }
+    switch (msg.type) {
+      case 'ping':
+        if (this.autoPong) this.send(conn, { type: 'pong', ...ref, serverTime: 1_735_725_600_000 });
+        return;
+      case 'room.join':
+        return this.join(conn, msg, ref);
+      case 'room.leave':
+        return this.leave(conn, 'left');
+      case 'media.update': {
+        if (!conn.entry) return;
+        conn.entry = {
+          ...conn.entry,
+          media: {
+            audio: Boolean(msg.audio),
+            video: Boolean(msg.video),
+            screen: Boolean(msg.screen),
+            handRaised: conn.entry.media.handRaised,
+          },
+        };
+        const notice = { type: 'participant.updated', roomId: ROOM_ID, participant: conn.entry };
+        for (const c of this.inRoom()) this.send(c, notice as ServerMessage);
+        return;
+      }
+      case 'signal': {
+        const target = this.conns.get(String(msg.to));
+        if (!conn.entry || !target?.entry || target === conn) {
+          this.send(conn, { type: 'error', code: 'TARGET_NOT_FOUND', message: 'No', ...ref });
+          return;
+        }
+        const payload =
+          msg.description !== undefined
+            ? { description: msg.description }
+            : { candidate: msg.candidate };
+        target.socket.receive({
+          type: 'signal',
+          from: conn.id,
+          fromUserId: conn.userId,
+          ...payload,
+        });
+        return;
+      }
+    }
+  }
+
+  private join(conn: ServerConn, msg: Json, ref: { ref?: string }): void {
+    const refused = this.joinError(conn);
+    if (refused) {
+      this.send(conn, { type: 'error', code: refused, message: refused, ...ref });
+      return;
+    }
+    const media = (msg.media ?? {}) as Record<string, boolean | undefined>;
+    const others = this.inRoom().filter((c) => c !== conn);
+    const isHost = conn.name === 'ada';
+    conn.entry = {
+      connectionId: conn.id,
+      userId: conn.userId,
+      displayName: conn.name,
+      isGuest: false,
+      role: isHost ? 'host' : 'participant',
+      media: {
+        audio: media.audio ?? false,
+        video: media.video ?? false,
+        screen: media.screen ?? false,
+        handRaised: media.handRaised ?? false,
+      },
+      joinedAt: T0,
+    };
+    this.send(conn, {
+      type: 'room.joined',
+      ...ref,
+      roomId: ROOM_ID,
+      room: roomSummary(),
+      self: { connectionId: conn.id, userId: conn.userId, role: conn.entry.role },
+      participants: others.map((c) => c.entry!),
+      lobby: [],
+    });
+    for (const c of others) {
+      this.send(c, { type: 'participant.joined', roomId: ROOM_ID, participant: conn.entry });
+    }
+  }
+
+  private leave(conn: ServerConn, reason: 'left' | 'disconnected' | 'kicked'): void {
+    if (!conn.entry) return;
+    conn.entry = undefined;
+    for (const c of this.inRoom()) {
+      this.send(c, {
+        type: 'participant.left',
+        roomId: ROOM_ID,
+        connectionId: conn.id,
+        userId: conn.userId,
+        reason,
+      });
+    }
+  }
+}

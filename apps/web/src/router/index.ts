@@ -1,0 +1,107 @@
+import { normalizeRoomCode } from '@parley/protocol';
+import type { Pinia } from 'pinia';
+import { createRouter, createWebHistory } from 'vue-router';
+import type { RouteLocationRaw, RouteRecordRaw, Router, RouterHistory } from 'vue-router';
+import { useAuthStore } from '../stores/auth';
+import LandingView from '../views/LandingView.vue';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title ("<title> · Parley"); the landing page is just "Parley". */
+    titleKey?: string;
+    /** Only registered members (guests and anonymous visitors are sent to log in). */
+    requiresMember?: boolean;
+    /** Pages for signed-out visitors (log in, register): members go to their rooms. */
+    guestPage?: boolean;
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'landing', component: LandingView },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../views/LoginView.vue'),
+    meta: { titleKey: 'login.title', guestPage: true },
+  },
+  {
+    path: '/register',
+    name: 'register',
+    component: () => import('../views/RegisterView.vue'),
+    meta: { titleKey: 'register.title', guestPage: true },
+  },
+  {
+    path: '/rooms',
+    name: 'rooms',
+    component: () => import('../views/DashboardView.vue'),
+    meta: { titleKey: 'dashboard.title', requiresMember: true },
+  },
+  {
+    path: '/invite/:token',
+    name: 'invite',
+    component: () => import('../views/InviteView.vue'),
+    meta: { titleKey: 'invite.title' },
+  },
+  {
+    path: '/r/:code',
+    name: 'prejoin',
+    component: () => import('../views/PreJoinView.vue'),
+    meta: { titleKey: 'prejoin.title' },
+    // Codes typed by hand (any case, without dashes) land on the canonical address.
+    beforeEnter: (to) => {
+      const raw = String(to.params.code);
+      const code = normalizeRoomCode(raw);
+      if (code && code !== raw) return { ...to, params: { ...to.params, code } };
+      return true;
+    },
+  },
+  {
+    path: '/r/:code/call',
+    name: 'call',
+    component: () => import('../views/CallView.vue'),
+    meta: { titleKey: 'call.title' },
+  },
+  {
+    path: '/ended',
+    name: 'ended',
+    component: () => import('../views/EndedView.vue'),
+    meta: { titleKey: 'ended.title' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('../views/NotFoundView.vue'),
+    meta: { titleKey: 'notFound.title' },
+  },
+];
+
+/** Only same-app paths: `?redirect=https://evil.example` must not send anyone away. */
+export function safeRedirect(value: unknown, fallback = '/'): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//')
+    ? value
+    : fallback;
+}
+
+export function createAppRouter(pinia: Pinia, history: RouterHistory = createWebHistory()): Router {
+  const router = createRouter({
+    history,
+    routes,
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  });
+
+  router.beforeEach((to): RouteLocationRaw | true => {
+    const auth = useAuthStore(pinia);
+    if (to.meta.requiresMember && !auth.isMember) {
+      return {
+        name: 'login',
+        query: { redirect: to.fullPath, ...(auth.isGuest ? { reason: 'member' } : {}) },
+      };
+    }
+    if (to.meta.guestPage && auth.isMember) {
+      return safeRedirect(to.query.redirect, '/rooms');
+    }
+    return true;
+  });
+
+  return router;
+}
