@@ -6,6 +6,7 @@ import type {
   CreateRoomBody,
   CreateRoomResponse,
   InviteResponse,
+  IceServersResponse,
   InviteSummary,
   JoinRoomBody,
   JoinRoomResponse,
@@ -45,6 +46,8 @@ export function createEndpoints(api: ApiClient) {
         }),
       me: () => api.request<MeResponse>('/api/auth/me'),
     },
+    /** STUN/TURN servers with short-lived TURN credentials for this user. */
+    iceServers: () => api.request<IceServersResponse>('/api/ice-servers'),
     rooms: {
       create: (body: CreateRoomInput) =>
         api.request<CreateRoomResponse>('/api/rooms', { method: 'POST', body }),

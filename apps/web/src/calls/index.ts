@@ -45,3 +45,5 @@ export { DEFAULT_BACKOFF, backoffDelay } from './backoff';
 export type { Backoff } from './backoff';
 export { systemClock } from './clock';
 export type { Clock, TimerId } from './clock';
+export { IceRefresher, loadIceConfig, relayPreference } from './ice';
+export type { IceConfig } from './ice';
