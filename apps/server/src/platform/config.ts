@@ -9,21 +9,9 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const csv = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(z.url({ message: 'each CORS origin must be a URL like https://meet.example.org' })),
-  );
-
-/** Comma-separated `stun:`/`stuns:` or `turn:`/`turns:` URLs. */
-function iceUrls(scheme: 'stun' | 'turn') {
-  return z
+/** A comma-separated list, each entry checked by `item`. */
+const commaList = (item: z.ZodType<string, string>) =>
+  z
     .string()
     .transform((s) =>
       s
@@ -31,13 +19,19 @@ function iceUrls(scheme: 'stun' | 'turn') {
         .map((x) => x.trim())
         .filter(Boolean),
     )
-    .pipe(
-      z.array(
-        z.string().regex(new RegExp(`^${scheme}s?:[^\\s]+$`), {
-          message: `each entry must look like ${scheme}:host:port`,
-        }),
-      ),
-    );
+    .pipe(z.array(item));
+
+const csv = commaList(
+  z.url({ message: 'each CORS origin must be a URL like https://meet.example.org' }),
+);
+
+/** Comma-separated `stun:`/`stuns:` or `turn:`/`turns:` URLs. */
+function iceUrls(scheme: 'stun' | 'turn') {
+  return commaList(
+    z.string().regex(new RegExp(`^${scheme}s?:[^\\s]+$`), {
+      message: `each entry must look like ${scheme}:host:port`,
+    }),
+  );
 }
 
 /** The environment Parley reads. Every variable is documented in the README's table. */

@@ -101,6 +101,25 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     for (const id of await repo.moderators(db, roomId)) await bus.toUser(id, message);
   }
 
+  /**
+   * Gives up a seat: only `approved` becomes `left`, so a late release (a grace timer,
+   * a second tab) can never overwrite a kick or a deny that happened meanwhile.
+   */
+  async function releaseSeat(roomId: string, userId: string, details?: { reason: string }) {
+    const at = now();
+    if (
+      await repo.transition(db, roomId, userId, ['approved'], { status: 'left', updated_at: at })
+    ) {
+      await repo.activity(db, {
+        roomId,
+        kind: 'left',
+        userId,
+        at,
+        ...(details ? { details } : {}),
+      });
+    }
+  }
+
   function newCode(): string {
     return formatRoomCode(randomString(ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH));
   }
@@ -332,7 +351,6 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     async leave(roomId: string, user: User): Promise<void> {
       const me = await repo.findParticipant(db, roomId, user.id);
       if (!me) throw RoomErrors.notFound();
-      const at = now();
       if (me.status === 'pending') {
         await db
           .deleteFrom('room_participants')
@@ -343,11 +361,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         await toModerators(roomId, { type: 'lobby.cancelled', roomId, userId: user.id });
         return;
       }
-      if (
-        await repo.transition(db, roomId, user.id, ['approved'], { status: 'left', updated_at: at })
-      ) {
-        await repo.activity(db, { roomId, kind: 'left', userId: user.id, at });
-      }
+      await releaseSeat(roomId, user.id);
     },
 
     async admit(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
@@ -539,28 +553,8 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         lobby: moderator ? await lobbyEntries(roomId) : undefined,
       };
     },
-    async leave(roomId, userId) {
-      const at = now();
-      if (
-        await repo.transition(db, roomId, userId, ['approved'], { status: 'left', updated_at: at })
-      ) {
-        await repo.activity(db, { roomId, kind: 'left', userId, at });
-      }
-    },
-    async abandon(roomId, userId) {
-      const at = now();
-      if (
-        await repo.transition(db, roomId, userId, ['approved'], { status: 'left', updated_at: at })
-      ) {
-        await repo.activity(db, {
-          roomId,
-          kind: 'left',
-          userId,
-          at,
-          details: { reason: 'disconnected' },
-        });
-      }
-    },
+    leave: (roomId, userId) => releaseSeat(roomId, userId),
+    abandon: (roomId, userId) => releaseSeat(roomId, userId, { reason: 'disconnected' }),
     async occupied(roomId) {
       await repo.updateRoom(db, roomId, { empty_since: null });
     },
