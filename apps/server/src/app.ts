@@ -36,6 +36,13 @@ import { createRoomsRepo } from './modules/rooms/repo.js';
 import { roomRoutes } from './modules/rooms/routes.js';
 import { createRoomsService } from './modules/rooms/service.js';
 import type { RoomsService } from './modules/rooms/service.js';
+import { createChatRepo } from './modules/chat/repo.js';
+import { chatRoutes } from './modules/chat/routes.js';
+import { createChatService } from './modules/chat/service.js';
+import type { ChatService } from './modules/chat/service.js';
+import { createPlaybackService } from './modules/playback/service.js';
+import type { PlaybackService } from './modules/playback/service.js';
+import { createMemoryPlaybackStore } from './modules/playback/store.js';
 import { registerSignaling } from './modules/signaling/routes.js';
 import { bearerToken } from './platform/auth/hook.js';
 import { createMemoryRoster } from './platform/roster.js';
@@ -52,7 +59,12 @@ export type AppDeps = {
 
 export type Parley = {
   app: FastifyInstance;
-  services: { auth: AuthService; rooms: RoomsService };
+  services: {
+    auth: AuthService;
+    rooms: RoomsService;
+    chat: ChatService;
+    playback: PlaybackService;
+  };
   routes: readonly { method: string; url: string }[];
   /** Closes the HTTP server, then the bus and the database. */
   close(): Promise<void>;
@@ -212,6 +224,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     startSession: (user) => auth.startSession(user),
   });
 
+  const chat = createChatService({ db: db.db, repo: createChatRepo(), rooms, clock });
+  const playback = createPlaybackService({
+    store: createMemoryPlaybackStore(),
+    clock,
+    roleOf: (roomId, userId) => rooms.gate.roleOf(roomId, userId),
+  });
+
   await app.register(
     async (api) => {
       await api.register(opsRoutes({ db, bus, version: VERSION }));
@@ -238,6 +257,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
           joinRateLimit: Math.max(20, Math.floor(config.rateLimitMax / 10)),
         }),
       );
+      await api.register(chatRoutes({ chat, authenticate }));
       await api.register(iceRoutes({ turn: config.turn, clock, authenticate }));
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
@@ -248,6 +268,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     bus,
     roster,
     gate: rooms.gate,
+    chat,
+    playback,
     clock,
     userForToken: (token) => auth.userForAccessToken(token),
     allowedOrigins: [
@@ -267,7 +289,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
 
   return {
     app,
-    services: { auth, rooms },
+    services: { auth, rooms, chat, playback },
     routes,
     async close() {
       clearInterval(cleanup);

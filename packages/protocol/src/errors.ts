@@ -42,6 +42,9 @@ export const ErrorCode = {
   INVITE_NOT_FOUND: 'INVITE_NOT_FOUND',
   GUESTS_CANNOT_CREATE_ROOMS: 'GUESTS_CANNOT_CREATE_ROOMS',
   CONFLICT: 'CONFLICT',
+  // Chat and watch-together (socket).
+  CHAT_DISABLED: 'CHAT_DISABLED',
+  NO_PLAYBACK_SOURCE: 'NO_PLAYBACK_SOURCE',
   // WebSocket session (see PROTOCOL.md for which of these close the connection).
   INVALID_MESSAGE: 'INVALID_MESSAGE',
   UNKNOWN_MESSAGE_TYPE: 'UNKNOWN_MESSAGE_TYPE',

@@ -4,5 +4,7 @@ export * from './auth.js';
 export * from './health.js';
 export * from './room-code.js';
 export * from './rooms.js';
+export * from './chat.js';
+export * from './playback.js';
 export * from './ws.js';
 export * from './ice.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CHAT_LIMITS } from './chat.js';
 import { ErrorCode } from './errors.js';
+import { PLAYBACK_LIMITS } from './playback.js';
 import { PROTOCOL_VERSION } from './version.js';
 import {
   ClientMessage,
@@ -34,6 +36,17 @@ const validClientMessages = [
   { type: 'media.update', audio: true, video: true, screen: false, handRaised: true },
   { type: 'media.update', audio: false, video: false, screen: true },
   { type: 'ping', ref: 'p-1' },
+  { type: 'chat.send', text: 'Hello\n\tworld', ref: 'c1' },
+  { type: 'chat.typing' },
+  { type: 'playback.set', source: { kind: 'url', url: 'https://media.example.org/a.mp4' } },
+  { type: 'playback.set', source: { kind: 'youtube', videoId: 'dQw4w9WgXcQ' } },
+  { type: 'playback.set', source: null },
+  { type: 'playback.play', ref: 'pl' },
+  { type: 'playback.pause' },
+  { type: 'playback.seek', time: 0 },
+  { type: 'playback.seek', time: 12.5 },
+  { type: 'playback.rate', rate: 0.25 },
+  { type: 'playback.rate', rate: 2 },
 ];
 
 describe('client messages', () => {
@@ -111,6 +124,117 @@ describe('client messages', () => {
   });
 });
 
+describe('chat messages from clients', () => {
+  const send = (text: unknown, extra: Record<string, unknown> = {}) =>
+    ClientMessage.safeParse({ type: 'chat.send', text, ...extra });
+
+  it('trim the text and turn CRLF and CR into LF', () => {
+    expect(send('  hi there \r\nsecond\rthird  ').data).toEqual({
+      type: 'chat.send',
+      text: 'hi there \nsecond\nthird',
+    });
+  });
+
+  it('accept exactly 2000 characters after trimming and reject 2001', () => {
+    expect(send(' ' + 'a'.repeat(CHAT_LIMITS.maxTextLength) + ' ').success).toBe(true);
+    const long = send('a'.repeat(CHAT_LIMITS.maxTextLength + 1));
+    expect(long.success).toBe(false);
+    expect(long.error?.issues[0]).toMatchObject({ code: 'too_big', path: ['text'] });
+  });
+
+  it('reject empty and whitespace-only text', () => {
+    expect(send('').success).toBe(false);
+    expect(send(' \n\t ').success).toBe(false);
+  });
+
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['escape', 'a\u001b[31mred'],
+    ['backspace', 'abc\u0008'],
+    ['C1 control', 'a\u0085b'],
+    ['DEL', 'a\u007fb'],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('reject text with %s', (_name, text) => {
+    expect(send(text).success).toBe(false);
+  });
+
+  it('keep emoji, other scripts and markup-looking text as they are', () => {
+    const text = 'Zoë 🎥 שלום <script>alert(1)</script> &amp;';
+    expect(send(text).data).toMatchObject({ text });
+  });
+
+  it('reject a chat.send that names its sender or its room', () => {
+    for (const forged of [
+      { userId: USER },
+      { displayName: 'Admin' },
+      { roomId: ROOM },
+      { id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+    ]) {
+      const r = send('hi', forged);
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys' });
+    }
+    expect(ClientMessage.safeParse({ type: 'chat.typing', userId: USER }).success).toBe(false);
+  });
+});
+
+describe('playback commands from clients', () => {
+  const set = (source: unknown) => ClientMessage.safeParse({ type: 'playback.set', source });
+
+  it.each([
+    'javascript:alert(1)',
+    'data:video/mp4;base64,AAAA',
+    'file:///etc/passwd',
+    'ftp://example.org/a.mp4',
+    '//example.org/a.mp4',
+    '/relative.mp4',
+    'https://user:pass@example.org/a.mp4',
+    'https://example.org/a b.mp4',
+    'https://exa\nmple.org/a.mp4',
+    'http://',
+    '',
+  ])('reject the URL %j', (url) => {
+    expect(set({ kind: 'url', url }).success).toBe(false);
+  });
+
+  it('accept an http(s) URL up to 2048 characters and reject a longer one', () => {
+    const base = 'https://example.org/';
+    const max = base + 'a'.repeat(PLAYBACK_LIMITS.maxUrlLength - base.length);
+    expect(set({ kind: 'url', url: max }).success).toBe(true);
+    expect(set({ kind: 'url', url: max + 'a' }).success).toBe(false);
+    expect(set({ kind: 'url', url: 'http://192.0.2.1:8080/v.webm?t=1#x' }).success).toBe(true);
+  });
+
+  it.each(['dQw4w9WgXc', 'dQw4w9WgXcQQ', 'dQw4w9WgX/Q', 'dQw4w9WgX Q', ''])(
+    'reject the YouTube id %j',
+    (videoId) => {
+      expect(set({ kind: 'youtube', videoId }).success).toBe(false);
+    },
+  );
+
+  it('reject a source with an unknown kind, extra keys, or left out instead of null', () => {
+    expect(set({ kind: 'vimeo', id: '1' }).success).toBe(false);
+    expect(set({ kind: 'youtube', videoId: 'dQw4w9WgXcQ', autoplay: true }).success).toBe(false);
+    expect(ClientMessage.safeParse({ type: 'playback.set' }).success).toBe(false);
+  });
+
+  it('reject negative, non-finite, huge or missing seek times', () => {
+    for (const time of [-0.1, Infinity, NaN, PLAYBACK_LIMITS.maxSeekSeconds + 1, '5', undefined]) {
+      expect(ClientMessage.safeParse({ type: 'playback.seek', time }).success).toBe(false);
+    }
+  });
+
+  it('reject rates outside 0.25..2', () => {
+    for (const rate of [0.24, 2.01, 0, -1, Infinity]) {
+      expect(ClientMessage.safeParse({ type: 'playback.rate', rate }).success).toBe(false);
+    }
+  });
+
+  it('reject a playback command that names who sent it', () => {
+    expect(ClientMessage.safeParse({ type: 'playback.play', by: USER }).success).toBe(false);
+  });
+});
+
 describe('parseClientMessage', () => {
   it('returns the typed message when valid', () => {
     const r = parseClientMessage({ type: 'ping' });
@@ -172,6 +296,23 @@ const summary = {
   participantCount: 1,
 };
 const lobbyUser = { id: USER, displayName: 'Guest', isGuest: true };
+const chatMessage = {
+  id: '01JGZ7K3Q4M5N6P7R8S9T0VWXY',
+  seq: 1,
+  roomId: ROOM,
+  userId: USER,
+  displayName: 'Ada',
+  text: '<b>not bold</b>',
+  sentAt: '2025-01-01T10:00:00.000Z',
+};
+const playback = {
+  source: { kind: 'url', url: 'https://media.example.org/a.mp4' },
+  playing: true,
+  position: 10,
+  updatedAt: 1_700_000_000_000,
+  rate: 1,
+  version: 3,
+};
 
 const validServerMessages = [
   { type: 'welcome', connectionId: 'c1', userId: USER, serverTime: 1, heartbeatIntervalMs: 20000 },
@@ -183,6 +324,9 @@ const validServerMessages = [
     self: { connectionId: 'c1', userId: USER, role: 'host' },
     participants: [{ ...roster, connectionId: 'c2', role: 'participant' }],
     lobby: [{ user: lobbyUser, requestedAt: '2025-01-01T10:00:00.000Z' }],
+    chat: [chatMessage],
+    playback,
+    serverTime: 1_700_000_005_000,
   },
   { type: 'participant.joined', roomId: ROOM, participant: roster },
   { type: 'participant.left', roomId: ROOM, connectionId: 'c1', userId: USER, reason: 'timeout' },
@@ -205,6 +349,24 @@ const validServerMessages = [
   { type: 'pong', serverTime: 1_700_000_000_000, ref: 'p-1' },
   { type: 'error', code: ErrorCode.TARGET_NOT_FOUND, message: 'No such peer.', ref: 's1' },
   { type: 'server.draining' },
+  { type: 'chat.message', ...chatMessage },
+  { type: 'chat.message', ref: 'c1', ...chatMessage },
+  { type: 'chat.typing', roomId: ROOM, userId: USER, displayName: 'Ada' },
+  {
+    type: 'playback.state',
+    ref: 'pl',
+    roomId: ROOM,
+    state: playback,
+    serverTime: 1_700_000_005_000,
+    by: USER,
+  },
+  {
+    type: 'playback.state',
+    roomId: ROOM,
+    state: { ...playback, source: { kind: 'youtube', videoId: 'dQw4w9WgXcQ' }, playing: false },
+    serverTime: 1_700_000_005_000,
+    by: USER,
+  },
 ];
 
 describe('server messages', () => {
@@ -232,6 +394,21 @@ describe('server messages', () => {
   it('let a client ignore fields a newer server adds', () => {
     const r = ServerMessage.parse({ type: 'lobby.admitted', roomId: ROOM, future: true });
     expect(r).toEqual({ type: 'lobby.admitted', roomId: ROOM });
+  });
+
+  it('read a room.joined without chat, playback and serverTime as an empty tail and no video', () => {
+    const {
+      chat: _c,
+      playback: _p,
+      serverTime: _t,
+      ...older
+    } = validServerMessages[1] as Record<string, unknown>;
+    expect(ServerMessage.parse(older)).toMatchObject({
+      type: 'room.joined',
+      chat: [],
+      playback: { source: null, playing: false, position: 0, version: 0 },
+      serverTime: 0,
+    });
   });
 
   it('reject an unknown participant.left reason', () => {

@@ -1,6 +1,14 @@
 import { z } from 'zod';
+import { ChatMessage, ChatText } from './chat.js';
 import { ErrorCode } from './errors.js';
 import type { FieldErrors } from './errors.js';
+import {
+  INITIAL_PLAYBACK_STATE,
+  PLAYBACK_LIMITS,
+  PlaybackRate,
+  PlaybackSourceInput,
+  PlaybackState,
+} from './playback.js';
 import { ParticipantRole, RoomSummary } from './rooms.js';
 
 /**
@@ -41,9 +49,11 @@ export const WS_LIMITS = {
  * `4002 TOKEN_EXPIRED`). Recoverable errors do NOT close: after `hello`, INVALID_JSON,
  * INVALID_MESSAGE, UNKNOWN_MESSAGE_TYPE, TARGET_NOT_FOUND, NOT_IN_ROOM, ALREADY_IN_ROOM,
  * NOT_APPROVED, JOIN_DENIED, KICKED_FROM_ROOM, NOT_HOST, ROOM_NOT_FOUND, ROOM_CLOSED,
- * ROOM_FULL and INTERNAL are
- * answered with an `error` message and the connection stays. Everything before a valid
- * `hello`, and the limits below, close it.
+ * ROOM_FULL, CHAT_DISABLED, NO_PLAYBACK_SOURCE, INTERNAL, and the RATE_LIMITED of a
+ * `chat.send` over the chat limit (it echoes the `ref`) are answered with an `error`
+ * message and the connection stays. Everything before a valid `hello`, and the limits
+ * below (including the connection's own message rate, RATE_LIMITED without a `ref`),
+ * close it.
  */
 export const WsCloseCode = {
   NORMAL: 1000,
@@ -206,6 +216,55 @@ export type MediaUpdateMessage = z.infer<typeof MediaUpdateMessage>;
 export const PingMessage = z.strictObject({ type: z.literal('ping'), ...clientRef });
 export type PingMessage = z.infer<typeof PingMessage>;
 
+/** No sender fields: who wrote it is the connection's user. */
+export const ChatSendMessage = z.strictObject({
+  type: z.literal('chat.send'),
+  ...clientRef,
+  text: ChatText,
+});
+export type ChatSendMessage = z.infer<typeof ChatSendMessage>;
+
+export const ClientChatTypingMessage = z.strictObject({
+  type: z.literal('chat.typing'),
+  ...clientRef,
+});
+export type ClientChatTypingMessage = z.infer<typeof ClientChatTypingMessage>;
+
+/** `source: null` clears the shared player. */
+export const PlaybackSetMessage = z.strictObject({
+  type: z.literal('playback.set'),
+  ...clientRef,
+  source: PlaybackSourceInput.nullable(),
+});
+export type PlaybackSetMessage = z.infer<typeof PlaybackSetMessage>;
+
+export const PlaybackPlayMessage = z.strictObject({
+  type: z.literal('playback.play'),
+  ...clientRef,
+});
+export type PlaybackPlayMessage = z.infer<typeof PlaybackPlayMessage>;
+
+export const PlaybackPauseMessage = z.strictObject({
+  type: z.literal('playback.pause'),
+  ...clientRef,
+});
+export type PlaybackPauseMessage = z.infer<typeof PlaybackPauseMessage>;
+
+/** `time` in seconds; zod numbers are finite, so NaN and Infinity never get here. */
+export const PlaybackSeekMessage = z.strictObject({
+  type: z.literal('playback.seek'),
+  ...clientRef,
+  time: z.number().min(0).max(PLAYBACK_LIMITS.maxSeekSeconds),
+});
+export type PlaybackSeekMessage = z.infer<typeof PlaybackSeekMessage>;
+
+export const PlaybackRateMessage = z.strictObject({
+  type: z.literal('playback.rate'),
+  ...clientRef,
+  rate: PlaybackRate,
+});
+export type PlaybackRateMessage = z.infer<typeof PlaybackRateMessage>;
+
 export const ClientMessage = z.discriminatedUnion('type', [
   HelloMessage,
   RoomJoinMessage,
@@ -213,6 +272,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ClientSignalMessage,
   MediaUpdateMessage,
   PingMessage,
+  ChatSendMessage,
+  ClientChatTypingMessage,
+  PlaybackSetMessage,
+  PlaybackPlayMessage,
+  PlaybackPauseMessage,
+  PlaybackSeekMessage,
+  PlaybackRateMessage,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -223,10 +289,22 @@ export const ClientMessageType = [
   'signal',
   'media.update',
   'ping',
+  'chat.send',
+  'chat.typing',
+  'playback.set',
+  'playback.play',
+  'playback.pause',
+  'playback.seek',
+  'playback.rate',
 ] as const;
 export type ClientMessageType = (typeof ClientMessageType)[number];
 
 export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+
+/** The host's commands for the shared player. */
+export type PlaybackCommand = ClientMessageOf<
+  'playback.set' | 'playback.play' | 'playback.pause' | 'playback.seek' | 'playback.rate'
+>;
 
 // ---- server -> client ----
 // Plain objects: a client ignores fields it does not know, so the server can add some.
@@ -254,6 +332,14 @@ export const RoomJoinedMessage = z.object({
   participants: z.array(RosterEntry),
   /** Waiting knockers; filled only for a host or co-host, empty for everyone else. */
   lobby: z.array(LobbyEntry),
+  // This server always sends the next three. The defaults only let a `room.joined`
+  // written before they existed (test fakes) still parse: an empty tail, no video.
+  /** The last CHAT_LIMITS.tailSize messages, oldest first (also when chat is off). */
+  chat: z.array(ChatMessage).default(() => []),
+  /** The shared player; `source: null` and version 0 when nothing was ever set. */
+  playback: PlaybackState.default(() => ({ ...INITIAL_PLAYBACK_STATE })),
+  /** Server clock when this was sent: `currentPosition(playback, serverTime)` is where the video is. */
+  serverTime: ServerTime.default(0),
 });
 export type RoomJoinedMessage = z.infer<typeof RoomJoinedMessage>;
 
@@ -370,6 +456,35 @@ export type ErrorMessage = z.infer<typeof ErrorMessage>;
 export const ServerDrainingMessage = z.object({ type: z.literal('server.draining') });
 export type ServerDrainingMessage = z.infer<typeof ServerDrainingMessage>;
 
+/** To the whole room; the sending connection's copy echoes the `ref` of its `chat.send`. */
+export const ServerChatMessage = z.object({
+  type: z.literal('chat.message'),
+  ...serverRef,
+  ...ChatMessage.shape,
+});
+export type ServerChatMessage = z.infer<typeof ServerChatMessage>;
+
+/** To the others in the room: someone is typing (at most one per user every 2 s). */
+export const ServerChatTypingMessage = z.object({
+  type: z.literal('chat.typing'),
+  roomId,
+  userId: z.uuid(),
+  displayName: z.string(),
+});
+export type ServerChatTypingMessage = z.infer<typeof ServerChatTypingMessage>;
+
+/** To the whole room after every change; the sender's copy echoes its command's `ref`. */
+export const PlaybackStateMessage = z.object({
+  type: z.literal('playback.state'),
+  ...serverRef,
+  roomId,
+  state: PlaybackState,
+  serverTime: ServerTime,
+  /** Who changed it. */
+  by: z.uuid(),
+});
+export type PlaybackStateMessage = z.infer<typeof PlaybackStateMessage>;
+
 export const ServerMessage = z.discriminatedUnion('type', [
   WelcomeMessage,
   RoomJoinedMessage,
@@ -388,6 +503,9 @@ export const ServerMessage = z.discriminatedUnion('type', [
   PongMessage,
   ErrorMessage,
   ServerDrainingMessage,
+  ServerChatMessage,
+  ServerChatTypingMessage,
+  PlaybackStateMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -409,6 +527,9 @@ export const ServerMessageType = [
   'pong',
   'error',
   'server.draining',
+  'chat.message',
+  'chat.typing',
+  'playback.state',
 ] as const;
 export type ServerMessageType = (typeof ServerMessageType)[number];
 

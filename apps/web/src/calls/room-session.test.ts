@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
 import type { RoomJoinedMessage, ServerMessage } from '@parley/protocol';
 import { Emitter } from './emitter';
 import { JoinError, RoomSession } from './room-session';
@@ -242,5 +243,8 @@ function joined(ref: string, self: string, others: string[]): RoomJoinedMessage 
       joinedAt: '2025-01-01T10:00:00.000Z',
     })),
     lobby: [],
+    chat: [],
+    playback: { ...INITIAL_PLAYBACK_STATE },
+    serverTime: 0,
   };
 }

@@ -2,7 +2,9 @@ import { ErrorCode, WsCloseCode, parseClientMessage } from '@parley/protocol';
 import type { ClientMessage } from '@parley/protocol';
 import { AppError } from '../../platform/errors.js';
 import type { SessionContext } from './context.js';
+import { handleChatSend, handleChatTyping } from './handlers/chat.js';
 import { handleMediaUpdate } from './handlers/media.js';
+import { handlePlayback } from './handlers/playback.js';
 import { handleJoin, handleLeave } from './handlers/room.js';
 import { handleHello, handlePing } from './handlers/session.js';
 import { handleSignal } from './handlers/signal.js';
@@ -103,6 +105,16 @@ async function route(
       return handleSignal(ctx, conn, state, msg);
     case 'media.update':
       return handleMediaUpdate(ctx, conn, state, msg);
+    case 'chat.send':
+      return handleChatSend(ctx, conn, state, msg);
+    case 'chat.typing':
+      return handleChatTyping(ctx, conn, state, msg);
+    case 'playback.set':
+    case 'playback.play':
+    case 'playback.pause':
+    case 'playback.seek':
+    case 'playback.rate':
+      return handlePlayback(ctx, conn, state, msg);
     default:
       return assertNever(msg);
   }

@@ -273,6 +273,10 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       void deps.roster
         .clear(effect)
         .catch((err: unknown) => log.error({ err }, 'clearing a closed room failed'));
+      // Every process hears the closure; dropping an already dropped state is harmless.
+      void deps.playback
+        .forget(effect)
+        .catch((err: unknown) => log.error({ err }, "dropping a closed room's player failed"));
     }
   }
 

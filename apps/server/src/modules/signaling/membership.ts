@@ -1,4 +1,11 @@
-import type { MediaState, RoomJoinMessage, RosterEntry, ServerMessageOf } from '@parley/protocol';
+import type {
+  ChatMessage,
+  MediaState,
+  PlaybackState,
+  RoomJoinMessage,
+  RosterEntry,
+  ServerMessageOf,
+} from '@parley/protocol';
 import type { DepartReason, SessionContext } from './context.js';
 import { SignalingErrors } from './errors.js';
 import type { Connection, InRoomState, ReadyState } from './session.js';
@@ -48,11 +55,19 @@ export async function joinRoom(
     conn.hold();
     ctx.setState(conn, inRoom);
     let everyone: RosterEntry[];
+    let chat: ChatMessage[];
+    let playback: PlaybackState;
     try {
       const size = await ctx.deps.roster.add(roomId, entry);
       ctx.grace.cancel(roomId, user.id);
       if (size === 1) await gateCall(ctx, 'occupied', () => ctx.deps.gate.occupied(roomId));
       everyone = await ctx.deps.roster.list(roomId);
+      // Read after the hold began: a message published meanwhile is held and may repeat
+      // one in the tail (clients dedupe by id), but none falls between the two.
+      [chat, playback] = await Promise.all([
+        ctx.deps.chat.recent(roomId),
+        ctx.deps.playback.current(roomId),
+      ]);
     } catch (err) {
       // The live store failed: the connection is not in the call, whatever it half did.
       if (conn.isIn(inRoom)) {
@@ -75,6 +90,9 @@ export async function joinRoom(
       self: { connectionId: conn.id, userId: user.id, role: entered.role },
       participants: everyone.filter((e) => e.connectionId !== conn.id),
       lobby: entered.lobby ?? [],
+      chat,
+      playback,
+      serverTime: ctx.deps.clock.now().getTime(),
     });
     ctx.releaseHeld(conn);
     const joined: ServerMessageOf<'participant.joined'> = {

@@ -119,6 +119,25 @@ beforeEach(async () => {
     bus,
     roster,
     gate,
+    // These races are about membership; chat and the player stay empty.
+    chat: {
+      send: () => Promise.reject(new AppError('CHAT_DISABLED', 403, 'off')),
+      typing: () => Promise.resolve(false),
+      recent: () => Promise.resolve([]),
+    },
+    playback: {
+      apply: () => Promise.reject(new AppError('NOT_HOST', 403, 'no')),
+      current: () =>
+        Promise.resolve({
+          source: null,
+          playing: false,
+          position: 0,
+          updatedAt: 0,
+          rate: 1,
+          version: 0,
+        }),
+      forget: () => Promise.resolve(),
+    },
     clock: systemClock,
     userForToken: (token) => {
       const user = users.get(token);

@@ -97,6 +97,16 @@ export class TestClient {
     return reply as ServerMessageOf<'room.joined'>;
   }
 
+  /** Sends `message` with a fresh `ref`; resolves with the first message echoing it (reply or error). */
+  request(message: Record<string, unknown>): Promise<ServerMessage> {
+    const ref = `r-${Math.random().toString(36).slice(2)}`;
+    this.send({ ...message, ref });
+    return this.nextOf(
+      (m) => 'ref' in m && m.ref === ref,
+      `a reply to ${String(message.type)} (${ref})`,
+    );
+  }
+
   send(message: unknown): void {
     this.ws.send(JSON.stringify(message));
   }

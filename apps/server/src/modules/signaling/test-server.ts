@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { newAccount, testApp } from '../../test/harness.js';
-import type { TestApp } from '../../test/harness.js';
+import type { Dialect, TestApp } from '../../test/harness.js';
 import { TestClient } from './test-client.js';
 
 /** Short socket timings so heartbeat, hello and grace tests finish in well under a second. */
@@ -33,15 +34,18 @@ export class SignalingServer {
     return `${this.origin.replace(/^http/, 'ws')}/ws`;
   }
 
-  static async start(config: Partial<Config> = {}): Promise<SignalingServer> {
-    const t = await testApp({ config: { ws: FAST_WS, ...config } });
+  static async start(
+    config: Partial<Config> = {},
+    opts: { dialect?: Dialect; clock?: Clock } = {},
+  ): Promise<SignalingServer> {
+    const t = await testApp({ ...opts, config: { ws: FAST_WS, ...config } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
     return new SignalingServer(t, `http://127.0.0.1:${port}`);
   }
 
   async api(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
     who?: Person,
     body?: unknown,
@@ -55,7 +59,8 @@ export class SignalingServer {
       },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
     });
-    return { status: res.statusCode, body: res.json<Json>() };
+    // A 204 has no body to parse.
+    return { status: res.statusCode, body: res.body ? res.json<Json>() : {} };
   }
 
   async member(prefix = 'member'): Promise<Person> {

@@ -94,6 +94,20 @@ export interface RoomActivityTable {
   details: string | null;
 }
 
+export interface ChatMessagesTable {
+  /** ULID */
+  id: string;
+  room_id: string;
+  user_id: string;
+  /** The sender's display name at send time. */
+  display_name: string;
+  /** Raw text as validated (trimmed, no control characters but newline and tab). */
+  text: string;
+  sent_at: string;
+  /** Per-room order, from 1. */
+  seq: number;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -101,6 +115,7 @@ export interface Database {
   room_participants: RoomParticipantsTable;
   room_invites: RoomInvitesTable;
   room_activity: RoomActivityTable;
+  chat_messages: ChatMessagesTable;
 }
 
 export type { Generated };

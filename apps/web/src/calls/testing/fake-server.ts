@@ -4,6 +4,7 @@
  * participant.* fan-out, signal relay, media.update. Enough to run several CallSessions
  * against each other in one test; the real server's rules live in apps/server.
  */
+import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
 import type { RosterEntry, RoomSummary, ServerMessage } from '@parley/protocol';
 import type { WebSocketCtor } from '../signaling';
 import { FakeWebSocket } from './fake-websocket';
@@ -257,6 +258,9 @@ export class FakeServer {
       self: { connectionId: conn.id, userId: conn.userId, role: conn.entry.role },
       participants: others.map((c) => c.entry!),
       lobby: [],
+      chat: [],
+      playback: { ...INITIAL_PLAYBACK_STATE },
+      serverTime: 0,
     });
     for (const c of others) {
       this.send(c, { type: 'participant.joined', roomId: ROOM_ID, participant: conn.entry });

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_accounts.js';
 import * as m002 from './002_rooms.js';
+import * as m003 from './003_chat.js';
 
 /**
  * Migrations are listed here rather than read from a folder so they work the same
@@ -9,4 +10,5 @@ import * as m002 from './002_rooms.js';
 export const migrations: Record<string, Migration> = {
   '001_accounts': m001,
   '002_rooms': m002,
+  '003_chat': m003,
 };
