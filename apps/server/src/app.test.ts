@@ -100,6 +100,10 @@ describe('security headers and CORS', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
+    // Watch-together: media from any http(s) server and YouTube embeds, but scripts stay 'self'.
+    expect(csp).toContain("media-src 'self' blob: https: http:");
+    expect(csp).toContain('frame-src https://www.youtube-nocookie.com https://www.youtube.com');
+    expect(csp).not.toMatch(/script-src[^;]*youtube/);
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeUndefined();

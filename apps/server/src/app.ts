@@ -126,7 +126,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:'],
+        // Watch-together plays a video URL the host chose, from any web server.
+        mediaSrc: ["'self'", 'blob:', 'https:', 'http:'],
+        // …or a YouTube embed, driven by postMessage: no third-party script is allowed in.
+        frameSrc: ['https://www.youtube-nocookie.com', 'https://www.youtube.com'],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
