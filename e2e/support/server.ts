@@ -20,7 +20,7 @@ export interface RunningServer {
  * Starts the built Parley server on a free port with an empty data directory and resolves once
  * `/api/health` answers 200. PARLEY_E2E_SERVER_ENTRY swaps the entry file (e.g. a stand-in).
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const entry = path.resolve(
     REPO_ROOT,
     process.env.PARLEY_E2E_SERVER_ENTRY ?? 'apps/server/dist/main.js',
@@ -42,6 +42,7 @@ export async function startServer(): Promise<RunningServer> {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
+      ...extraEnv,
     },
     // Warnings and crashes from the server show up in the test output.
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -69,7 +70,7 @@ export async function startServer(): Promise<RunningServer> {
   return { baseURL, stop };
 }
 
-async function findFreePort(): Promise<number> {
+export async function findFreePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);

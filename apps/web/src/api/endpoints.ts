@@ -12,6 +12,7 @@ import type {
   JoinRoomResponse,
   LoginBody,
   MeResponse,
+  ParticipantResponse,
   RegisterBody,
   RoomListResponse,
   RoomResponse,
@@ -62,6 +63,14 @@ export function createEndpoints(api: ApiClient) {
         api.request<undefined>(`/api/rooms/${seg(id)}/leave`, { method: 'POST', ...opts }),
       createInvite: (id: string, body: CreateInviteBody) =>
         api.request<InviteResponse>(`/api/rooms/${seg(id)}/invites`, { method: 'POST', body }),
+      /** Ends the meeting for everyone (host). */
+      end: (id: string) => api.request<undefined>(`/api/rooms/${seg(id)}`, { method: 'DELETE' }),
+      /** Host and co-host decisions about one person: admit, deny, kick, promote (host only). */
+      decide: (id: string, userId: string, action: 'admit' | 'deny' | 'kick' | 'promote') =>
+        api.request<ParticipantResponse>(
+          `/api/rooms/${seg(id)}/participants/${seg(userId)}/${action}`,
+          { method: 'POST' },
+        ),
     },
     invites: {
       get: (token: string) =>

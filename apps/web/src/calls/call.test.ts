@@ -97,6 +97,27 @@ describe('CallSession', () => {
     expect(ada.call.self).toMatchObject({ connectionId: 'c1', role: 'host' });
   });
 
+  it('the people already in the call answer a newcomer’s offer instead of offering at the same time', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob);
+    const before = { ada: ada.pcs.length, bob: bob.pcs.length };
+    await joinAll(cat);
+    // Only cat offered first; ada's and bob's links to cat began with cat's offer.
+    for (const [p, n] of [
+      [ada, before.ada],
+      [bob, before.bob],
+    ] as const) {
+      const toCat = p.pcs.slice(n);
+      expect(toCat).toHaveLength(1);
+      expect(toCat[0]!.log.find((l) => l.startsWith('SLD') || l.startsWith('SRD'))).toBe(
+        'SRD offer',
+      );
+      expect(toCat[0]!.log).not.toContain('implicit rollback');
+    }
+    expect(cat.pcs.flatMap((pc) => pc.log)).not.toContain('implicit rollback');
+    expectFullMesh([ada, bob, cat]);
+  });
+
   it('closes the peer and drops the participant on participant.left', async () => {
     const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
     await joinAll(ada, bob, cat);

@@ -309,10 +309,12 @@ export class CallSession {
     }
     if (!joined && !this.roster.has(entry.connectionId)) return;
     this.roster.set(entry.connectionId, entry);
-    if (joined) {
-      this.mesh.setRoomSize(this.roster.size + 1);
-      this.mesh.ensure(entry.connectionId);
-    }
+    // The newcomer opens the link and offers (it has us in its room.joined roster); we
+    // answer when that offer arrives (Mesh.route opens our side). Offering from both ends
+    // at once is a glare the pattern survives on paper, but Chromium then often gathers
+    // no ICE candidates at all on the polite side after rolling back its first offer, and
+    // the link stays `new` for good.
+    if (joined) this.mesh.setRoomSize(this.roster.size + 1);
     this.changed();
   }
 

@@ -76,6 +76,24 @@ export const ICONS = {
     rect(3, 14, 7, 7, 1.5),
     rect(14, 14, 7, 7, 1.5),
   ],
+  screenShare: [rect(2, 3, 20, 14), p('M8 21h8M12 17v4'), p('m9 10 3-3 3 3'), p('M12 7v6')],
+  screenShareOff: [
+    p('M22 15V5a2 2 0 0 0-2-2H9'),
+    p('M5 3a2 2 0 0 0-3 2v10a2 2 0 0 0 2 2h13'),
+    p('M8 21h8M12 17v4'),
+    slash,
+  ],
+  hangUp: [
+    p(
+      'M3.6 14.9l-1.3-1.3a1.5 1.5 0 0 1 0-2.1C5 8.8 8.4 7.5 12 7.5s7 1.3 9.7 4a1.5 1.5 0 0 1 0 2.1l-1.3 1.3a1.5 1.5 0 0 1-1.9.2l-2-1.3a1.5 1.5 0 0 1-.7-1.3V10.6a13 13 0 0 0-7.6 0v1.9a1.5 1.5 0 0 1-.7 1.3l-2 1.3a1.5 1.5 0 0 1-1.9-.2z',
+    ),
+  ],
+  userPlus: [circle(9, 7, 4), p('M2 21v-2a4 4 0 0 1 4-4h6a4 4 0 0 1 4 4v2'), p('M19 8v6M22 11h-6')],
+  userMinus: [circle(9, 7, 4), p('M2 21v-2a4 4 0 0 1 4-4h6a4 4 0 0 1 4 4v2'), p('M16 11h6')],
+  more: [circle(12, 5, 1), circle(12, 12, 1), circle(12, 19, 1)],
+  crown: [p('M2.5 7.5 7 11l5-7 5 7 4.5-3.5L19.5 18h-15z'), p('M5 21h14')],
+  stop: [rect(6, 6, 12, 12, 2)],
+  bell: [p('M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9'), p('M10.3 21a1.94 1.94 0 0 0 3.4 0')],
 } satisfies Record<string, Shape[]>;
 
 export type IconName = keyof typeof ICONS;

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { expect } from '@playwright/test';
+import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+import { SCREENSHOTS_DIR } from './paths.js';
+
+// Helpers for the call tests: people in their own browser contexts, rooms made over the API
+// where the UI is not what a test is about, and waits on what the call page shows.
+
+export const PHONE = { width: 390, height: 844 };
+export const LAPTOP = { width: 1280, height: 720 };
+
+export type Session = {
+  user: { id: string; displayName: string };
+  tokens: { accessToken: string };
+};
+
+export interface Person {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A fresh browser context (its own storage, its own fake camera and mic) and a page. */
+export async function person(
+  browser: Browser,
+  name: string,
+  opts: { viewport?: { width: number; height: number }; phone?: boolean } = {},
+): Promise<Person> {
+  const context = await browser.newContext({
+    viewport: opts.viewport ?? LAPTOP,
+    ...(opts.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  const page = await context.newPage();
+  // Surfaces browser-side failures in the test output.
+  page.on('pageerror', (err) => console.warn(`[${name}] page error:`, err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'warning' || msg.type() === 'error') {
+      console.warn(`[${name}] console ${msg.type()}:`, msg.text());
+    }
+  });
+  return { name, context, page };
+}
+
+export async function closeAll(people: Person[]): Promise<void> {
+  await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
+}
+
+export async function registerViaApi(request: APIRequestContext, name: string): Promise<Session> {
+  const res = await request.post('/api/auth/register', {
+    data: { email: `${randomUUID()}@parley.test`, password: 'correct horse 42', displayName: name },
+  });
+  expect(res.status()).toBe(201);
+  return (await res.json()) as Session;
+}
+
+export async function createRoomViaApi(
+  request: APIRequestContext,
+  host: Session,
+  body: Record<string, unknown>,
+): Promise<{ id: string; code: string; name: string }> {
+  const res = await request.post('/api/rooms', {
+    headers: { authorization: `Bearer ${host.tokens.accessToken}` },
+    data: { visibility: 'private', ...body },
+  });
+  expect(res.status()).toBe(201);
+  return ((await res.json()) as { room: { id: string; code: string; name: string } }).room;
+}
+
+/** Signs a page in as `session` before the app loads (the app keeps it in localStorage). */
+export async function signIn(page: Page, session: Session): Promise<void> {
+  await page.addInitScript((value) => {
+    if (!localStorage.getItem('parley.session')) localStorage.setItem('parley.session', value);
+  }, JSON.stringify(session));
+}
+
+/**
+ * Goes through the pre-join page into the call of an open room (or one where this person is
+ * already let in), as a guest named `guestName` when not signed in.
+ */
+export async function joinFromPrejoin(page: Page, code: string, guestName?: string): Promise<void> {
+  await page.goto(`/r/${code}`);
+  if (guestName) {
+    await page.getByTestId('guest-name').fill(guestName);
+    await page.getByTestId('guest-continue').click();
+  }
+  await expect(page.getByTestId('prejoin-join')).toHaveText('Join now');
+  await page.getByTestId('prejoin-join').click();
+  await inCall(page);
+}
+
+/** The call page is up and this person is in the call. */
+export async function inCall(page: Page): Promise<void> {
+  await expect(page).toHaveURL(/\/r\/[a-z-]+\/call$/);
+  await expect(selfTile(page)).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('connection-banner')).toHaveCount(0, { timeout: 15_000 });
+}
+
+export const selfTile = (page: Page) => page.locator('[data-testid="tile"][data-self="true"]');
+
+/** The tile of the other person called `name` on this page. */
+export const tileOf = (page: Page, name: string) =>
+  page.locator(`[data-testid="tile"]:not([data-self])[data-name="${name}"]`);
+
+export const remoteVideoOf = (page: Page, name: string) =>
+  tileOf(page, name).getByTestId('remote-video');
+
+/** The other person's video is playing here: frames of a real size have been decoded. */
+export async function expectVideoPlaying(page: Page, name: string): Promise<void> {
+  const video = remoteVideoOf(page, name);
+  await expect(video).toBeVisible({ timeout: 15_000 });
+  try {
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+  } catch (err) {
+    const state = await page.evaluate(() => ({
+      peers: window.__parleyCall?.peers(),
+      pcs: window.__parleyCall?.peerConnections(),
+    }));
+    console.warn(`no video of ${name}:`, JSON.stringify(state));
+    throw err;
+  }
+  // And the picture moves: the fake camera's frames keep being decoded.
+  const frames = () =>
+    video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+  const before = await frames();
+  await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(before + 5);
+}
+
+/** Bytes received over all peer connections (the app's debug handle, see debug.ts). */
+export function inboundBytes(page: Page, kind?: 'audio' | 'video'): Promise<number> {
+  return page.evaluate(async (k) => {
+    const handle = window.__parleyCall;
+    if (!handle) throw new Error('no __parleyCall on this page');
+    return handle.inboundBytes(k);
+  }, kind);
+}
+
+/** Media keeps arriving: inbound-rtp bytes grow by at least `minBytes` from now on. */
+export async function expectBytesGrowing(
+  page: Page,
+  kind?: 'audio' | 'video',
+  minBytes = 20_000,
+): Promise<void> {
+  const start = await inboundBytes(page, kind);
+  await expect
+    .poll(async () => (await inboundBytes(page, kind)) - start, {
+      timeout: 15_000,
+      message: `inbound ${kind ?? 'media'} bytes should grow`,
+    })
+    .toBeGreaterThan(minBytes);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
+}
+
+declare global {
+  interface Window {
+    __parleyCall?: {
+      connectionId(): string | undefined;
+      connection(): string;
+      inboundBytes(kind?: 'audio' | 'video'): Promise<number>;
+      peers(): unknown[];
+      peerConnections(): unknown[];
+      dropSocket(): boolean;
+    };
+  }
+}
