@@ -70,7 +70,11 @@ export async function createRoomViaApi(
 /** Signs a page in as `session` before the app loads (the app keeps it in localStorage). */
 export async function signIn(page: Page, session: Session): Promise<void> {
   await page.addInitScript((value) => {
-    if (!localStorage.getItem('parley.session')) localStorage.setItem('parley.session', value);
+    try {
+      if (!localStorage.getItem('parley.session')) localStorage.setItem('parley.session', value);
+    } catch {
+      // A frame without storage (an embed's error page): nothing to sign in there.
+    }
   }, JSON.stringify(session));
 }
 

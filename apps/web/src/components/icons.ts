@@ -93,6 +93,7 @@ export const ICONS = {
   more: [circle(12, 5, 1), circle(12, 12, 1), circle(12, 19, 1)],
   crown: [p('M2.5 7.5 7 11l5-7 5 7 4.5-3.5L19.5 18h-15z'), p('M5 21h14')],
   stop: [rect(6, 6, 12, 12, 2)],
+  tv: [rect(2, 7, 20, 14, 2), p('m17 2-5 5-5-5')],
   bell: [p('M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9'), p('M10.3 21a1.94 1.94 0 0 0 3.4 0')],
 } satisfies Record<string, Shape[]>;
 
