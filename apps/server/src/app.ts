@@ -18,43 +18,47 @@ import {
 } from 'fastify-type-provider-zod';
 import { createAuthenticate } from './platform/auth/hook.js';
 import { createTokenService } from './platform/auth/tokens.js';
-import type { Bus } from './platform/bus/bus.js';
-import { createMemoryBus } from './platform/bus/memory.js';
-import type { Clock } from './platform/clock.js';
-import { systemClock } from './platform/clock.js';
+import type { Clock, Timers } from './platform/clock.js';
+import { systemClock, systemTimers } from './platform/clock.js';
+import type { LiveState } from './platform/live/index.js';
+import { createMemoryLiveState } from './platform/live/index.js';
 import type { Config } from './platform/config.js';
 import type { DbHandle } from './platform/db/database.js';
 import { AppError } from './platform/errors.js';
 import { errorBody, registerErrorHandling } from './platform/http-errors.js';
-import { createMemoryAttemptLimiter } from './platform/throttle.js';
-import { createRefreshTokensRepo } from './modules/auth/refresh-repo.js';
-import { authRoutes } from './modules/auth/routes.js';
-import { createAuthService } from './modules/auth/service.js';
-import type { AuthService } from './modules/auth/service.js';
-import { createInvitesService } from './modules/rooms/invites.js';
-import { createRoomsRepo } from './modules/rooms/repo.js';
-import { roomRoutes } from './modules/rooms/routes.js';
-import { createRoomsService } from './modules/rooms/service.js';
-import type { RoomsService } from './modules/rooms/service.js';
-import { createChatRepo } from './modules/chat/repo.js';
-import { chatRoutes } from './modules/chat/routes.js';
-import { createChatService } from './modules/chat/service.js';
-import type { ChatService } from './modules/chat/service.js';
-import { createPlaybackService } from './modules/playback/service.js';
-import type { PlaybackService } from './modules/playback/service.js';
-import { createMemoryPlaybackStore } from './modules/playback/store.js';
-import { registerSignaling } from './modules/signaling/routes.js';
+import { registerJsonBody } from './platform/json-body.js';
+import { authRoutes, createAuthService, createRefreshTokensRepo } from './modules/auth/index.js';
+import type { AuthService } from './modules/auth/index.js';
+import {
+  createInvitesService,
+  createRoomsRepo,
+  createRoomsService,
+  roomRoutes,
+} from './modules/rooms/index.js';
+import type { RoomsService } from './modules/rooms/index.js';
+import { CHAT_RATES, chatRoutes, createChatRepo, createChatService } from './modules/chat/index.js';
+import type { ChatService } from './modules/chat/index.js';
+import { createPlaybackService } from './modules/playback/index.js';
+import type { PlaybackService } from './modules/playback/index.js';
+import { registerSignaling } from './modules/signaling/index.js';
 import { bearerToken } from './platform/auth/hook.js';
-import { createMemoryRoster } from './platform/roster.js';
-import { iceRoutes } from './modules/ice/routes.js';
-import { opsRoutes } from './modules/ops/routes.js';
-import { createUsersRepo } from './modules/users/repo.js';
+import { iceRoutes } from './modules/ice/index.js';
+import { opsRoutes } from './modules/ops/index.js';
+import { adminUserRoutes, createUsersRepo, createUsersService } from './modules/users/index.js';
 import { VERSION } from './version.js';
 
 export type AppDeps = {
   db: DbHandle;
-  bus?: Bus;
+  /**
+   * Every piece of shared live state (bus, roster, limiters, locks, deadlines, stores).
+   * Default: a fresh in-memory one, closed with the app. One passed in belongs to the
+   * caller (tests give two apps the same one to play two processes).
+   */
+  live?: LiveState;
   clock?: Clock;
+  timers?: Timers;
+  /** Owner of this process's roster entries; random by default. */
+  processId?: string;
 };
 
 export type Parley = {
@@ -65,8 +69,10 @@ export type Parley = {
     chat: ChatService;
     playback: PlaybackService;
   };
+  live: LiveState;
+  processId: string;
   routes: readonly { method: string; url: string }[];
-  /** Closes the HTTP server, then the bus and the database. */
+  /** Closes the HTTP server, then the live state (if the app made it) and the database. */
   close(): Promise<void>;
 };
 
@@ -79,7 +85,8 @@ const BODY_LIMIT = 64 * 1024;
  */
 export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   const clock = deps.clock ?? systemClock;
-  const bus = deps.bus ?? createMemoryBus();
+  const timers = deps.timers ?? systemTimers;
+  const processId = deps.processId ?? randomUUID();
   const { db } = deps;
 
   const app = Fastify({
@@ -110,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   });
   // JSON only: without this, text/plain bodies reach the schema as strings.
   app.removeContentTypeParser('text/plain');
+  registerJsonBody(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('user', null);
@@ -182,6 +190,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  const live =
+    deps.live ??
+    createMemoryLiveState(clock, (err) => app.log.error({ err }, 'domain event handler failed'));
+  const { bus } = live;
   const users = createUsersRepo(db.db);
   const tokens = createTokenService(config.jwtSecret);
   const auth = createAuthService({
@@ -190,32 +202,30 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     tokens,
     clock,
     scryptCost: config.scryptCost,
-    accountLimiter: createMemoryAttemptLimiter(
-      config.loginThrottle.perAccount,
-      config.loginThrottle.windowMs,
-      clock,
-    ),
-    ipLimiter: createMemoryAttemptLimiter(
-      config.loginThrottle.perIp,
-      config.loginThrottle.windowMs,
-      clock,
-    ),
+    bus,
+    accountLimiter: live.attempts('login-account', {
+      limit: config.loginThrottle.perAccount,
+      windowMs: config.loginThrottle.windowMs,
+    }),
+    ipLimiter: live.attempts('login-ip', {
+      limit: config.loginThrottle.perIp,
+      windowMs: config.loginThrottle.windowMs,
+    }),
   });
   const authenticate = createAuthenticate((token) => auth.userForAccessToken(token));
-  const roster = createMemoryRoster();
   const window15m = 15 * 60_000;
   const rooms = createRoomsService({
     db: db.db,
     repo: createRoomsRepo(db.dialect),
     bus,
-    roster,
+    roster: live.roster,
     clock,
     scryptCost: config.scryptCost,
     passwordLimiter: {
-      perUser: createMemoryAttemptLimiter(10, window15m, clock),
-      perIp: createMemoryAttemptLimiter(30, window15m, clock),
+      perUser: live.attempts('room-password-user', { limit: 10, windowMs: window15m }),
+      perIp: live.attempts('room-password-ip', { limit: 30, windowMs: window15m }),
     },
-    lookupLimiter: createMemoryAttemptLimiter(60, window15m, clock),
+    lookupLimiter: live.attempts('room-lookup-ip', { limit: 60, windowMs: window15m }),
     emptyTimeoutMs: config.rooms.emptyTimeoutMs,
   });
   const invites = createInvitesService({
@@ -227,16 +237,24 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     startSession: (user) => auth.startSession(user),
   });
 
-  const chat = createChatService({ db: db.db, repo: createChatRepo(), rooms, clock });
+  const chat = createChatService({
+    db: db.db,
+    repo: createChatRepo(),
+    rooms,
+    clock,
+    sendLimiter: live.rates('chat-send', CHAT_RATES.send),
+    typingLimiter: live.rates('chat-typing', CHAT_RATES.typing),
+  });
   const playback = createPlaybackService({
-    store: createMemoryPlaybackStore(),
+    store: live.store('playback'),
+    bus,
     clock,
     roleOf: (roomId, userId) => rooms.gate.roleOf(roomId, userId),
   });
 
   await app.register(
     async (api) => {
-      await api.register(opsRoutes({ db, bus, version: VERSION }));
+      await api.register(opsRoutes({ db, live, version: VERSION }));
       await api.register(
         authRoutes({
           auth,
@@ -261,44 +279,65 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
         }),
       );
       await api.register(chatRoutes({ chat, authenticate }));
-      await api.register(iceRoutes({ turn: config.turn, clock, authenticate }));
+      await api.register(
+        iceRoutes({
+          turn: config.turn,
+          clock,
+          authenticate,
+          guestHasRoom: (user) => rooms.hasStanding(user.id),
+        }),
+      );
+      await api.register(
+        adminUserRoutes({
+          users: createUsersService({
+            users,
+            bus: live.bus,
+            clock,
+            revokeSessions: (userId) => auth.revokeAllSessions(userId),
+          }),
+          authenticate,
+        }),
+      );
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },
   );
 
   const signaling = await registerSignaling(app, {
-    bus,
-    roster,
+    live,
+    processId,
     gate: rooms.gate,
     chat,
     playback,
     clock,
-    userForToken: (token) => auth.userForAccessToken(token),
+    timers,
+    sessionForToken: (token) => auth.sessionForAccessToken(token),
     allowedOrigins: [
       ...config.corsOrigins,
       ...(config.publicUrl ? [new URL(config.publicUrl).origin] : []),
     ],
     ws: config.ws,
+    liveTiming: config.live,
   });
 
   registerWeb(app, config.webDistDir);
 
   // Rooms nobody has been connected to for a while are closed; unref'd so it never holds the process.
-  const cleanup = setInterval(() => {
+  const cleanup = timers.setInterval(() => {
     rooms.closeAbandoned().catch((err: unknown) => app.log.error({ err }, 'room cleanup failed'));
   }, config.rooms.cleanupIntervalMs);
-  cleanup.unref();
 
   return {
     app,
     services: { auth, rooms, chat, playback },
+    live,
+    processId,
     routes,
     async close() {
-      clearInterval(cleanup);
+      timers.clear(cleanup);
       await signaling.close();
       await app.close();
-      await bus.close();
+      if (!deps.live) await live.close();
       await db.close();
     },
   };

@@ -1,8 +1,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
-import { ensureAdmin } from './modules/users/admin.js';
-import { createUsersRepo } from './modules/users/repo.js';
+import { createUsersRepo, ensureAdmin } from './modules/users/index.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -30,7 +29,11 @@ async function main(): Promise<void> {
 
   if (config.admin) {
     const result = await ensureAdmin(
-      { auth: parley.services.auth, users: createUsersRepo(db.db), scryptCost: config.scryptCost },
+      {
+        users: createUsersRepo(db.db),
+        createAccount: (input) => parley.services.auth.createAccount(input),
+        scryptCost: config.scryptCost,
+      },
       { ...config.admin, resetPassword: false },
     );
     app.log.info({ email: config.admin.email, result }, 'admin account from ADMIN_EMAIL');

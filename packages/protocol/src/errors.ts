@@ -19,8 +19,12 @@ export const ErrorCode = {
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
+  /** The sign-in session behind the token ended (logout, or a reused refresh token). */
+  SESSION_REVOKED: 'SESSION_REVOKED',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
   REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
+  /** An admin tried to disable or demote their own account (someone must stay in charge). */
+  CANNOT_CHANGE_SELF: 'CANNOT_CHANGE_SELF',
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL: 'INTERNAL',

@@ -1,6 +1,7 @@
 export * from './version.js';
 export * from './errors.js';
 export * from './auth.js';
+export * from './admin.js';
 export * from './health.js';
 export * from './room-code.js';
 export * from './rooms.js';

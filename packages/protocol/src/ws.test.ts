@@ -26,6 +26,7 @@ const candidate = {
 
 const validClientMessages = [
   { type: 'hello', token: 'jwt', protocolVersion: PROTOCOL_VERSION, ref: 'h1' },
+  { type: 'auth.refresh', token: 'jwt', ref: 'r1' },
   { type: 'room.join', roomId: ROOM },
   { type: 'room.join', roomId: ROOM, media: { audio: true, video: false, screen: false } },
   { type: 'room.leave' },
@@ -315,7 +316,27 @@ const playback = {
 };
 
 const validServerMessages = [
-  { type: 'welcome', connectionId: 'c1', userId: USER, serverTime: 1, heartbeatIntervalMs: 20000 },
+  {
+    type: 'welcome',
+    connectionId: 'c1',
+    userId: USER,
+    serverTime: 1,
+    heartbeatIntervalMs: 20000,
+    tokenExpiresAt: 900_001,
+  },
+  { type: 'auth.refreshed', ref: 'r1', tokenExpiresAt: 1_800_001 },
+  {
+    type: 'session.updated',
+    user: {
+      id: USER,
+      email: 'ada@example.org',
+      displayName: 'Ada',
+      role: 'provider',
+      isGuest: false,
+      createdAt: '2025-01-01T10:00:00.000Z',
+      lastSeenAt: null,
+    },
+  },
   {
     type: 'room.joined',
     ref: 'j1',
@@ -402,7 +423,7 @@ describe('server messages', () => {
       playback: _p,
       serverTime: _t,
       ...older
-    } = validServerMessages[1] as Record<string, unknown>;
+    } = validServerMessages.find((m) => m.type === 'room.joined') as Record<string, unknown>;
     expect(ServerMessage.parse(older)).toMatchObject({
       type: 'room.joined',
       chat: [],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { User } from './auth.js';
 import { ChatMessage, ChatText } from './chat.js';
 import { ErrorCode } from './errors.js';
 import type { FieldErrors } from './errors.js';
@@ -181,6 +182,17 @@ export const HelloMessage = z.strictObject({
 });
 export type HelloMessage = z.infer<typeof HelloMessage>;
 
+/**
+ * A fresh access token for the open socket, sent before the current one expires
+ * (`welcome.tokenExpiresAt`), so a long call never has to reconnect. Same user only.
+ */
+export const AuthRefreshMessage = z.strictObject({
+  type: z.literal('auth.refresh'),
+  ...clientRef,
+  token: z.string().min(1).max(4096),
+});
+export type AuthRefreshMessage = z.infer<typeof AuthRefreshMessage>;
+
 export const RoomJoinMessage = z.strictObject({
   type: z.literal('room.join'),
   ...clientRef,
@@ -267,6 +279,7 @@ export type PlaybackRateMessage = z.infer<typeof PlaybackRateMessage>;
 
 export const ClientMessage = z.discriminatedUnion('type', [
   HelloMessage,
+  AuthRefreshMessage,
   RoomJoinMessage,
   RoomLeaveMessage,
   ClientSignalMessage,
@@ -284,6 +297,7 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 
 export const ClientMessageType = [
   'hello',
+  'auth.refresh',
   'room.join',
   'room.leave',
   'signal',
@@ -319,8 +333,25 @@ export const WelcomeMessage = z.object({
   userId: z.uuid(),
   serverTime: ServerTime,
   heartbeatIntervalMs: z.int().min(1),
+  /** When the token given at `hello` expires (ms since the epoch); send `auth.refresh` before. */
+  tokenExpiresAt: ServerTime,
 });
 export type WelcomeMessage = z.infer<typeof WelcomeMessage>;
+
+/** Answer to `auth.refresh`: the socket now lives until the new token's expiry. */
+export const AuthRefreshedMessage = z.object({
+  type: z.literal('auth.refreshed'),
+  ...serverRef,
+  tokenExpiresAt: ServerTime,
+});
+export type AuthRefreshedMessage = z.infer<typeof AuthRefreshedMessage>;
+
+/** The account changed while the socket was open (a role change, a new name). */
+export const SessionUpdatedMessage = z.object({
+  type: z.literal('session.updated'),
+  user: User,
+});
+export type SessionUpdatedMessage = z.infer<typeof SessionUpdatedMessage>;
 
 export const RoomJoinedMessage = z.object({
   type: z.literal('room.joined'),
@@ -487,6 +518,8 @@ export type PlaybackStateMessage = z.infer<typeof PlaybackStateMessage>;
 
 export const ServerMessage = z.discriminatedUnion('type', [
   WelcomeMessage,
+  AuthRefreshedMessage,
+  SessionUpdatedMessage,
   RoomJoinedMessage,
   ParticipantJoinedMessage,
   ParticipantLeftMessage,
@@ -511,6 +544,8 @@ export type ServerMessage = z.infer<typeof ServerMessage>;
 
 export const ServerMessageType = [
   'welcome',
+  'auth.refreshed',
+  'session.updated',
   'room.joined',
   'participant.joined',
   'participant.left',

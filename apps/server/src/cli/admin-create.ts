@@ -3,8 +3,7 @@ import { Email, Password } from '@parley/protocol';
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { openDatabase } from '../platform/db/database.js';
-import { ensureAdmin } from '../modules/users/admin.js';
-import { createUsersRepo } from '../modules/users/repo.js';
+import { createUsersRepo, ensureAdmin } from '../modules/users/index.js';
 
 /** `npm run admin:create -- --email a@b.c --password '…' [--name 'Ada']` */
 async function run(): Promise<number> {
@@ -27,7 +26,11 @@ async function run(): Promise<number> {
     await db.migrate();
     const { services } = await buildApp(config, { db });
     const result = await ensureAdmin(
-      { auth: services.auth, users: createUsersRepo(db.db), scryptCost: config.scryptCost },
+      {
+        users: createUsersRepo(db.db),
+        createAccount: (input) => services.auth.createAccount(input),
+        scryptCost: config.scryptCost,
+      },
       { email: email.data, password: password.data, displayName: values.name, resetPassword: true },
     );
     const said = {

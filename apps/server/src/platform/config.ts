@@ -3,7 +3,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { WS_LIMITS } from '@parley/protocol';
 import { z } from 'zod';
-import type { TurnConfig } from '../modules/ice/credentials.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -63,6 +62,8 @@ const EnvSchema = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
   ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
+  RECONNECT_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  LIVE_EXPIRY_SECONDS: z.coerce.number().min(1).max(300).default(30),
   STUN_URLS: iceUrls('stun').default([]),
   TURN_URLS: iceUrls('turn').default([]),
   TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
@@ -70,6 +71,17 @@ const EnvSchema = z.object({
   TURN_PASSWORD: z.string().min(1).optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
 });
+
+/** ICE servers handed to browsers (modules/ice turns this into per-user credentials). */
+export type TurnConfig = {
+  stunUrls: string[];
+  turnUrls: string[];
+  /** coturn `use-auth-secret` / `static-auth-secret`: short-lived credentials per user. */
+  secret: string | undefined;
+  /** For TURN servers without the secret scheme: one fixed username/password. */
+  staticAuth: { username: string; password: string } | undefined;
+  ttlSeconds: number;
+};
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -100,6 +112,12 @@ export type Config = {
     reconnectGraceMs: number;
   };
   rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
+  /**
+   * Live state: a process's roster entries expire `expiryMs` after its last heartbeat
+   * (a crashed process's participants leave every roster within it); `tickMs` paces the
+   * heartbeat, the expiry sweep, due reconnection graces and token-expiry checks.
+   */
+  live: { expiryMs: number; tickMs: number };
   turn: TurnConfig;
 };
 
@@ -180,9 +198,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatIntervalMs: WS_LIMITS.heartbeatIntervalMs,
       deadAfterMs: WS_LIMITS.deadAfterMs,
       // A reload or a network switch reconnects within seconds; the seat waits this long.
-      reconnectGraceMs: 2 * 60_000,
+      reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
     },
     rooms: { emptyTimeoutMs: e.ROOM_EMPTY_TIMEOUT_MINUTES * 60_000, cleanupIntervalMs: 60_000 },
+    live: { expiryMs: e.LIVE_EXPIRY_SECONDS * 1000, tickMs: 1000 },
     turn: {
       stunUrls: e.STUN_URLS,
       turnUrls: e.TURN_URLS,

@@ -50,6 +50,9 @@ export const AuthErrors = {
     new AppError(ErrorCode.INVALID_CREDENTIALS, 401, 'The email or password is incorrect.'),
   accountDisabled: () =>
     new AppError(ErrorCode.ACCOUNT_DISABLED, 403, 'This account has been disabled.'),
+  /** The access token's sign-in session ended (logout, refresh-token reuse, account disabled). */
+  sessionRevoked: () =>
+    new AppError(ErrorCode.SESSION_REVOKED, 401, 'This session has ended. Sign in again.'),
   invalidRefreshToken: () =>
     new AppError(ErrorCode.INVALID_REFRESH_TOKEN, 401, 'The refresh token is not valid.'),
   refreshTokenReused: () =>

@@ -5,7 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../app.js';
 import type { Parley } from '../app.js';
-import type { Clock } from '../platform/clock.js';
+import type { Clock, Timers } from '../platform/clock.js';
+import type { LiveState } from '../platform/live/index.js';
 import type { Config } from '../platform/config.js';
 import { openDatabase } from '../platform/db/database.js';
 import type { DbHandle } from '../platform/db/database.js';
@@ -76,6 +77,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       reconnectGraceMs: 120_000,
     },
     rooms: { emptyTimeoutMs: 60 * 60_000, cleanupIntervalMs: 60_000 },
+    live: { expiryMs: 30_000, tickMs: 50 },
     turn: {
       stunUrls: [],
       turnUrls: [],
@@ -90,12 +92,25 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export type TestApp = Parley & { db: DbHandle };
 
 export async function testApp(
-  opts: { dialect?: Dialect; config?: Partial<Config>; clock?: Clock } = {},
+  opts: {
+    dialect?: Dialect;
+    config?: Partial<Config>;
+    clock?: Clock;
+    timers?: Timers;
+    /** Shared by several apps, they behave as processes of one deployment. */
+    live?: LiveState;
+    /** Reuse a database (a second "process" on the same one); it is not closed with the app. */
+    db?: DbHandle;
+  } = {},
 ): Promise<TestApp> {
-  const db = await testDatabase(opts.dialect ?? 'sqlite');
+  const db = opts.db
+    ? { ...opts.db, close: () => Promise.resolve() }
+    : await testDatabase(opts.dialect ?? 'sqlite');
   const parley = await buildApp(testConfig(opts.config), {
     db,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.timers ? { timers: opts.timers } : {}),
+    ...(opts.live ? { live: opts.live } : {}),
   });
   await parley.app.ready();
   return { ...parley, db };

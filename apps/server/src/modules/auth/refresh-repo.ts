@@ -31,29 +31,43 @@ export function createRefreshTokensRepo(db: Db) {
         .executeTakeFirst();
       return res.numUpdatedRows > 0n;
     },
-    async revoke(id: string, at: string): Promise<void> {
-      await db
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: at })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .execute();
-    },
-    async revokeFamily(familyId: string, at: string): Promise<void> {
-      await db
+    /**
+     * Ends a sign-in session: every token of the family, used ones included, is marked
+     * revoked, which is what `isSessionActive` reads. Returns the rows changed.
+     */
+    async revokeFamily(familyId: string, at: string): Promise<number> {
+      const res = await db
         .updateTable('refresh_tokens')
         .set({ revoked_at: at })
         .where('family_id', '=', familyId)
         .where('revoked_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
     },
-    async revokeAllForUser(userId: string, at: string): Promise<void> {
-      await db
+    /** Ends every sign-in session of a user (account disabled). Returns the rows changed. */
+    async revokeAllForUser(userId: string, at: string): Promise<number> {
+      const res = await db
         .updateTable('refresh_tokens')
         .set({ revoked_at: at })
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+    /**
+     * Whether the session (family) exists for this user and was never revoked: a family
+     * is revoked as a whole, so one revoked row ends it. One aggregate over the
+     * `family_id` index, run for every authenticated request.
+     */
+    async isSessionActive(familyId: string, userId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .select((eb) => [eb.fn.countAll().as('tokens'), eb.fn.count('revoked_at').as('revoked')])
+        .where('family_id', '=', familyId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      // PostgreSQL returns counts as strings (bigint), SQLite as numbers.
+      return Number(row?.tokens ?? 0) > 0 && Number(row?.revoked ?? 0) === 0;
     },
     /** Housekeeping: drops rows that expired long ago. */
     async deleteExpiredBefore(at: string): Promise<number> {

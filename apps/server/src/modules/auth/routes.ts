@@ -69,7 +69,10 @@ export function authRoutes(deps: {
     r.post('/logout', {
       schema: {
         tags,
-        summary: 'Revoke a refresh token',
+        summary: 'Sign out: end the session of this refresh token',
+        description:
+          "Revokes the token's whole family; the session's access tokens then get 401 " +
+          'SESSION_REVOKED and its sockets close. Unknown tokens are not an error.',
         body: RefreshBody,
         response: { 204: z.undefined(), ...errors(400) },
       },

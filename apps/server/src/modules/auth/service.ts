@@ -3,12 +3,12 @@ import type { AuthResponse, Role, Tokens, User } from '@parley/protocol';
 import type { Clock } from '../../platform/clock.js';
 import { isUniqueViolation } from '../../platform/db/database.js';
 import { AuthErrors, Errors } from '../../platform/errors.js';
-import type { AttemptLimiter } from '../../platform/throttle.js';
+import type { AttemptLimiter, Bus } from '../../platform/live/index.js';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/auth/tokens.js';
 import type { TokenService } from '../../platform/auth/tokens.js';
-import type { UsersRepo, UserRecord } from '../users/repo.js';
-import { publicUser } from '../users/repo.js';
-import { hashPassword, verifyPassword } from './password.js';
+import type { UsersRepo, UserRecord } from '../users/index.js';
+import { normalizeEmail, publicUser } from '../users/index.js';
+import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RefreshTokensRepo } from './refresh-repo.js';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
@@ -21,18 +21,22 @@ export type AuthServiceDeps = {
   scryptCost: number;
   accountLimiter: AttemptLimiter;
   ipLimiter: AttemptLimiter;
+  /** Ended sessions are announced (`session.revoked`) so their sockets close. */
+  bus: Bus;
 };
 
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+/** A verified access token: its user and its sign-in session (refresh-token family). */
+export type AccessSession = { user: User; sessionId: string; expiresAt: Date };
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, refreshTokens, tokens, clock } = deps;
+  const { users, refreshTokens, tokens, clock, bus } = deps;
   // Verified against when the email is unknown, so both failures cost one scrypt.
   const dummyHash = hashPassword('parley-dummy-password', deps.scryptCost);
 
   async function issueTokens(userId: string, familyId: string): Promise<Tokens> {
     const now = clock.now();
-    const access = await tokens.signAccess(userId, now);
+    // The family id is the session id: every access token names the session it belongs to.
+    const access = await tokens.signAccess(userId, familyId, now);
     const refreshToken = newOpaqueToken();
     const refreshExpires = new Date(now.getTime() + REFRESH_TOKEN_TTL_MS);
     await refreshTokens.insert({
@@ -68,15 +72,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     startSession,
 
     async guest(displayName: string): Promise<AuthResponse> {
-      const user = await users.insert({
-        id: randomUUID(),
-        email: null,
-        passwordHash: null,
-        displayName,
-        role: 'member',
-        isGuest: true,
-        createdAt: clock.now().toISOString(),
-      });
+      const user = await users.insertGuest(displayName, clock.now().toISOString());
       return startSession(user);
     },
 
@@ -85,8 +81,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const accountKey = `acct:${email}`;
       const ipKey = `ip:${ip}`;
       const wait = Math.max(
-        deps.accountLimiter.blockedFor(accountKey),
-        deps.ipLimiter.blockedFor(ipKey),
+        ...(await Promise.all([
+          deps.accountLimiter.blockedFor(accountKey),
+          deps.ipLimiter.blockedFor(ipKey),
+        ])),
       );
       if (wait > 0) throw Errors.tooManyAttempts(wait);
 
@@ -95,12 +93,11 @@ export function createAuthService(deps: AuthServiceDeps) {
         ? await verifyPassword(input.password, user.passwordHash)
         : (await verifyPassword(input.password, await dummyHash), false);
       if (!user || !ok) {
-        deps.accountLimiter.fail(accountKey);
-        deps.ipLimiter.fail(ipKey);
+        await Promise.all([deps.accountLimiter.fail(accountKey), deps.ipLimiter.fail(ipKey)]);
         throw AuthErrors.invalidCredentials();
       }
       if (user.disabledAt) throw AuthErrors.accountDisabled();
-      deps.accountLimiter.reset(accountKey);
+      await deps.accountLimiter.reset(accountKey);
       await users.touchLastSeen(user.id, clock.now().toISOString());
       return startSession(user);
     },
@@ -115,13 +112,17 @@ export function createAuthService(deps: AuthServiceDeps) {
       const row = await refreshTokens.findByHash(hashOpaqueToken(refreshToken));
       if (!row) throw AuthErrors.invalidRefreshToken();
       if (row.used_at || row.revoked_at) {
-        await refreshTokens.revokeFamily(row.family_id, now);
+        await revokeForReuse(row.family_id, row.user_id, now);
         throw AuthErrors.refreshTokenReused();
       }
       if (row.expires_at <= now) throw AuthErrors.invalidRefreshToken();
       if (!(await refreshTokens.markUsed(row.id, now))) {
-        await refreshTokens.revokeFamily(row.family_id, now);
+        await revokeForReuse(row.family_id, row.user_id, now);
         throw AuthErrors.refreshTokenReused();
+      }
+      // A logout that raced this refresh may have revoked the family after we read the row.
+      if (!(await refreshTokens.isSessionActive(row.family_id, row.user_id))) {
+        throw AuthErrors.sessionRevoked();
       }
       const user = await users.findById(row.user_id);
       if (!user) throw AuthErrors.invalidRefreshToken();
@@ -130,21 +131,60 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { user: publicUser(user), tokens: await issueTokens(user.id, row.family_id) };
     },
 
-    /** Revokes the token. Unknown or already revoked tokens are not an error (idempotent). */
+    /**
+     * Ends the sign-in session the token belongs to: its whole family is revoked, so the
+     * session's access tokens stop working too and its sockets close (`session.revoked`).
+     * Unknown or already revoked tokens are not an error (idempotent); the event is sent
+     * again, which is harmless and covers a first attempt that failed after the commit.
+     */
     async logout(refreshToken: string): Promise<void> {
       const row = await refreshTokens.findByHash(hashOpaqueToken(refreshToken));
-      if (row) await refreshTokens.revoke(row.id, clock.now().toISOString());
+      if (!row) return;
+      await refreshTokens.revokeFamily(row.family_id, clock.now().toISOString());
+      await bus.emit({
+        type: 'session.revoked',
+        userId: row.user_id,
+        sessionId: row.family_id,
+        reason: 'logout',
+      });
     },
 
-    /** Resolves the user of a verified access token; refuses deleted or disabled users. */
-    async userForAccessToken(token: string): Promise<User> {
-      const claims = await tokens.verifyAccess(token, clock.now());
-      const user = await users.findById(claims.userId);
-      if (!user) throw Errors.invalidToken();
-      if (user.disabledAt) throw AuthErrors.accountDisabled();
-      return publicUser(user);
+    /** Ends every session of a user (the account was disabled). The caller announces it. */
+    async revokeAllSessions(userId: string): Promise<void> {
+      await refreshTokens.revokeAllForUser(userId, clock.now().toISOString());
     },
+
+    /** HTTP: the user of a verified access token of a live session. */
+    async userForAccessToken(token: string): Promise<User> {
+      return (await sessionForAccessToken(token)).user;
+    },
+
+    /** The socket: at `hello` and on `auth.refresh`, it keeps the session id to match `session.revoked`. */
+    sessionForAccessToken,
   };
+
+  /**
+   * Verifies an access token and its session: refuses deleted users, disabled accounts
+   * (403 ACCOUNT_DISABLED) and tokens whose session was revoked by a logout, a reused
+   * refresh token or disabling the account (401 SESSION_REVOKED). Two indexed lookups.
+   */
+  async function sessionForAccessToken(token: string): Promise<AccessSession> {
+    const claims = await tokens.verifyAccess(token, clock.now());
+    const [user, active] = await Promise.all([
+      users.findById(claims.userId),
+      refreshTokens.isSessionActive(claims.sessionId, claims.userId),
+    ]);
+    if (!user) throw Errors.invalidToken();
+    if (user.disabledAt) throw AuthErrors.accountDisabled();
+    if (!active) throw AuthErrors.sessionRevoked();
+    return { user: publicUser(user), sessionId: claims.sessionId, expiresAt: claims.expiresAt };
+  }
+
+  /** A reused refresh token ends its session; announced after the revocation is stored. */
+  async function revokeForReuse(familyId: string, userId: string, now: string): Promise<void> {
+    await refreshTokens.revokeFamily(familyId, now);
+    await bus.emit({ type: 'session.revoked', userId, sessionId: familyId, reason: 'reuse' });
+  }
 
   async function createAccount(input: {
     email: string;

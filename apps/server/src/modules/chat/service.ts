@@ -9,8 +9,8 @@ import type {
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/database.js';
+import type { RateLimit, RateLimiter } from '../../platform/live/index.js';
 import { ChatErrors } from './errors.js';
-import { KeyedRateLimiter, KeyedThrottle } from './limits.js';
 import type { ChatRepo } from './repo.js';
 import { createUlidFactory } from './ulid.js';
 import { toChatMessage } from './views.js';
@@ -23,21 +23,32 @@ export interface ChatRooms {
   view(roomId: string, userId: string): Promise<Room>;
 }
 
+/**
+ * The limits the protocol promises, as live-state rate limiters (`live.rates(name, …)`):
+ * sends per user across tabs; typing at most once per user and room per interval.
+ */
+export const CHAT_RATES = {
+  send: { burst: CHAT_LIMITS.sendBurst, perSecond: CHAT_LIMITS.sendPerSecond },
+  typing: { burst: 1, perSecond: 1000 / CHAT_LIMITS.typingIntervalMs },
+} as const satisfies Record<string, RateLimit>;
+
 export type ChatServiceDeps = {
   db: Db;
   repo: ChatRepo;
   rooms: ChatRooms;
   clock: Clock;
+  /** `CHAT_RATES.send`, keyed by user. */
+  sendLimiter: RateLimiter;
+  /** `CHAT_RATES.typing`, keyed by room and user. */
+  typingLimiter: RateLimiter;
 };
 
 /** Concurrent senders to one room on PostgreSQL may draw the same seq; one retries. */
 const INSERT_ATTEMPTS = 10;
 
 export function createChatService(deps: ChatServiceDeps) {
-  const { db, repo, rooms, clock } = deps;
+  const { db, repo, rooms, clock, sendLimiter, typingLimiter } = deps;
   const ulid = createUlidFactory(clock);
-  const sendLimiter = new KeyedRateLimiter(CHAT_LIMITS.sendPerSecond, CHAT_LIMITS.sendBurst, clock);
-  const typingThrottle = new KeyedThrottle(CHAT_LIMITS.typingIntervalMs, clock);
 
   /** Someone in the room's call may talk only while they are admitted and chat is on. */
   async function requireChatOpen(roomId: string, user: User): Promise<void> {
@@ -54,7 +65,7 @@ export function createChatService(deps: ChatServiceDeps) {
      */
     async send(roomId: string, user: User, text: string): Promise<ChatMessage> {
       // Per user across tabs, checked before any database work.
-      const wait = sendLimiter.take(user.id);
+      const wait = await sendLimiter.take(user.id);
       if (wait > 0) throw ChatErrors.rateLimited(wait);
       await requireChatOpen(roomId, user);
       const row = {
@@ -78,7 +89,8 @@ export function createChatService(deps: ChatServiceDeps) {
 
     /** True when the others should hear that `user` is typing; false when throttled. */
     async typing(roomId: string, user: User): Promise<boolean> {
-      if (!typingThrottle.allow(`${roomId}:${user.id}`)) return false;
+      // Dropped, not queued: a later keystroke sends the next one.
+      if ((await typingLimiter.take(`${roomId}:${user.id}`)) > 0) return false;
       await requireChatOpen(roomId, user);
       return true;
     },

@@ -1,15 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IceServer, IceServersResponse } from '@parley/protocol';
-
-export type TurnConfig = {
-  stunUrls: string[];
-  turnUrls: string[];
-  /** coturn `use-auth-secret` / `static-auth-secret`: short-lived credentials per user. */
-  secret: string | undefined;
-  /** For TURN servers without the secret scheme: one fixed username/password. */
-  staticAuth: { username: string; password: string } | undefined;
-  ttlSeconds: number;
-};
+import type { TurnConfig } from '../../platform/config.js';
 
 /**
  * coturn's shared-secret ("TURN REST API") scheme: the username is

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import { loadConfig } from '../../platform/config.js';
-import { json, testApp } from '../../test/harness.js';
+import { json, newAccount, testApp } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
 import { iceServersFor, turnCredential } from './credentials.js';
 
@@ -87,7 +87,7 @@ describe('GET /api/ice-servers', () => {
     await t?.close();
   });
 
-  it('gives a signed-in guest short-lived credentials bound to their id, and refuses anonymous callers', async () => {
+  it('gives a guest with a room short-lived credentials bound to their id; a guest without one and anonymous callers get none', async () => {
     const clock = new ManualClock(new Date('2026-11-21T12:00:00Z'));
     t = await testApp({
       clock,
@@ -105,11 +105,36 @@ describe('GET /api/ice-servers', () => {
     const g = (
       await t.app.inject({ method: 'POST', url: '/api/auth/guest', ...json({ displayName: 'G' }) })
     ).json();
-    const res = await t.app.inject({
+    const asGuest = { authorization: `Bearer ${g.tokens.accessToken}` };
+    // A guest account costs nothing to make: without a room it gets no relay.
+    const roomless = await t.app.inject({
       method: 'GET',
       url: '/api/ice-servers',
-      headers: { authorization: `Bearer ${g.tokens.accessToken}` },
+      headers: asGuest,
     });
+    expect(roomless.statusCode).toBe(403);
+    expect(roomless.json().error.code).toBe('FORBIDDEN');
+
+    const host = (
+      await t.app.inject({ method: 'POST', url: '/api/auth/register', ...json(newAccount('host')) })
+    ).json();
+    const room = await t.app.inject({
+      method: 'POST',
+      url: '/api/rooms',
+      headers: {
+        authorization: `Bearer ${host.tokens.accessToken}`,
+        'content-type': 'application/json',
+      },
+      payload: JSON.stringify({ name: 'Call', visibility: 'private', entry: 'open' }),
+    });
+    const joined = await t.app.inject({
+      method: 'POST',
+      url: `/api/rooms/${room.json().room.id}/join`,
+      headers: { ...asGuest, 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(joined.statusCode).toBe(200);
+    const res = await t.app.inject({ method: 'GET', url: '/api/ice-servers', headers: asGuest });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toContain('no-store');
     const expiry = Date.parse('2026-11-21T13:00:00Z') / 1000;

@@ -1,7 +1,7 @@
 import { HealthResponse } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Bus } from '../../platform/bus/bus.js';
+import type { LiveState } from '../../platform/live/index.js';
 import type { DbHandle } from '../../platform/db/database.js';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -28,7 +28,7 @@ async function check(fn: () => Promise<void>): Promise<HealthResponse['checks'][
   }
 }
 
-export function opsRoutes(deps: { db: DbHandle; bus: Bus; version: string }) {
+export function opsRoutes(deps: { db: DbHandle; live: LiveState; version: string }) {
   return function register(app: FastifyInstance): void {
     app.withTypeProvider<ZodTypeProvider>().get('/health', {
       config: { rateLimit: false },
@@ -41,7 +41,7 @@ export function opsRoutes(deps: { db: DbHandle; bus: Bus; version: string }) {
       handler: async (req, reply) => {
         const [db, bus] = await Promise.all([
           check(() => deps.db.ping()),
-          check(() => deps.bus.ping()),
+          check(() => deps.live.ping()),
         ]);
         const ok = db.status === 'ok' && bus.status === 'ok';
         if (!ok) req.log.warn({ db, bus }, 'health check failed');

@@ -2,10 +2,12 @@ import type { ParticipantRole, PlaybackCommand, PlaybackState } from '@parley/pr
 import type { Clock } from '../../platform/clock.js';
 import { PlaybackErrors } from './errors.js';
 import { INITIAL_PLAYBACK, applyCommand } from './state.js';
-import type { PlaybackStore } from './store.js';
+import type { Bus, LiveStore } from '../../platform/live/index.js';
 
 export type PlaybackServiceDeps = {
-  store: PlaybackStore;
+  /** One document per room, shared by every process. */
+  store: LiveStore<PlaybackState>;
+  bus: Bus;
   clock: Clock;
   /** The user's role if they are an admitted participant of the room now (from rooms). */
   roleOf(roomId: string, userId: string): Promise<ParticipantRole | undefined>;
@@ -14,6 +16,8 @@ export type PlaybackServiceDeps = {
 /** The shared player of each room: host and co-hosts command it, everyone follows. */
 export function createPlaybackService(deps: PlaybackServiceDeps) {
   const { store, clock } = deps;
+  // Every process hears the closure; dropping an already dropped state is harmless.
+  deps.bus.on('room.closed', (e) => store.delete(e.roomId));
   return {
     /** Applies a host's command; NOT_HOST for anyone else, and nothing changes. */
     async apply(roomId: string, userId: string, command: PlaybackCommand): Promise<PlaybackState> {
@@ -27,11 +31,6 @@ export function createPlaybackService(deps: PlaybackServiceDeps) {
 
     async current(roomId: string): Promise<PlaybackState> {
       return (await store.get(roomId)) ?? INITIAL_PLAYBACK;
-    },
-
-    /** The room closed: its player goes with it. */
-    async forget(roomId: string): Promise<void> {
-      await store.delete(roomId);
     },
   };
 }

@@ -4,9 +4,9 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { toBool } from '../../platform/db/database.js';
-import { createUsersRepo } from '../users/repo.js';
-import type { UserRecord } from '../users/repo.js';
 import { Errors } from '../../platform/errors.js';
+import { createGuest } from '../users/index.js';
+import type { UserRecord } from '../users/index.js';
 import { RoomErrors } from './errors.js';
 import type { RoomsRepo } from './repo.js';
 import type { RoomsService } from './service.js';
@@ -17,7 +17,8 @@ const INVITE_TYP = 'invite+jwt';
 export type InvitesDeps = {
   db: Db;
   repo: RoomsRepo;
-  rooms: RoomsService;
+  /** Seats and the moderator check come from the rooms service, so they are written once. */
+  rooms: Pick<RoomsService, 'seat' | 'requireModerator' | 'view'>;
   clock: Clock;
   secret: string;
   /** Starts a session (tokens) for a guest created by accepting an invite. */
@@ -25,7 +26,7 @@ export type InvitesDeps = {
 };
 
 export function createInvitesService(deps: InvitesDeps) {
-  const { db, repo, clock } = deps;
+  const { db, repo, rooms, clock } = deps;
   const key = new TextEncoder().encode(deps.secret);
 
   /** Verifies signature, type and room binding; expiry and use counts come from the row. */
@@ -47,11 +48,7 @@ export function createInvitesService(deps: InvitesDeps) {
     } catch {
       throw RoomErrors.inviteNotFound();
     }
-    const invite = await db
-      .selectFrom('room_invites')
-      .selectAll()
-      .where('id', '=', inviteId)
-      .executeTakeFirst();
+    const invite = await repo.findInvite(db, inviteId);
     if (!invite || invite.room_id !== roomId) throw RoomErrors.inviteNotFound();
     const room = await repo.findRoom(db, roomId);
     if (!room) throw RoomErrors.inviteNotFound();
@@ -69,29 +66,21 @@ export function createInvitesService(deps: InvitesDeps) {
       body: { expiresInMinutes: number; maxUses?: number | undefined },
       baseUrl: string,
     ): Promise<InviteResponse> {
-      const room = await repo.findRoom(db, roomId);
-      const me = room && (await repo.findParticipant(db, roomId, actor.id));
-      if (!room || !me) throw RoomErrors.notFound();
-      const moderator =
-        room.host_id === actor.id || (me.role === 'cohost' && me.status === 'approved');
-      if (!moderator) throw RoomErrors.notHost();
+      const room = await rooms.requireModerator(roomId, actor.id);
       if (room.status === 'closed') throw RoomErrors.closed();
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + body.expiresInMinutes * 60_000);
       const id = randomUUID();
-      await db
-        .insertInto('room_invites')
-        .values({
-          id,
-          room_id: roomId,
-          created_by: actor.id,
-          created_at: now.toISOString(),
-          expires_at: expiresAt.toISOString(),
-          max_uses: body.maxUses ?? null,
-          uses: 0,
-          revoked_at: null,
-        })
-        .execute();
+      await repo.insertInvite(db, {
+        id,
+        room_id: roomId,
+        created_by: actor.id,
+        created_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
+        max_uses: body.maxUses ?? null,
+        uses: 0,
+        revoked_at: null,
+      });
       const token = await new SignJWT({ rid: roomId })
         .setProtectedHeader({ alg: 'HS256', typ: INVITE_TYP })
         .setJti(id)
@@ -120,7 +109,9 @@ export function createInvitesService(deps: InvitesDeps) {
     /**
      * Accepting is the host's admission: the person enters approved, without password or
      * lobby. Signed-in callers join as themselves; anyone else becomes a guest. A person
-     * kicked or denied after the invite was made cannot use it to come back.
+     * kicked or denied after the invite was made cannot use it to come back. The guest,
+     * the seat and the use are one transaction: a refused seat or a used-up link leaves
+     * no guest behind.
      */
     async accept(
       token: string,
@@ -132,66 +123,40 @@ export function createInvitesService(deps: InvitesDeps) {
       }
       const { invite, room } = await load(token);
       if (toBool(room.locked)) throw RoomErrors.locked();
-      const at = clock.now().toISOString();
 
       const guest = await db.transaction().execute(async (trx) => {
-        const locked = await repo.findRoom(trx, room.id, { lock: true });
-        if (!locked || locked.status === 'closed') throw RoomErrors.closed();
-        let userId = caller?.id;
-        let guestRecord: UserRecord | undefined;
-        if (!userId) {
-          guestRecord = await createUsersRepo(trx).insert({
-            id: randomUUID(),
-            email: null,
-            passwordHash: null,
-            displayName: displayName!,
-            role: 'member',
-            isGuest: true,
-            createdAt: at,
-          });
-          userId = guestRecord.id;
-        }
+        const guestRecord = caller
+          ? undefined
+          : await createGuest(trx, displayName!, clock.now().toISOString());
+        const userId = caller?.id ?? guestRecord!.id;
         const me = await repo.findParticipant(trx, room.id, userId);
+        if (me?.status === 'approved') return guestRecord; // already in: no use consumed
         if (
-          me &&
-          (me.status === 'kicked' || me.status === 'denied') &&
+          (me?.status === 'kicked' || me?.status === 'denied') &&
           me.updated_at >= invite.created_at
         ) {
           throw me.status === 'kicked' ? RoomErrors.kicked() : RoomErrors.denied();
         }
-        if (me?.status === 'approved') return guestRecord; // already in: no use consumed
-        if ((await repo.countApproved(trx, room.id)) >= locked.max_participants)
-          throw RoomErrors.full();
-        // Consumed only if a use is left: concurrent accepts of a 1-use link admit one person.
-        const used = await trx
-          .updateTable('room_invites')
-          .set((eb) => ({ uses: eb('uses', '+', 1) }))
-          .where('id', '=', invite.id)
-          .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
-          .executeTakeFirst();
-        if (used.numUpdatedRows === 0n) throw RoomErrors.inviteInvalid();
-        await repo.upsertParticipant(trx, {
-          room_id: room.id,
-          user_id: userId,
-          role: me?.role === 'cohost' ? 'cohost' : me?.role === 'host' ? 'host' : 'participant',
-          status: 'approved',
-          requested_at: at,
-          updated_at: at,
-          decided_by: invite.created_by,
-        });
-        await repo.activity(trx, {
-          roomId: room.id,
-          kind: 'admitted',
-          userId,
-          actorId: invite.created_by,
-          at,
-          details: { via: 'invite', inviteId: invite.id },
-        });
+        // Only from the status just read: a kick or a seat that lands meanwhile wins.
+        const seated = await rooms.seat(
+          {
+            roomId: room.id,
+            userId,
+            decidedBy: invite.created_by,
+            from: me ? [me.status] : 'new',
+            details: { via: 'invite', inviteId: invite.id },
+          },
+          trx,
+        );
+        if (!seated) throw RoomErrors.conflict('Your place in this room changed; try again.');
+        // Consumed only if a use is left: concurrent accepts of a 1-use link admit one
+        // person, and the loser's guest and seat roll back with this transaction.
+        if (!(await repo.consumeInviteUse(trx, invite.id))) throw RoomErrors.inviteInvalid();
         return guestRecord;
       });
 
       const userId = caller?.id ?? guest!.id;
-      const roomView = await deps.rooms.view(room.id, userId);
+      const roomView = await rooms.view(room.id, userId);
       if (guest) {
         const { tokens } = await deps.startSession(guest);
         const { passwordHash: _p, disabledAt: _d, ...user } = guest;

@@ -4,11 +4,14 @@ import type { Db } from '../../platform/db/database.js';
 import type {
   Database,
   RoomActivityKind,
+  RoomInvitesTable,
   RoomParticipantsTable,
   RoomsTable,
 } from '../../platform/db/schema.js';
 
-type Q = Db | Transaction<Database>;
+/** The database or a transaction: every repo function runs in either. */
+export type Q = Db | Transaction<Database>;
+export type Trx = Transaction<Database>;
 export type ParticipantRow = RoomParticipantsTable & { display_name: string; is_guest: number };
 
 /** SQL for rooms, participants, invites and activity. Every function takes the db or a transaction. */
@@ -55,6 +58,61 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .where('empty_since', '<', before)
         .execute();
       return rows.map((r) => r.id);
+    },
+    /** Marks an open room empty from `at` (a closed room keeps its null). */
+    async markEmpty(q: Q, id: string, at: string): Promise<void> {
+      await q
+        .updateTable('rooms')
+        .set({ empty_since: at })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .execute();
+    },
+    /**
+     * Open rooms whose call was occupied when last recorded (`empty_since` null): after
+     * a crash nobody may be left in them, and nothing would ever mark them empty.
+     * Uses the (status, empty_since) index.
+     */
+    async unattendedRooms(q: Q): Promise<string[]> {
+      const rows = await q
+        .selectFrom('rooms')
+        .select('id')
+        .where('status', '=', 'open')
+        .where('empty_since', 'is', null)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    /**
+     * Approved participants of open rooms whose row last changed before `takenBefore`.
+     * Driven from the open rooms (few, by the status index) into the participants'
+     * primary key (room_id first), so the approved rows that closed rooms keep for ever
+     * are never scanned.
+     */
+    async heldSeats(q: Q, takenBefore: string): Promise<{ roomId: string; userId: string }[]> {
+      return q
+        .selectFrom('rooms')
+        .innerJoin('room_participants', 'room_participants.room_id', 'rooms.id')
+        .select(['rooms.id as roomId', 'room_participants.user_id as userId'])
+        .where('rooms.status', '=', 'open')
+        .where('room_participants.status', '=', 'approved')
+        .where('room_participants.updated_at', '<', takenBefore)
+        .orderBy('rooms.id')
+        .orderBy('room_participants.user_id')
+        .execute();
+    },
+    /** Whether the user is admitted to, or waiting in the lobby of, some open room. */
+    async hasStanding(q: Q, userId: string): Promise<boolean> {
+      const row = await q
+        .selectFrom('room_participants')
+        .innerJoin('rooms', 'rooms.id', 'room_participants.room_id')
+        .select('rooms.id')
+        .where('room_participants.user_id', '=', userId)
+        .where('room_participants.status', 'in', ['approved', 'pending'])
+        .where('rooms.status', '=', 'open')
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
     },
     async listForUser(q: Q, userId: string): Promise<RoomsTable[]> {
       return q
@@ -159,6 +217,16 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
+    /** Withdraws a knock; only a `pending` row goes, so a decision that won is kept. */
+    async deletePending(q: Q, roomId: string, userId: string): Promise<boolean> {
+      const r = await q
+        .deleteFrom('room_participants')
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    },
     async countApproved(q: Q, roomId: string): Promise<number> {
       const r = await q
         .selectFrom('room_participants')
@@ -198,6 +266,26 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .where('status', '=', 'pending')
         .execute();
       return rows.map((r) => r.user_id);
+    },
+
+    async insertInvite(q: Q, row: RoomInvitesTable): Promise<void> {
+      await q.insertInto('room_invites').values(row).execute();
+    },
+    async findInvite(q: Q, id: string): Promise<RoomInvitesTable | undefined> {
+      return q.selectFrom('room_invites').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /**
+     * Consumes one use only if one is left, in one conditional statement: concurrent
+     * accepts of a one-use link consume it once. False when none was left.
+     */
+    async consumeInviteUse(q: Q, id: string): Promise<boolean> {
+      const r = await q
+        .updateTable('room_invites')
+        .set((eb) => ({ uses: eb('uses', '+', 1) }))
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
     },
 
     async activity(

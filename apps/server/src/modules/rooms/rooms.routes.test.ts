@@ -586,6 +586,83 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       expect(guests).toHaveLength(1);
     });
 
+    it('an invite and a join racing for the last seat: one gets it; a refused guest is rolled back and the use kept', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { maxParticipants: 2 });
+      const token = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, {
+          expiresInMinutes: 5,
+          maxUses: 1,
+        })
+      ).json().token as string;
+      const joiner = await member();
+      const [byInvite, byJoin] = await Promise.all([
+        call('POST', `/api/invites/${token}/accept`, undefined, { displayName: 'Ivy' }),
+        call('POST', `/api/rooms/${room.id}/join`, joiner, {}),
+      ]);
+      expect([byInvite.statusCode, byJoin.statusCode].sort()).toEqual([200, 409]);
+      const approved = await t.db.db
+        .selectFrom('room_participants')
+        .select('user_id')
+        .where('room_id', '=', room.id)
+        .where('status', '=', 'approved')
+        .execute();
+      expect(approved).toHaveLength(2);
+      const guests = await t.db.db
+        .selectFrom('users')
+        .select('id')
+        .where('is_guest', '=', 1)
+        .execute();
+      const invite = await t.db.db
+        .selectFrom('room_invites')
+        .select('uses')
+        .where('room_id', '=', room.id)
+        .executeTakeFirstOrThrow();
+      if (byInvite.statusCode === 200) {
+        expect(guests).toHaveLength(1);
+        expect(invite.uses).toBe(1);
+      } else {
+        expect(byInvite.json().error.code).toBe('ROOM_FULL');
+        expect(guests).toHaveLength(0);
+        expect(invite.uses).toBe(0);
+      }
+    });
+
+    it('a co-host who left and comes back through an invite is still a co-host; the use is recorded', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const co = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, co, {});
+      await call('POST', `/api/rooms/${room.id}/participants/${co.id}/admit`, host);
+      await call('POST', `/api/rooms/${room.id}/participants/${co.id}/promote`, host);
+      expect((await call('POST', `/api/rooms/${room.id}/leave`, co)).statusCode).toBe(204);
+      const token = (
+        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 5 })
+      ).json().token as string;
+      clock.advance(1000); // the admission is the newest activity row
+      const acc = await call('POST', `/api/invites/${token}/accept`, co, {});
+      expect(acc.json()).toMatchObject({
+        status: 'approved',
+        room: { myRole: 'cohost', myStatus: 'approved' },
+      });
+      const last = await t.db.db
+        .selectFrom('room_activity')
+        .select(['kind', 'user_id', 'actor_id', 'details'])
+        .where('room_id', '=', room.id)
+        .orderBy('at', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(last).toMatchObject({ kind: 'admitted', user_id: co.id, actor_id: host.id });
+      expect(JSON.parse(last.details!)).toMatchObject({ via: 'invite' });
+      // Accepting again while in the room consumes nothing.
+      await call('POST', `/api/invites/${token}/accept`, co, {});
+      const { uses } = await t.db.db
+        .selectFrom('room_invites')
+        .select('uses')
+        .where('room_id', '=', room.id)
+        .executeTakeFirstOrThrow();
+      expect(uses).toBe(1);
+    });
+
     it('an invite token is not an access token, and an access token is not an invite', async () => {
       const host = await member();
       const { room } = await createRoom(host);
@@ -623,6 +700,39 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
         closedAt: expect.any(String),
       });
       expect(await activity(room.id)).toEqual(['created', 'closed']);
+    });
+
+    it('ending tells the room and the lobby (room.closed), then every module through the room.closed event, once', async () => {
+      const host = await member();
+      const { room } = await createRoom(host, { entry: 'approval' });
+      const knocker = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, knocker, {});
+      const sent: { to: unknown; type: string }[] = [];
+      const offBus = t.live.bus.subscribe((e) => sent.push({ to: e.to, type: e.type }));
+      const events: { roomId: string; status: string }[] = [];
+      const offEvent = t.live.bus.on('room.closed', async (e) => {
+        // Handlers run after the commit: they see the room closed.
+        const row = await t.db.db
+          .selectFrom('rooms')
+          .select('status')
+          .where('id', '=', e.roomId)
+          .executeTakeFirstOrThrow();
+        events.push({ roomId: e.roomId, status: row.status });
+      });
+      try {
+        expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(204);
+        expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(410);
+        await t.services.rooms.close(room.id, 'expired', null); // already closed: nothing again
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        offBus();
+        offEvent();
+      }
+      expect(sent.filter((s) => s.type === 'room.closed')).toEqual([
+        { to: { kind: 'room', roomId: room.id }, type: 'room.closed' },
+        { to: { kind: 'user', userId: knocker.id }, type: 'room.closed' },
+      ]);
+      expect(events).toEqual([{ roomId: room.id, status: 'closed' }]);
     });
 
     it('the cleanup job closes rooms left empty past the timeout, and only those', async () => {

@@ -8,30 +8,32 @@ import type {
   Room,
   RoomParticipant,
   RoomSummary,
+  ServerMessage,
+  ServerMessageOf,
   UpdateRoomBody,
   UpdateRoomResponse,
   User,
 } from '@parley/protocol';
 import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
-import type { Bus } from '../../platform/bus/bus.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { fromBool, isUniqueViolation, toBool } from '../../platform/db/database.js';
-import type { RoomsTable } from '../../platform/db/schema.js';
+import type { RoomParticipantsTable, RoomsTable } from '../../platform/db/schema.js';
 import { Errors } from '../../platform/errors.js';
-import type { Roster } from '../../platform/roster.js';
-import type { AttemptLimiter } from '../../platform/throttle.js';
-import { hashPassword, verifyPassword } from '../auth/password.js';
-import type { RoomGate } from '../signaling/gate.js';
+import type { AttemptLimiter, Bus, Roster } from '../../platform/live/index.js';
+import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
+import type { RoomGate } from '../signaling/index.js';
 import { RoomErrors } from './errors.js';
-import type { RoomsRepo } from './repo.js';
+import type { RoomsRepo, Trx } from './repo.js';
 import { toParticipant, toRoom, toSummary } from './views.js';
 
 export type RoomsServiceDeps = {
   db: Db;
   repo: RoomsRepo;
-  bus: Bus;
-  roster: Roster;
+  /** Messages to clients, and `room.closed` for the modules that react to it. */
+  bus: Pick<Bus, 'toRoom' | 'toUser' | 'emit'>;
+  /** Who is in the call right now: head counts, and roles on open connections. */
+  roster: Pick<Roster, 'countUsers' | 'setRoleForUser'>;
   clock: Clock;
   scryptCost: number;
   /** Wrong room passwords per room+user, and (more generously, NAT) per room+IP. */
@@ -42,6 +44,21 @@ export type RoomsServiceDeps = {
 };
 
 export type RoomRef = { kind: 'id'; id: string } | { kind: 'code'; code: string };
+
+/** One person taking a seat; see `seat`. */
+export type SeatRequest = {
+  roomId: string;
+  userId: string;
+  /** Who let them in (a host, an invite's author); null when they entered on their own. */
+  decidedBy: string | null;
+  /**
+   * The status their row must still have ('new': no row yet). A row that changed
+   * meanwhile (another decision won) takes no seat.
+   */
+  from: Exclude<RoomParticipantsTable['status'], 'approved'>[] | 'new';
+  /** Recorded with the activity row (e.g. the invite used). */
+  details?: Record<string, unknown>;
+};
 
 /** Generated room passwords: 10 characters from the unambiguous alphabet plus digits (~49 bits). */
 const PASSWORD_ALPHABET = ROOM_CODE_ALPHABET + '23456789';
@@ -61,17 +78,21 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 
   /** Resolves an id or code; misses count against the caller's IP (enumeration guard). */
   async function resolve(ref: RoomRef, ip: string): Promise<RoomsTable> {
-    const wait = deps.lookupLimiter.blockedFor(ip);
+    const wait = await deps.lookupLimiter.blockedFor(ip);
     if (wait > 0) throw Errors.tooManyAttempts(wait);
     const r =
       ref.kind === 'id' ? await repo.findRoom(db, ref.id) : await repo.findRoomByCode(db, ref.code);
     if (!r) {
-      deps.lookupLimiter.fail(ip);
+      await deps.lookupLimiter.fail(ip);
       throw RoomErrors.notFound();
     }
     return r;
   }
 
+  /**
+   * The room, if `actorId` is its host or an approved co-host (`hostOnly`: the host).
+   * Someone with no standing in the room gets the same 404 as for no room.
+   */
   async function requireModerator(
     roomId: string,
     actorId: string,
@@ -97,7 +118,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     }));
   }
 
-  async function toModerators(roomId: string, message: unknown): Promise<void> {
+  async function toModerators(roomId: string, message: ServerMessage): Promise<void> {
     for (const id of await repo.moderators(db, roomId)) await bus.toUser(id, message);
   }
 
@@ -130,49 +151,48 @@ export function createRoomsService(deps: RoomsServiceDeps) {
   }
 
   /**
-   * Decides one participant's fate under a lock on the room row, so concurrent joins and
-   * admissions see each other: capacity is checked and the seat taken in one transaction.
+   * Takes a seat under a lock on the room row, so concurrent joins, admissions and
+   * invites see each other: capacity is checked and the seat written in one
+   * transaction — `trx` when the caller has more to do in it (an invite consumes a
+   * use), else one of its own. A role is kept (a co-host coming back stays one).
+   * False when the row no longer has a status in `req.from`.
    */
-  async function seat(
-    roomId: string,
-    userId: string,
-    decidedBy: string | null,
-    fromStatuses: ('pending' | 'denied' | 'kicked' | 'left')[] | 'new',
-  ) {
-    return db.transaction().execute(async (trx) => {
-      const room = await repo.findRoom(trx, roomId, { lock: true });
-      if (!room) throw RoomErrors.notFound();
-      if (room.status === 'closed') throw RoomErrors.closed();
-      if ((await repo.countApproved(trx, roomId)) >= room.max_participants) throw RoomErrors.full();
-      const at = now();
-      if (fromStatuses === 'new') {
-        await repo.upsertParticipant(trx, {
-          room_id: roomId,
-          user_id: userId,
-          role: 'participant',
-          status: 'approved',
-          requested_at: at,
-          updated_at: at,
-          decided_by: decidedBy,
-        });
-      } else if (
-        !(await repo.transition(trx, roomId, userId, fromStatuses, {
-          status: 'approved',
-          decided_by: decidedBy,
-          updated_at: at,
-        }))
-      ) {
-        return false;
-      }
-      await repo.activity(trx, {
-        roomId,
-        kind: decidedBy && decidedBy !== userId ? 'admitted' : 'joined',
-        userId,
-        actorId: decidedBy,
-        at,
+  async function seat(req: SeatRequest, trx?: Trx): Promise<boolean> {
+    if (!trx) return db.transaction().execute((t) => seat(req, t));
+    const { roomId, userId, decidedBy } = req;
+    const room = await repo.findRoom(trx, roomId, { lock: true });
+    if (!room) throw RoomErrors.notFound();
+    if (room.status === 'closed') throw RoomErrors.closed();
+    if ((await repo.countApproved(trx, roomId)) >= room.max_participants) throw RoomErrors.full();
+    const at = now();
+    if (req.from === 'new') {
+      await repo.upsertParticipant(trx, {
+        room_id: roomId,
+        user_id: userId,
+        role: 'participant',
+        status: 'approved',
+        requested_at: at,
+        updated_at: at,
+        decided_by: decidedBy,
       });
-      return true;
+    } else if (
+      !(await repo.transition(trx, roomId, userId, req.from, {
+        status: 'approved',
+        decided_by: decidedBy,
+        updated_at: at,
+      }))
+    ) {
+      return false;
+    }
+    await repo.activity(trx, {
+      roomId,
+      kind: decidedBy && decidedBy !== userId ? 'admitted' : 'joined',
+      userId,
+      actorId: decidedBy,
+      at,
+      ...(req.details ? { details: req.details } : {}),
     });
+    return true;
   }
 
   const service = {
@@ -300,7 +320,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 
       if (me?.status === 'left') {
         // Someone admitted before who left keeps their admission (and needs no password again).
-        if (!(await seat(room.id, user.id, null, ['left'])))
+        if (!(await seat({ roomId: room.id, userId: user.id, decidedBy: null, from: ['left'] })))
           return service.join(ref, user, password, ip);
         return answer('approved', me.role);
       }
@@ -310,14 +330,14 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           [deps.passwordLimiter.perUser, `${room.id}:${user.id}`],
           [deps.passwordLimiter.perIp, `${room.id}:${ip}`],
         ] as const;
-        const wait = Math.max(...limits.map(([l, k]) => l.blockedFor(k)));
+        const wait = Math.max(...(await Promise.all(limits.map(([l, k]) => l.blockedFor(k)))));
         if (wait > 0) throw Errors.tooManyAttempts(wait);
         if (
           !password ||
           !room.password_hash ||
           !(await verifyPassword(password, room.password_hash))
         ) {
-          limits.forEach(([l, k]) => l.fail(k));
+          await Promise.all(limits.map(([l, k]) => l.fail(k)));
           throw RoomErrors.badPassword();
         }
       }
@@ -343,7 +363,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         return answer('pending', 'participant');
       }
 
-      await seat(room.id, user.id, null, 'new');
+      await seat({ roomId: room.id, userId: user.id, decidedBy: null, from: 'new' });
       return answer('approved', 'participant');
     },
 
@@ -351,16 +371,11 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     async leave(roomId: string, user: User): Promise<void> {
       const me = await repo.findParticipant(db, roomId, user.id);
       if (!me) throw RoomErrors.notFound();
-      if (me.status === 'pending') {
-        await db
-          .deleteFrom('room_participants')
-          .where('room_id', '=', roomId)
-          .where('user_id', '=', user.id)
-          .where('status', '=', 'pending')
-          .execute();
+      if (me.status === 'pending' && (await repo.deletePending(db, roomId, user.id))) {
         await toModerators(roomId, { type: 'lobby.cancelled', roomId, userId: user.id });
         return;
       }
+      // Admitted (perhaps while this request was on its way): the seat is given up.
       await releaseSeat(roomId, user.id);
     },
 
@@ -371,7 +386,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       if (target.status === 'approved')
         throw RoomErrors.conflict('That person is already in the room.');
       // A new admission lifts an earlier deny or kick; that is the only way back in.
-      const won = await seat(roomId, targetId, actor.id, ['pending', 'denied', 'kicked', 'left']);
+      const won = await seat({
+        roomId,
+        userId: targetId,
+        decidedBy: actor.id,
+        from: ['pending', 'denied', 'kicked', 'left'],
+      });
       if (!won) throw RoomErrors.conflict('Someone else already decided on this request.');
       await bus.toUser(targetId, { type: 'lobby.admitted', roomId });
       await toModerators(roomId, {
@@ -511,11 +531,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         return true;
       });
       if (!closed) return false;
-      const msg = { type: 'room.closed', roomId, reason };
+      const msg: ServerMessageOf<'room.closed'> = { type: 'room.closed', roomId, reason };
       await bus.toRoom(roomId, msg);
       // People still in the lobby are told too, so they stop waiting.
       for (const id of waiting) await bus.toUser(id, msg);
-      await roster.clear(roomId);
+      // The modules that own the reactions (signaling's roster, playback's state) clean up.
+      await bus.emit({ type: 'room.closed', roomId });
       return true;
     },
 
@@ -523,6 +544,11 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       const room = await requireModerator(roomId, actor.id, true);
       if (room.status === 'closed') throw RoomErrors.closed();
       await service.close(roomId, 'ended', actor.id);
+    },
+
+    /** Admitted to, or waiting in the lobby of, an open room (guests' TURN access). */
+    hasStanding(userId: string): Promise<boolean> {
+      return repo.hasStanding(db, userId);
     },
 
     /** Closes rooms that have had nobody connected for longer than the configured time. */
@@ -536,6 +562,9 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       return n;
     },
   };
+
+  /** What invites (same module) need: the seat-taking and the moderator check, written once. */
+  const internal = { seat, requireModerator };
 
   const gate: RoomGate = {
     async enter(roomId, user) {
@@ -559,19 +588,16 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       await repo.updateRoom(db, roomId, { empty_since: null });
     },
     async emptied(roomId) {
-      await db
-        .updateTable('rooms')
-        .set({ empty_since: now() })
-        .where('id', '=', roomId)
-        .where('status', '=', 'open')
-        .execute();
+      await repo.markEmpty(db, roomId, now());
     },
     async roleOf(roomId, userId) {
       const me = await repo.findParticipant(db, roomId, userId);
       return me?.status === 'approved' ? me.role : undefined;
     },
+    heldSeats: (takenBefore) => repo.heldSeats(db, takenBefore.toISOString()),
+    unattendedRooms: () => repo.unattendedRooms(db),
   };
 
-  return { ...service, gate };
+  return { ...service, ...internal, gate };
 }
 export type RoomsService = ReturnType<typeof createRoomsService>;

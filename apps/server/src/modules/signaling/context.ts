@@ -1,8 +1,7 @@
 import type { ParticipantLeftReason, ServerMessage } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ConnectionCaps, SignalingDeps } from './deps.js';
-import type { GraceTimers } from './grace.js';
-import type { KeyedLock } from './keyed-lock.js';
+import type { Grace } from './grace.js';
 import type { Connection, SessionState } from './session.js';
 
 /**
@@ -27,9 +26,8 @@ export interface SessionContext {
   readonly deps: SignalingDeps;
   readonly caps: ConnectionCaps;
   readonly log: FastifyBaseLogger;
-  /** Per-room serialization of roster membership changes in this process. */
-  readonly locks: KeyedLock;
-  readonly grace: GraceTimers;
+  /** Reconnection graces, shared by every process through the live state. */
+  readonly grace: Grace;
   /** The only way a state changes: keeps the per-user and per-room indexes right. */
   setState(conn: Connection, next: SessionState): void;
   /** A direct reply to this connection (serialized here, once). */

@@ -1,24 +1,29 @@
 import type { User } from '@parley/protocol';
-import type { Bus } from '../../platform/bus/bus.js';
-import type { Clock } from '../../platform/clock.js';
+import type { Clock, Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import type { Roster } from '../../platform/roster.js';
+import type { LiveState } from '../../platform/live/index.js';
 import type { RoomChat, RoomPlayback } from './features.js';
 import type { RoomGate } from './gate.js';
 
+/** Who a token speaks for, and until when (the socket closes with 4002 then). */
+export type TokenSession = { user: User; sessionId: string; expiresAt: Date };
+
 /** Everything the socket layer is given by app.ts. */
 export type SignalingDeps = {
-  bus: Bus;
-  roster: Roster;
+  live: Pick<LiveState, 'bus' | 'roster' | 'locks' | 'deadlines'>;
+  /** This process, owner of its roster entries. */
+  processId: string;
   gate: RoomGate;
   chat: RoomChat;
   playback: RoomPlayback;
   clock: Clock;
-  /** Verifies an access token and returns its user (throws AppError on failure). */
-  userForToken(token: string): Promise<User>;
+  timers: Timers;
+  /** Verifies an access token (throws AppError on failure: bad, expired, revoked). */
+  sessionForToken(token: string): Promise<TokenSession>;
   /** Origins allowed to open a socket from a browser (besides the request's own host). */
   allowedOrigins: string[];
   ws: Config['ws'];
+  liveTiming: Config['live'];
   /** The connection caps may be lowered by configuration; defaults are WS_LIMITS. */
   limits?: Partial<ConnectionCaps>;
 };

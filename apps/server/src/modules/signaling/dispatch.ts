@@ -6,9 +6,9 @@ import { handleChatSend, handleChatTyping } from './handlers/chat.js';
 import { handleMediaUpdate } from './handlers/media.js';
 import { handlePlayback } from './handlers/playback.js';
 import { handleJoin, handleLeave } from './handlers/room.js';
-import { handleHello, handlePing } from './handlers/session.js';
+import { handleAuthRefresh, handleHello, handlePing } from './handlers/session.js';
 import { handleSignal } from './handlers/signal.js';
-import type { PlainJsonResult } from './plain-json.js';
+import type { PlainJsonResult } from '../../platform/plain-json.js';
 import { SignalingErrors } from './errors.js';
 import { assertNever } from './session.js';
 import type { Connection, InRoomState, ReadyState, SessionState } from './session.js';
@@ -95,6 +95,8 @@ async function route(
   switch (msg.type) {
     case 'hello':
       throw SignalingErrors.helloTwice();
+    case 'auth.refresh':
+      return handleAuthRefresh(ctx, conn, state, msg);
     case 'ping':
       return handlePing(ctx, conn, msg);
     case 'room.join':

@@ -18,6 +18,4 @@ export interface RoomPlayback {
   /** A host's or co-host's command; returns the new state (NOT_HOST for others). */
   apply(roomId: string, userId: string, command: PlaybackCommand): Promise<PlaybackState>;
   current(roomId: string): Promise<PlaybackState>;
-  /** The room closed. */
-  forget(roomId: string): Promise<void>;
 }

@@ -28,4 +28,17 @@ export interface RoomGate {
   emptied(roomId: string): Promise<void>;
   /** Current role of an approved participant, or undefined when they no longer are one. */
   roleOf(roomId: string, userId: string): Promise<ParticipantRole | undefined>;
+  /**
+   * Approved participants of open rooms whose seat last changed before `takenBefore`.
+   * At start-up and periodically, those with no connection in the roster are released
+   * (`abandon`): nobody holds them after a crash. The cut-off spares seats just taken
+   * over HTTP whose socket has not arrived yet.
+   */
+  heldSeats(takenBefore: Date): Promise<{ roomId: string; userId: string }[]>;
+  /**
+   * Open rooms marked occupied (`empty_since` null): someone was in the call when a
+   * process died. Those with nobody in the roster should be marked `emptied`, so the
+   * empty-room cleanup can close them.
+   */
+  unattendedRooms(): Promise<string[]>;
 }

@@ -1,51 +1,42 @@
+import type { Deadlines } from '../../platform/live/index.js';
+
 /**
  * Reconnection grace: when a user's last connection to a room drops without
- * `room.leave`, their seat is kept for a while (a reload, a network switch) and only
- * released when the timer fires. Timers are unref'd so they never keep the process up.
+ * `room.leave`, their seat is kept for a while (a reload, a network switch, a process
+ * that died) and released only when the deadline passes with them still away. The
+ * deadlines live in the shared live state, so whichever process is alive when one
+ * falls due releases the seat, even if the process that set it is gone.
  */
-export class GraceTimers {
-  private readonly rooms = new Map<string, Map<string, NodeJS.Timeout>>();
-
+export class Grace {
   constructor(
+    private readonly deadlines: Deadlines,
     private readonly ms: number,
-    private readonly onExpire: (roomId: string, userId: string) => void,
   ) {}
 
-  start(roomId: string, userId: string): void {
-    this.cancel(roomId, userId);
-    let users = this.rooms.get(roomId);
-    if (!users) this.rooms.set(roomId, (users = new Map<string, NodeJS.Timeout>()));
-    const timer = setTimeout(() => {
-      this.forget(roomId, userId);
-      this.onExpire(roomId, userId);
-    }, this.ms);
-    timer.unref();
-    users.set(userId, timer);
+  start(roomId: string, userId: string, now: number): Promise<void> {
+    return this.deadlines.set(key(roomId, userId), now + this.ms);
   }
 
-  cancel(roomId: string, userId: string): void {
-    clearTimeout(this.rooms.get(roomId)?.get(userId));
-    this.forget(roomId, userId);
+  cancel(roomId: string, userId: string): Promise<void> {
+    return this.deadlines.cancel(key(roomId, userId));
   }
 
-  cancelRoom(roomId: string): void {
-    for (const timer of this.rooms.get(roomId)?.values() ?? []) clearTimeout(timer);
-    this.rooms.delete(roomId);
+  cancelRoom(roomId: string): Promise<void> {
+    return this.deadlines.cancelPrefix(`${roomId}/`);
   }
 
-  clear(): void {
-    for (const roomId of [...this.rooms.keys()]) this.cancelRoom(roomId);
+  async pending(roomId: string, userId: string): Promise<boolean> {
+    return (await this.deadlines.get(key(roomId, userId))) !== undefined;
   }
 
-  pending(): number {
-    let n = 0;
-    for (const users of this.rooms.values()) n += users.size;
-    return n;
-  }
-
-  private forget(roomId: string, userId: string): void {
-    const users = this.rooms.get(roomId);
-    users?.delete(userId);
-    if (users?.size === 0) this.rooms.delete(roomId);
+  /** The graces due at `now`, each handed to exactly one caller across processes. */
+  async takeDue(now: number, limit = 100): Promise<{ roomId: string; userId: string }[]> {
+    const keys = await this.deadlines.takeDue(now, limit);
+    return keys.flatMap((k) => {
+      const [roomId, userId] = k.split('/');
+      return roomId && userId ? [{ roomId, userId }] : [];
+    });
   }
 }
+
+const key = (roomId: string, userId: string) => `${roomId}/${userId}`;

@@ -111,12 +111,12 @@ describe('after hello: an error answer, and the connection stays', () => {
     await pong(c);
   });
 
-  it('huge numbers are INVALID_MESSAGE, not a crash', async () => {
+  it('huge numbers are INVALID_JSON, not a crash', async () => {
     const c = await ready();
     c.sendRaw('{"type":"room.join","roomId":1e999999}');
-    expect(await c.next('error')).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(await c.next('error')).toMatchObject({ code: 'INVALID_JSON' });
     c.sendRaw(`{"type":"hello","token":"t","protocolVersion":${'9'.repeat(5000)}}`);
-    expect(await c.next('error')).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(await c.next('error')).toMatchObject({ code: 'INVALID_JSON' });
     await pong(c);
   });
 
@@ -169,9 +169,8 @@ describe('before hello and past the limits: closed with the documented code', ()
 
   it('no hello in time closes with 4001', async () => {
     const c = await s.open();
-    const started = Date.now();
+    // Not before the timeout: checked on fake time in hub.test.ts.
     expect(await c.whenClosed()).toEqual({ code: 4001, reason: 'HELLO_REQUIRED' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
   it('a bad token closes with 4002 after an error naming it', async () => {

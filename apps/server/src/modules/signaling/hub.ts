@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { ErrorCode, WS_LIMITS, WsCloseCode } from '@parley/protocol';
 import type { ServerMessage } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
-import type { BusTarget } from '../../platform/bus/bus.js';
+import type { Delivery, Envelope, SocketEffect } from '../../platform/live/index.js';
 import type { CloseRequest, DepartReason, SessionContext } from './context.js';
 import type { ConnectionCaps, SignalingDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
-import { GraceTimers } from './grace.js';
-import { KeyedLock } from './keyed-lock.js';
-import { abandonIfGone, departRoom } from './membership.js';
-import { parsePlainJson } from './plain-json.js';
+import { Grace } from './grace.js';
+import { departRoom, forgetRoom } from './membership.js';
+import { parsePlainJson } from '../../platform/plain-json.js';
+import { watchRevocations } from './revocation.js';
 import { Connection, assertNever } from './session.js';
 import type { SessionState } from './session.js';
+import { startUpkeep } from './upkeep.js';
 
 export type Hub = {
   /** A socket that passed the upgrade checks. */
@@ -25,16 +25,20 @@ export type Hub = {
   size(): number;
 };
 
-/** Bus messages the socket layer acts on, beyond writing them. */
-const EFFECT_TYPES = new Set(['participant.kicked', 'room.closed']);
+/** This process's open sockets, for the parts of signaling that act on them by user. */
+export interface LocalSockets {
+  ofUser(userId: string): Connection[];
+  all(): Iterable<Connection>;
+}
 
 /**
  * Every socket of this process: who is who, the fan-out from the bus to local sockets,
  * the heartbeat, and the effects that must happen where a socket lives (a kick closes
  * that user's sockets in that room, a closed room closes its sockets). Handlers get a
- * `SessionContext`; only this file writes to sockets.
+ * `SessionContext`; only this file writes to sockets. Time comes from `deps.timers`.
  */
 export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
+  const { timers } = deps;
   const caps: ConnectionCaps = {
     maxConnectionsPerUser: deps.limits?.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
     maxConnectionsPerIp: deps.limits?.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
@@ -54,12 +58,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     deps,
     caps,
     log,
-    locks: new KeyedLock(),
-    grace: new GraceTimers(deps.ws.reconnectGraceMs, (roomId, userId) => {
-      void abandonIfGone(ctx, roomId, userId).catch((err: unknown) =>
-        log.error({ err }, 'reconnect grace expiry failed'),
-      );
-    }),
+    grace: new Grace(deps.live.deadlines('reconnect-grace'), deps.ws.reconnectGraceMs),
     setState,
     send: (conn, message) => write(conn, JSON.stringify(message)),
     releaseHeld: (conn) => {
@@ -78,11 +77,19 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     closeWith,
     connectionCount: (userId) => byUser.get(userId)?.size ?? 0,
   };
+  const sockets: LocalSockets = {
+    ofUser: (userId) => [...(byUser.get(userId) ?? [])],
+    all: () => connections.values(),
+  };
 
-  const unsubscribe = deps.bus.subscribe(onBus);
+  const unsubscribe = [
+    deps.live.bus.subscribe(onBus),
+    deps.live.bus.on('room.closed', (e) => forgetRoom(ctx, e.roomId)),
+    ...watchRevocations(ctx, sockets),
+  ];
   // Pings keep proxies from dropping idle sockets and find the dead ones.
-  const heartbeat = setInterval(beat, deps.ws.heartbeatIntervalMs);
-  heartbeat.unref();
+  const heartbeat = timers.setInterval(beat, deps.ws.heartbeatIntervalMs);
+  const upkeep = startUpkeep(ctx, sockets);
 
   function accept(socket: WebSocket, ip: string): void {
     if (drain) {
@@ -90,7 +97,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       return;
     }
     const id = newConnectionId();
-    const helloTimer = setTimeout(() => {
+    const helloTimer = timers.setTimeout(() => {
       if (conn.state.kind !== 'awaiting-hello') return;
       closeWith(conn, {
         code: WsCloseCode.HELLO_TIMEOUT,
@@ -98,13 +105,12 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
         error: { message: 'No hello in time.' },
       });
     }, deps.ws.helloTimeoutMs);
-    helloTimer.unref();
     const conn = new Connection(
       id,
       socket,
       ip,
       { kind: 'awaiting-hello', helloTimer },
-      performance.now(),
+      () => timers.monotonic(),
       rate,
     );
     connections.set(id, conn);
@@ -112,11 +118,11 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     perIp.set(ip, onIp);
     log.debug({ connectionId: id }, 'socket opened');
 
-    socket.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
+    socket.on('message', (data: RawData, isBinary: boolean) => onFrame(conn, data, isBinary));
     socket.on('pong', () => {
-      conn.lastSeen = performance.now();
+      conn.lastSeen = timers.monotonic();
     });
-    socket.once('close', (code) => onClosed(conn, code));
+    socket.once('close', (code: number) => onClosed(conn, code));
 
     if (onIp > caps.maxConnectionsPerIp) {
       closeWith(conn, {
@@ -129,7 +135,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
 
   function onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.state.kind === 'closing') return;
-    conn.lastSeen = performance.now();
+    conn.lastSeen = timers.monotonic();
     if (!conn.bucket.take()) {
       return closeWith(conn, {
         code: WsCloseCode.RATE_LIMITED,
@@ -182,7 +188,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   async function cleanup(conn: Connection, prev: SessionState, reason: DepartReason) {
     switch (prev.kind) {
       case 'awaiting-hello':
-        clearTimeout(prev.helloTimer);
+        timers.clear(prev.helloTimer);
         return;
       case 'ready':
       case 'closing':
@@ -196,7 +202,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
 
   function setState(conn: Connection, next: SessionState): void {
     const prev = conn.state;
-    if (prev.kind === 'awaiting-hello') clearTimeout(prev.helloTimer);
+    if (prev.kind === 'awaiting-hello') timers.clear(prev.helloTimer);
     if (prev.kind === 'in-room') removeFrom(byRoom, prev.roomId, conn);
     const before = userIdOf(prev);
     const after = userIdOf(next);
@@ -228,55 +234,39 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     write(conn, payload);
   }
 
-  function recipients(target: BusTarget): Connection[] {
-    switch (target.kind) {
+  function recipients(to: Delivery): Connection[] {
+    switch (to.kind) {
       case 'room': {
-        const inRoom = byRoom.get(target.roomId);
+        const inRoom = byRoom.get(to.roomId);
         if (!inRoom) return [];
-        return [...inRoom].filter((c) => c.id !== target.exceptConnectionId);
+        return [...inRoom].filter((c) => c.id !== to.exceptConnectionId);
       }
       case 'user':
         // Every socket of the user, whatever it is doing: a knocker hears its admission.
-        return [...(byUser.get(target.userId) ?? [])];
+        return [...(byUser.get(to.userId) ?? [])];
       case 'connection': {
-        const conn = connections.get(target.connectionId);
+        const conn = connections.get(to.connectionId);
         return conn && conn.userId !== undefined ? [conn] : [];
       }
       default:
-        return assertNever(target);
+        return assertNever(to);
     }
   }
 
-  function onBus(target: BusTarget, payload: string, type: string | undefined): void {
+  function onBus(envelope: Envelope): void {
     // Called inside the publisher's `await bus.to…()`: a failure here must not become theirs.
     try {
-      fanOut(target, payload, type);
-    } catch (err) {
-      log.error({ err, target }, 'socket fan-out failed');
-    }
-  }
-
-  function fanOut(target: BusTarget, payload: string, type: string | undefined): void {
-    const targets = recipients(target);
-    const effect = type !== undefined && EFFECT_TYPES.has(type) ? roomIdOf(payload) : undefined;
-    for (const conn of targets) {
-      if (effect === undefined) {
-        deliver(conn, payload);
-      } else {
-        // Never held back by a join in progress: the join is about to be undone.
-        if (conn.state.kind !== 'closing') write(conn, payload);
-        applyEffect(conn, type, effect);
+      for (const conn of recipients(envelope.to)) {
+        if (!envelope.effect) {
+          deliver(conn, envelope.payload);
+        } else {
+          // Never held back by a join in progress: the join is about to be undone.
+          if (conn.state.kind !== 'closing') write(conn, envelope.payload);
+          applyEffect(conn, envelope.effect);
+        }
       }
-    }
-    if (type === 'room.closed' && effect !== undefined) {
-      ctx.grace.cancelRoom(effect);
-      void deps.roster
-        .clear(effect)
-        .catch((err: unknown) => log.error({ err }, 'clearing a closed room failed'));
-      // Every process hears the closure; dropping an already dropped state is harmless.
-      void deps.playback
-        .forget(effect)
-        .catch((err: unknown) => log.error({ err }, "dropping a closed room's player failed"));
+    } catch (err) {
+      log.error({ err, to: envelope.to }, 'socket fan-out failed');
     }
   }
 
@@ -285,22 +275,25 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
    * Checked now, and again after what is already queued for the connection: a
    * `room.join` that passed the gate just before the kick lands after it.
    */
-  function applyEffect(conn: Connection, type: string | undefined, roomId: string): void {
+  function applyEffect(conn: Connection, effect: SocketEffect): void {
     const fire = () => {
       const s = conn.state;
-      if (s.kind !== 'in-room' || s.roomId !== roomId) return;
-      if (type === 'participant.kicked') {
-        closeWith(conn, {
-          code: WsCloseCode.KICKED,
-          reason: ErrorCode.KICKED_FROM_ROOM,
-          depart: 'kicked',
-        });
-      } else {
-        closeWith(conn, {
-          code: WsCloseCode.ROOM_CLOSED,
-          reason: ErrorCode.ROOM_CLOSED,
-          depart: 'room-closed',
-        });
+      if (s.kind !== 'in-room' || s.roomId !== effect.roomId) return;
+      switch (effect.because) {
+        case 'kicked':
+          return closeWith(conn, {
+            code: WsCloseCode.KICKED,
+            reason: ErrorCode.KICKED_FROM_ROOM,
+            depart: 'kicked',
+          });
+        case 'room-closed':
+          return closeWith(conn, {
+            code: WsCloseCode.ROOM_CLOSED,
+            reason: ErrorCode.ROOM_CLOSED,
+            depart: 'room-closed',
+          });
+        default:
+          return assertNever(effect.because);
       }
     };
     fire();
@@ -310,7 +303,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   // ---- liveness ----
 
   function beat(): void {
-    const now = performance.now();
+    const now = timers.monotonic();
     for (const conn of connections.values()) {
       if (conn.state.kind === 'closing') continue;
       if (now - conn.lastSeen > deps.ws.deadAfterMs) {
@@ -326,7 +319,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   // ---- shutdown ----
 
   async function shutdown(): Promise<void> {
-    clearInterval(heartbeat);
+    timers.clear(heartbeat);
+    await upkeep.stop();
     const all = [...connections.values()];
     const draining = JSON.stringify({ type: 'server.draining' } satisfies ServerMessage);
     for (const conn of all) {
@@ -339,11 +333,10 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       });
     }
     // Let the roster updates go out, then stop listening; a stuck one cannot hold us up.
-    await within(2_000, Promise.all(all.map((c) => c.idle())));
-    ctx.grace.clear();
-    unsubscribe();
+    await within(timers, 2_000, Promise.all(all.map((c) => c.idle())));
+    for (const off of unsubscribe) off();
     // A client that never answers the close frame must not keep the server open.
-    await within(1_000, Promise.all(all.map((c) => c.closed)));
+    await within(timers, 1_000, Promise.all(all.map((c) => c.closed)));
     for (const conn of connections.values()) conn.socket.terminate();
   }
 
@@ -386,25 +379,15 @@ function rawToString(data: RawData): string {
   return data.toString('utf8');
 }
 
-/** The `roomId` of a kick or closure notice; parsed only for those rare messages. */
-function roomIdOf(payload: string): string | undefined {
-  try {
-    const value: unknown = JSON.parse(payload);
-    if (typeof value === 'object' && value !== null && 'roomId' in value) {
-      return typeof value.roomId === 'string' ? value.roomId : undefined;
-    }
-  } catch {
-    // not ours to judge; it is delivered as it is
-  }
-  return undefined;
-}
-
-function within(ms: number, work: Promise<unknown>): Promise<void> {
+function within(
+  timers: SignalingDeps['timers'],
+  ms: number,
+  work: Promise<unknown>,
+): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
+    const timer = timers.setTimeout(resolve, ms);
     const done = () => {
-      clearTimeout(timer);
+      timers.clear(timer);
       resolve();
     };
     work.then(done, done);

@@ -69,40 +69,8 @@ describe('connection caps', () => {
   });
 });
 
-describe('slow readers', () => {
-  it('a socket whose unread data passes maxBufferedBytes is closed with 4009, and the room goes on', async () => {
-    s = await SignalingServer.start();
-    const host = await s.member('host');
-    const roomId = await s.createRoom(host);
-    const h = await s.inRoom(host, roomId);
-    const readers = await Promise.all(
-      ['Slow', 'Fine'].map(async (name) => {
-        const p = await s!.guest(name);
-        await s!.enter(p, roomId);
-        return s!.inRoom(p, roomId);
-      }),
-    );
-    const [slow, fine] = readers as [TestClient, TestClient];
-    // The slow tab stops reading: the kernel buffers fill, then the server's.
-    (slow.ws as unknown as { _socket: Socket })._socket.pause();
-
-    // Near-maximal offers; the sender's own rate limit allows a burst of them.
-    const sdp = 'a'.repeat(WS_LIMITS.maxSdpLength);
-    const left = h.next('participant.left', {
-      match: (m) => m.connectionId === slow.connectionId,
-      timeoutMs: 15_000, // generous: CI machines are shared and busy
-    });
-    for (let i = 0; i < WS_LIMITS.burst - 10; i++) {
-      h.send({ type: 'signal', to: slow.connectionId, description: { type: 'offer', sdp } });
-    }
-    expect(await left).toMatchObject({ reason: 'disconnected' });
-    (slow.ws as unknown as { _socket: Socket })._socket.resume();
-    expect(await slow.whenClosed()).toEqual({ code: 4009, reason: 'SLOW_CONSUMER' });
-
-    fine.send({ type: 'signal', to: h.connectionId, candidate: null });
-    expect(await h.next('signal')).toMatchObject({ from: fine.connectionId });
-  });
-});
+// Slow readers, heartbeats and timeouts are tested on fake time and fake sockets in
+// hub.test.ts: a test here would depend on the kernel's socket buffers.
 
 describe('shutdown', () => {
   it('closing the app sends server.draining, closes every socket with 1001 and does not wait for clients that never answer', async () => {
@@ -116,9 +84,8 @@ describe('shutdown', () => {
     // This one will never read the close frame nor answer it.
     (stuck.ws as unknown as { _socket: Socket })._socket.pause();
 
-    const started = Date.now();
+    // That close() does not wait on the stuck client is shown on fake time in hub.test.ts.
     await server.t.close();
-    expect(Date.now() - started).toBeLessThan(3_000);
     for (const c of [inCall, idle]) {
       expect(await c.next('server.draining')).toEqual({ type: 'server.draining' });
       expect(await c.whenClosed()).toEqual({ code: 1001, reason: 'SERVICE_UNAVAILABLE' });

@@ -6,15 +6,16 @@ import type {
   RosterEntry,
   ServerMessageOf,
 } from '@parley/protocol';
+import type { RosterCounts } from '../../platform/live/index.js';
 import type { DepartReason, SessionContext } from './context.js';
 import { SignalingErrors } from './errors.js';
 import type { Connection, InRoomState, ReadyState } from './session.js';
 
 /**
  * Entering and leaving a room's call: the roster, the room's gate and the notices to the
- * others. Every change to one room's membership runs under that room's lock, so the
- * gate's "may enter? is it full?" check and the roster write are one step here, and
- * `occupied`/`emptied` are called in the order the roster changed.
+ * others. Every change to one room's membership runs under that room's live-state lock
+ * (shared by every process), so the gate's "may enter? is it full?" check and the
+ * roster write are one step, and `occupied`/`emptied` follow the roster's order.
  */
 
 export async function joinRoom(
@@ -37,7 +38,8 @@ export async function joinRoom(
   const { user } = ready;
   const { roomId } = msg;
 
-  await ctx.locks.run(roomId, async () => {
+  const { roster, locks, bus } = ctx.deps.live;
+  await locks.run(roomId, async () => {
     const entered = await ctx.deps.gate.enter(roomId, user);
     if (!conn.isIn(ready)) return; // closed while the gate was deciding
 
@@ -58,10 +60,12 @@ export async function joinRoom(
     let chat: ChatMessage[];
     let playback: PlaybackState;
     try {
-      const size = await ctx.deps.roster.add(roomId, entry);
-      ctx.grace.cancel(roomId, user.id);
-      if (size === 1) await gateCall(ctx, 'occupied', () => ctx.deps.gate.occupied(roomId));
-      everyone = await ctx.deps.roster.list(roomId);
+      const counts = await roster.add(roomId, entry, ctx.deps.processId);
+      await ctx.grace.cancel(roomId, user.id);
+      if (counts.connections === 1) {
+        await gateCall(ctx, 'occupied', () => ctx.deps.gate.occupied(roomId));
+      }
+      everyone = await roster.list(roomId);
       // Read after the hold began: a message published meanwhile is held and may repeat
       // one in the tail (clients dedupe by id), but none falls between the two.
       [chat, playback] = await Promise.all([
@@ -73,7 +77,7 @@ export async function joinRoom(
       if (conn.isIn(inRoom)) {
         conn.release();
         ctx.setState(conn, ready);
-        await ctx.deps.roster.remove(roomId, conn.id).catch(() => undefined);
+        await roster.remove(roomId, conn.id).catch(() => undefined);
       }
       throw err;
     }
@@ -100,7 +104,7 @@ export async function joinRoom(
       roomId,
       participant: entry,
     };
-    await ctx.deps.bus.toRoom(roomId, joined, { exceptConnectionId: conn.id });
+    await bus.toRoom(roomId, joined, { exceptConnectionId: conn.id });
   });
 }
 
@@ -115,41 +119,69 @@ export async function departRoom(
   reason: DepartReason,
 ): Promise<void> {
   const { roomId, user } = state;
-  await ctx.locks.run(roomId, async () => {
-    await ctx.deps.roster.remove(roomId, conn.id);
-    // The room is over for everyone; the hub clears its roster once.
-    if (reason === 'room-closed') return;
-
-    const left: ServerMessageOf<'participant.left'> = {
-      type: 'participant.left',
-      roomId,
-      connectionId: conn.id,
-      userId: user.id,
-      reason: reason === 'shutdown' ? 'disconnected' : reason,
-    };
-    await ctx.deps.bus.toRoom(roomId, left, { exceptConnectionId: conn.id });
-
-    const rest = await ctx.deps.roster.list(roomId);
-    if (rest.length === 0) await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
-    // Another tab of the same user is still in the call: the seat is theirs either way.
-    if (rest.some((e) => e.userId === user.id)) return;
-    switch (reason) {
-      case 'left':
-        await gateCall(ctx, 'leave', () => ctx.deps.gate.leave(roomId, user.id));
-        return;
-      case 'disconnected':
-      case 'timeout':
-        ctx.grace.start(roomId, user.id);
-        return;
-      case 'kicked':
-        // The kick already changed the seat; a pending grace must not touch it again.
-        ctx.grace.cancel(roomId, user.id);
-        return;
-      case 'shutdown':
-        // The seat stays; the user reconnects to a restarted or another process.
-        return;
-    }
+  await ctx.deps.live.locks.run(roomId, async () => {
+    const removed = await ctx.deps.live.roster.remove(roomId, conn.id);
+    // The room is over for everyone; its roster is cleared on the room.closed event.
+    if (reason === 'room-closed' || !removed) return;
+    await afterDeparture(ctx, roomId, conn.id, user.id, reason, removed.counts);
   });
+}
+
+/**
+ * A process stopped heartbeating and its entries were swept: to the others, those
+ * people timed out; their seats get the reconnection grace (they may come back through
+ * another process).
+ */
+export async function departSwept(
+  ctx: SessionContext,
+  roomId: string,
+  entry: RosterEntry,
+  counts: RosterCounts,
+): Promise<void> {
+  await ctx.deps.live.locks.run(roomId, () =>
+    afterDeparture(ctx, roomId, entry.connectionId, entry.userId, 'timeout', counts),
+  );
+}
+
+/** The notices and seat bookkeeping after one entry left; runs under the room's lock. */
+async function afterDeparture(
+  ctx: SessionContext,
+  roomId: string,
+  connectionId: string,
+  userId: string,
+  reason: Exclude<DepartReason, 'room-closed'>,
+  counts: RosterCounts,
+): Promise<void> {
+  const left: ServerMessageOf<'participant.left'> = {
+    type: 'participant.left',
+    roomId,
+    connectionId,
+    userId,
+    reason: reason === 'shutdown' ? 'disconnected' : reason,
+  };
+  await ctx.deps.live.bus.toRoom(roomId, left, { exceptConnectionId: connectionId });
+
+  if (counts.connections === 0) await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
+  // Another tab of the same user is still in the call: the seat is theirs either way.
+  if (counts.userConnections > 0) return;
+  switch (reason) {
+    case 'left':
+      await gateCall(ctx, 'leave', () => ctx.deps.gate.leave(roomId, userId));
+      return;
+    case 'disconnected':
+    case 'timeout':
+      await ctx.grace.start(roomId, userId, ctx.deps.clock.now().getTime());
+      return;
+    case 'kicked':
+      // The kick already changed the seat; a pending grace must not touch it again.
+      await ctx.grace.cancel(roomId, userId);
+      return;
+    case 'shutdown':
+      // This process is stopping and the user reconnects to another (or to it, restarted):
+      // the seat gets the same grace as a dropped connection, held in the shared state.
+      await ctx.grace.start(roomId, userId, ctx.deps.clock.now().getTime());
+      return;
+  }
 }
 
 /** The grace for (room, user) ran out: release the seat unless they came back. */
@@ -158,13 +190,44 @@ export async function abandonIfGone(
   roomId: string,
   userId: string,
 ): Promise<void> {
-  await ctx.locks.run(roomId, async () => {
-    const entries = await ctx.deps.roster.list(roomId);
-    if (entries.some((e) => e.userId === userId)) return;
+  await ctx.deps.live.locks.run(roomId, async () => {
+    if ((await ctx.deps.live.roster.countUserConnections(roomId, userId)) > 0) return;
     await gateCall(ctx, 'abandon', () => ctx.deps.gate.abandon(roomId, userId));
   });
 }
 
+/** The room closed (its sockets are closing): its roster and pending graces go. */
+export async function forgetRoom(ctx: SessionContext, roomId: string): Promise<void> {
+  await ctx.grace.cancelRoom(roomId);
+  await ctx.deps.live.roster.clear(roomId);
+}
+
+/**
+ * Repairs what a crash leaves in the database, where the roster cannot: a room marked
+ * occupied with nobody in its call is marked empty (so it closes on schedule), and a
+ * seat held by someone who is in no call and has no pending grace gets one (so it is
+ * released unless they come back). Seats taken in the last grace period are left
+ * alone: their holders may be on their way from the join request to the socket.
+ */
+export async function reconcile(ctx: SessionContext): Promise<void> {
+  const { roster, locks } = ctx.deps.live;
+  const now = ctx.deps.clock.now().getTime();
+  for (const roomId of await ctx.deps.gate.unattendedRooms()) {
+    await locks.run(roomId, async () => {
+      if ((await roster.list(roomId)).length === 0) {
+        await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
+      }
+    });
+  }
+  const takenBefore = new Date(now - ctx.deps.ws.reconnectGraceMs);
+  for (const { roomId, userId } of await ctx.deps.gate.heldSeats(takenBefore)) {
+    await locks.run(roomId, async () => {
+      if ((await roster.countUserConnections(roomId, userId)) > 0) return;
+      if (await ctx.grace.pending(roomId, userId)) return;
+      await ctx.grace.start(roomId, userId, now);
+    });
+  }
+}
 function initialMedia(media: RoomJoinMessage['media']): MediaState {
   return {
     audio: media?.audio ?? false,

@@ -4,18 +4,16 @@ import type { LobbyEntry, ParticipantRole, RoomSummary, User } from '@parley/pro
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Bus } from '../../platform/bus/bus.js';
-import { createMemoryBus } from '../../platform/bus/memory.js';
-import { systemClock } from '../../platform/clock.js';
+import { systemClock, systemTimers } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
-import type { Roster } from '../../platform/roster.js';
-import { createMemoryRoster } from '../../platform/roster.js';
+import { createMemoryLiveState } from '../../platform/live/index.js';
+import type { Bus, LiveState, Roster } from '../../platform/live/index.js';
 import type { RoomGate } from './gate.js';
 import { registerSignaling } from './routes.js';
 import type { Signaling } from './routes.js';
 import { TestClient } from './test-client.js';
 import type { JoinRefused } from './test-client.js';
-import { FAST_WS, eventually } from './test-server.js';
+import { FAST_LIVE, FAST_WS, eventually } from './test-server.js';
 
 // Interleavings the REST-driven tests cannot time: a gate that can be held mid-decision,
 // so a kick, a closure or a disconnect lands exactly while a room.join is in flight.
@@ -79,6 +77,12 @@ class HeldGate implements RoomGate {
   roleOf() {
     return Promise.resolve('participant' as const);
   }
+  heldSeats() {
+    return Promise.resolve([]);
+  }
+  unattendedRooms() {
+    return Promise.resolve([]);
+  }
 }
 
 function summary(id: string): RoomSummary {
@@ -102,6 +106,7 @@ function summary(id: string): RoomSummary {
 
 let app: FastifyInstance;
 let signaling: Signaling;
+let live: LiveState;
 let bus: Bus;
 let roster: Roster;
 let gate: HeldGate;
@@ -111,13 +116,13 @@ const clients: TestClient[] = [];
 const roomId = randomUUID();
 
 beforeEach(async () => {
-  bus = createMemoryBus();
-  roster = createMemoryRoster();
+  live = createMemoryLiveState(systemClock);
+  ({ bus, roster } = live);
   gate = new HeldGate(roster);
   app = Fastify();
   signaling = await registerSignaling(app, {
-    bus,
-    roster,
+    live,
+    processId: 'races',
     gate,
     // These races are about membership; chat and the player stay empty.
     chat: {
@@ -136,17 +141,18 @@ beforeEach(async () => {
           rate: 1,
           version: 0,
         }),
-      forget: () => Promise.resolve(),
     },
     clock: systemClock,
-    userForToken: (token) => {
+    timers: systemTimers,
+    sessionForToken: (token) => {
       const user = users.get(token);
       return user
-        ? Promise.resolve(user)
+        ? Promise.resolve({ user, sessionId: 's', expiresAt: new Date(Date.now() + 3600_000) })
         : Promise.reject(new AppError('INVALID_TOKEN', 401, 'no'));
     },
     allowedOrigins: [],
     ws: FAST_WS,
+    liveTiming: FAST_LIVE,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/ws`;

@@ -1,5 +1,6 @@
 import type { User } from '@parley/protocol';
 import type { WebSocket } from 'ws';
+import type { TimerId } from '../../platform/clock.js';
 import { TokenBucket } from './token-bucket.js';
 
 /**
@@ -8,7 +9,7 @@ import { TokenBucket } from './token-bucket.js';
  * the socket is being (or has been) closed and nothing more is handled for it.
  */
 export type SessionState =
-  | { kind: 'awaiting-hello'; helloTimer: NodeJS.Timeout }
+  | { kind: 'awaiting-hello'; helloTimer: TimerId }
   | { kind: 'ready'; user: User }
   // No role here: a promotion changes it in the roster while the socket stays in the room.
   | { kind: 'in-room'; user: User; roomId: string }
@@ -34,6 +35,11 @@ export class Connection {
   authenticatedAs: string | undefined;
   /** the heartbeat gave up on it; the disconnect is reported as `timeout` */
   timedOut = false;
+  /**
+   * The sign-in session and expiry of the token it authenticated with (`hello`, then
+   * each `auth.refresh`): a revoked session or an expired token closes it with 4002.
+   */
+  token: { sessionId: string; expiresAt: number } | undefined;
   readonly bucket: TokenBucket;
   /** Resolves when the socket has closed (handshake done, or terminated). */
   readonly closed: Promise<void>;
@@ -50,12 +56,13 @@ export class Connection {
     readonly socket: WebSocket,
     readonly ip: string,
     initial: SessionState,
-    now: number,
+    /** Monotonic milliseconds (the hub's timers), for liveness and the message rate. */
+    now: () => number,
     rate: { perSecond: number; burst: number },
   ) {
     this.state = initial;
-    this.lastSeen = now;
-    this.bucket = new TokenBucket(rate.perSecond, rate.burst);
+    this.lastSeen = now();
+    this.bucket = new TokenBucket(rate.perSecond, rate.burst, now);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 

@@ -68,7 +68,11 @@ describe('session', () => {
         userId: guest.id,
         serverTime: expect.any(Number),
         heartbeatIntervalMs: FAST_WS.heartbeatIntervalMs,
+        tokenExpiresAt: expect.any(Number),
       });
+      // The access token lives 15 minutes; the socket is told when it ends.
+      expect(welcome.tokenExpiresAt - welcome.serverTime).toBeGreaterThan(14 * 60_000);
+      expect(welcome.tokenExpiresAt - welcome.serverTime).toBeLessThanOrEqual(15 * 60_000);
       ids.add(welcome.connectionId);
       const before = Date.now();
       c.send({ type: 'ping', ref: 'p1' });
@@ -324,13 +328,9 @@ describe('liveness and reconnection', () => {
     const ghost = await approved(roomId, 'Ghost');
     await dead.hello(ghost.token);
     await dead.join(roomId);
-    const silentSince = Date.now();
-
-    const left = await h.next('participant.left', { timeoutMs: 2_000 });
-    const took = Date.now() - silentSince;
+    // The exact timing rule is checked on fake time in hub.test.ts; here, that it happens.
+    const left = await h.next('participant.left', { timeoutMs: 10_000 });
     expect(left).toMatchObject({ connectionId: dead.connectionId, reason: 'timeout' });
-    expect(took).toBeGreaterThanOrEqual(FAST_WS.deadAfterMs - 50);
-    expect(took).toBeLessThan(FAST_WS.deadAfterMs + FAST_WS.heartbeatIntervalMs + 400);
     expect((await dead.whenClosed()).code).toBe(1006);
   });
 

@@ -13,6 +13,9 @@ export const FAST_WS: Config['ws'] = {
   reconnectGraceMs: 300,
 };
 
+/** Live-state upkeep fast enough for the 300 ms grace above. */
+export const FAST_LIVE: Config['live'] = { expiryMs: 2_000, tickMs: 25 };
+
 export type Person = { id: string; token: string; displayName: string };
 export type Decision = 'admit' | 'deny' | 'kick' | 'promote';
 
@@ -38,7 +41,7 @@ export class SignalingServer {
     config: Partial<Config> = {},
     opts: { dialect?: Dialect; clock?: Clock } = {},
   ): Promise<SignalingServer> {
-    const t = await testApp({ ...opts, config: { ws: FAST_WS, ...config } });
+    const t = await testApp({ ...opts, config: { ws: FAST_WS, live: FAST_LIVE, ...config } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
     return new SignalingServer(t, `http://127.0.0.1:${port}`);

@@ -1,8 +1,7 @@
-import { performance } from 'node:perf_hooks';
-
 /**
- * Per-connection message rate: `burst` tokens, refilled at `perSecond`. Monotonic time,
- * not the app Clock: a test that moves the wall clock must not refill anyone's bucket.
+ * Per-connection message rate: `burst` tokens, refilled at `perSecond`. Monotonic time
+ * (the hub's timers), not the wall clock: a clock that steps must not refill a bucket.
+ * Per connection and so per process: a socket lives on one process.
  */
 export class TokenBucket {
   private tokens: number;
@@ -11,7 +10,7 @@ export class TokenBucket {
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number,
   ) {
     this.tokens = burst;
     this.last = now();

@@ -1,9 +1,20 @@
-import type { AuthService } from '../auth/service.js';
-import { normalizeEmail } from '../auth/service.js';
+import type { Role } from '@parley/protocol';
+import { hashPassword } from '../../platform/auth/password.js';
 import type { UsersRepo } from './repo.js';
-import { hashPassword } from '../auth/password.js';
+import { normalizeEmail } from './service.js';
 
 export type EnsureAdminResult = 'created' | 'promoted' | 'exists';
+
+/**
+ * Creates an account with a password (auth's `createAccount`: hashing, EMAIL_TAKEN).
+ * The composition root passes it in, so the users module never depends on auth.
+ */
+export type CreateAccount = (input: {
+  email: string;
+  password: string;
+  displayName: string;
+  role: Role;
+}) => Promise<unknown>;
 
 /**
  * Makes sure an admin with this email exists. Used by `ADMIN_EMAIL`/`ADMIN_PASSWORD`
@@ -11,12 +22,12 @@ export type EnsureAdminResult = 'created' | 'promoted' | 'exists';
  * `npm run admin:create` (which does, as the operator's recovery path).
  */
 export async function ensureAdmin(
-  deps: { auth: AuthService; users: UsersRepo; scryptCost: number },
+  deps: { users: UsersRepo; createAccount: CreateAccount; scryptCost: number },
   input: { email: string; password: string; displayName?: string; resetPassword: boolean },
 ): Promise<EnsureAdminResult> {
   const existing = await deps.users.findByEmail(normalizeEmail(input.email));
   if (!existing) {
-    await deps.auth.createAccount({
+    await deps.createAccount({
       email: input.email,
       password: input.password,
       displayName: input.displayName ?? 'Administrator',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Role, User } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
 import { fromBool, toBool } from '../../platform/db/database.js';
@@ -44,22 +45,36 @@ export function publicUser(u: UserRecord): User {
 }
 
 export function createUsersRepo(db: Db) {
+  /** Throws a unique violation (see isUniqueViolation) when the email exists. */
+  async function insert(u: NewUser): Promise<UserRecord> {
+    const row: UsersTable = {
+      id: u.id,
+      email: u.email,
+      password_hash: u.passwordHash,
+      display_name: u.displayName,
+      role: u.role,
+      is_guest: fromBool(u.isGuest),
+      disabled_at: null,
+      created_at: u.createdAt,
+      last_seen_at: null,
+    };
+    await db.insertInto('users').values(row).execute();
+    return toUser(row);
+  }
+
   return {
-    /** Throws a unique violation (see isUniqueViolation) when the email exists. */
-    async insert(u: NewUser): Promise<UserRecord> {
-      const row: UsersTable = {
-        id: u.id,
-        email: u.email,
-        password_hash: u.passwordHash,
-        display_name: u.displayName,
-        role: u.role,
-        is_guest: fromBool(u.isGuest),
-        disabled_at: null,
-        created_at: u.createdAt,
-        last_seen_at: null,
-      };
-      await db.insertInto('users').values(row).execute();
-      return toUser(row);
+    insert,
+    /** A guest: a display name and nothing else (no email, no password, the member role). */
+    async insertGuest(displayName: string, at: string): Promise<UserRecord> {
+      return insert({
+        id: randomUUID(),
+        email: null,
+        passwordHash: null,
+        displayName,
+        role: 'member',
+        isGuest: true,
+        createdAt: at,
+      });
     },
     async findById(id: string): Promise<UserRecord | undefined> {
       const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -89,6 +104,14 @@ export function createUsersRepo(db: Db) {
     },
     async setDisabled(id: string, at: string | null): Promise<void> {
       await db.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();
+    },
+    /** Role and disabled flag in one statement (the admin PATCH). */
+    async update(id: string, change: { role?: Role; disabledAt?: string | null }): Promise<void> {
+      const set: Partial<Pick<UsersTable, 'role' | 'disabled_at'>> = {};
+      if (change.role !== undefined) set.role = change.role;
+      if (change.disabledAt !== undefined) set.disabled_at = change.disabledAt;
+      if (Object.keys(set).length === 0) return;
+      await db.updateTable('users').set(set).where('id', '=', id).execute();
     },
   };
 }

@@ -9,7 +9,8 @@ const AUDIENCE = 'parley';
 // carries another `typ` and is refused here.
 const ACCESS_TYP = 'at+jwt';
 
-export type AccessClaims = { userId: string; expiresAt: Date };
+/** `sessionId` is the sign-in session (refresh-token family) the token was minted for. */
+export type AccessClaims = { userId: string; sessionId: string; expiresAt: Date };
 
 /**
  * HS256 access tokens. The key id is derived from the secret, so a token signed with
@@ -21,10 +22,18 @@ export function createTokenService(secret: string) {
   const kid = createHash('sha256').update(secret).digest('base64url').slice(0, 12);
 
   return {
-    async signAccess(userId: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
+    /**
+     * `sessionId` travels as the `sid` claim, so a revoked session (logout, refresh-token
+     * reuse, disabled account) can refuse its access tokens before they expire.
+     */
+    async signAccess(
+      userId: string,
+      sessionId: string,
+      now: Date,
+    ): Promise<{ token: string; expiresAt: Date }> {
       const iat = Math.floor(now.getTime() / 1000);
       const exp = iat + ACCESS_TOKEN_TTL_SECONDS;
-      const token = await new SignJWT({})
+      const token = await new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TYP, kid })
         .setSubject(userId)
         .setIssuer(ISSUER)
@@ -47,12 +56,20 @@ export function createTokenService(secret: string) {
           typ: ACCESS_TYP,
           currentDate: now,
           clockTolerance: 5,
-          requiredClaims: ['sub', 'exp', 'iat'],
+          requiredClaims: ['sub', 'sid', 'exp', 'iat'],
         });
-        if (protectedHeader.kid !== kid || typeof payload.sub !== 'string' || !payload.exp) {
+        const { sub, sid, exp } = payload;
+        // A token without a session cannot be revoked, so it is not accepted at all.
+        if (
+          protectedHeader.kid !== kid ||
+          typeof sub !== 'string' ||
+          typeof sid !== 'string' ||
+          !sid ||
+          !exp
+        ) {
           throw Errors.invalidToken();
         }
-        return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+        return { userId: sub, sessionId: sid, expiresAt: new Date(exp * 1000) };
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw Errors.tokenExpired();
         throw Errors.invalidToken();

@@ -40,5 +40,5 @@ export async function handleChatTyping(
     userId: user.id,
     displayName: user.displayName,
   };
-  await ctx.deps.bus.toRoom(roomId, notice, { exceptConnectionId: conn.id });
+  await ctx.deps.live.bus.toRoom(roomId, notice, { exceptConnectionId: conn.id });
 }

@@ -11,7 +11,7 @@ export async function handleMediaUpdate(
   msg: MediaUpdateMessage,
 ): Promise<void> {
   if (state.kind !== 'in-room') throw SignalingErrors.notInRoom();
-  const { roster } = ctx.deps;
+  const { roster } = ctx.deps.live;
   const current = await roster.get(state.roomId, conn.id);
   if (!current || !conn.isIn(state)) return;
   const media = {
@@ -27,5 +27,5 @@ export async function handleMediaUpdate(
     roomId: state.roomId,
     participant: updated,
   };
-  await ctx.deps.bus.toRoom(state.roomId, notice);
+  await ctx.deps.live.bus.toRoom(state.roomId, notice);
 }

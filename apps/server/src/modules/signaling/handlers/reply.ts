@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@parley/protocol';
+import type { ServerMessageOf } from '@parley/protocol';
 import type { SessionContext } from '../context.js';
 import type { Connection } from '../session.js';
 
@@ -11,10 +11,10 @@ export async function toRoomEchoingRef(
   ctx: SessionContext,
   conn: Connection,
   roomId: string,
-  message: ServerMessage,
+  message: ServerMessageOf<'chat.message' | 'playback.state'>,
   ref: string | undefined,
 ): Promise<void> {
-  const { bus } = ctx.deps;
+  const { bus } = ctx.deps.live;
   if (ref === undefined) return bus.toRoom(roomId, message);
   await bus.toRoom(roomId, message, { exceptConnectionId: conn.id });
   await bus.toConnection(conn.id, { ...message, ref });

@@ -1,8 +1,9 @@
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from '@parley/protocol';
-import type { HelloMessage, PingMessage, User } from '@parley/protocol';
+import type { AuthRefreshMessage, HelloMessage, PingMessage } from '@parley/protocol';
 import { AppError } from '../../../platform/errors.js';
 import type { SessionContext } from '../context.js';
-import type { Connection, SessionState } from '../session.js';
+import type { TokenSession } from '../deps.js';
+import type { Connection, InRoomState, ReadyState, SessionState } from '../session.js';
 
 type AwaitingHello = Extract<SessionState, { kind: 'awaiting-hello' }>;
 
@@ -13,7 +14,7 @@ export async function handleHello(
   state: AwaitingHello,
   msg: HelloMessage,
 ): Promise<void> {
-  clearTimeout(state.helloTimer);
+  ctx.deps.timers.clear(state.helloTimer);
   const { ref } = msg;
   if (msg.protocolVersion !== PROTOCOL_VERSION) {
     return ctx.closeWith(conn, {
@@ -27,9 +28,9 @@ export async function handleHello(
     });
   }
 
-  let user: User;
+  let session: TokenSession;
   try {
-    user = await ctx.deps.userForToken(msg.token);
+    session = await ctx.deps.sessionForToken(msg.token);
   } catch (err) {
     if (!conn.isIn(state)) return;
     if (err instanceof AppError) {
@@ -47,6 +48,7 @@ export async function handleHello(
     });
   }
   if (!conn.isIn(state)) return;
+  const { user } = session;
 
   if (ctx.connectionCount(user.id) >= ctx.caps.maxConnectionsPerUser) {
     return ctx.closeWith(conn, {
@@ -56,6 +58,7 @@ export async function handleHello(
     });
   }
 
+  conn.token = { sessionId: session.sessionId, expiresAt: session.expiresAt.getTime() };
   ctx.setState(conn, { kind: 'ready', user });
   ctx.log.debug({ connectionId: conn.id, userId: user.id }, 'socket authenticated');
   ctx.send(conn, {
@@ -65,6 +68,37 @@ export async function handleHello(
     userId: user.id,
     serverTime: ctx.deps.clock.now().getTime(),
     heartbeatIntervalMs: ctx.deps.ws.heartbeatIntervalMs,
+    tokenExpiresAt: conn.token.expiresAt,
+  });
+}
+
+/**
+ * `auth.refresh`: a fresh token extends the socket's life without a reconnect. A token
+ * that fails is answered with `error` (the socket lives until the old token expires);
+ * a valid token of someone else is an attempt to switch identities and closes 4002.
+ */
+export async function handleAuthRefresh(
+  ctx: SessionContext,
+  conn: Connection,
+  state: ReadyState | InRoomState,
+  msg: AuthRefreshMessage,
+): Promise<void> {
+  const session = await ctx.deps.sessionForToken(msg.token);
+  if (!conn.isIn(state)) return;
+  if (session.user.id !== state.user.id) {
+    return ctx.closeWith(conn, {
+      code: WsCloseCode.UNAUTHENTICATED,
+      reason: ErrorCode.INVALID_TOKEN,
+      error: { message: 'That token belongs to another account.', ref: msg.ref },
+    });
+  }
+  conn.token = { sessionId: session.sessionId, expiresAt: session.expiresAt.getTime() };
+  // The account may have changed since hello (a new role): take the fresh view.
+  ctx.setState(conn, { ...state, user: session.user });
+  ctx.send(conn, {
+    type: 'auth.refreshed',
+    ...(msg.ref !== undefined ? { ref: msg.ref } : {}),
+    tokenExpiresAt: conn.token.expiresAt,
   });
 }
 

@@ -16,7 +16,7 @@ export async function handleSignal(
 ): Promise<void> {
   if (state.kind !== 'in-room') throw SignalingErrors.notInRoom();
   if (msg.to === conn.id) throw SignalingErrors.targetNotFound();
-  const target = await ctx.deps.roster.get(state.roomId, msg.to);
+  const target = await ctx.deps.live.roster.get(state.roomId, msg.to);
   if (!conn.isIn(state)) return;
   if (!target) throw SignalingErrors.targetNotFound();
 
@@ -25,5 +25,5 @@ export async function handleSignal(
     msg.description !== undefined
       ? { ...from, description: msg.description }
       : { ...from, candidate: msg.candidate };
-  await ctx.deps.bus.toConnection(msg.to, relayed);
+  await ctx.deps.live.bus.toConnection(msg.to, relayed);
 }

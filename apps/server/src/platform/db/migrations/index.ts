@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m001 from './001_accounts.js';
 import * as m002 from './002_rooms.js';
 import * as m003 from './003_chat.js';
+import * as m004 from './004_room_seats.js';
 
 /**
  * Migrations are listed here rather than read from a folder so they work the same
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001_accounts': m001,
   '002_rooms': m002,
   '003_chat': m003,
+  '004_room_seats': m004,
 };

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRefreshTokensRepo } from '../../modules/auth/refresh-repo.js';
-import { createUsersRepo } from '../../modules/users/repo.js';
-import { dialects, testDatabase } from '../../test/harness.js';
-import { isUniqueViolation } from './database.js';
-import type { DbHandle } from './database.js';
+import { createRefreshTokensRepo } from '../modules/auth/index.js';
+import { createUsersRepo } from '../modules/users/index.js';
+import { isUniqueViolation } from '../platform/db/database.js';
+import type { DbHandle } from '../platform/db/database.js';
+import { dialects, testDatabase } from './harness.js';
 
 // The same cases on every dialect: SQLite always, PostgreSQL when TEST_DATABASE_URL is set.
+// It lives here, not in platform/db, because it drives the modules' repos (platform never
+// imports modules; see .dependency-cruiser.cjs).
 describe.each(dialects)('repository contract on %s', (dialect) => {
   let h: DbHandle;
   beforeEach(async () => {

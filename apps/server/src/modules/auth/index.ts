@@ -1,0 +1,7 @@
+// The auth module's public face: accounts, sign-in sessions, refresh tokens and the
+// /api/auth routes. Other code imports auth only from here (.dependency-cruiser.cjs).
+export { createRefreshTokensRepo } from './refresh-repo.js';
+export type { RefreshTokensRepo } from './refresh-repo.js';
+export { authRoutes } from './routes.js';
+export { createAuthService } from './service.js';
+export type { AccessSession, AuthService, AuthServiceDeps } from './service.js';

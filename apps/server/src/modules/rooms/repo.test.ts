@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../platform/db/database.js';
+import type { RoomParticipantsTable, RoomsTable } from '../../platform/db/schema.js';
+import { dialects, testDatabase } from '../../test/harness.js';
+import { createRoomsRepo } from './repo.js';
+import type { RoomsRepo } from './repo.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+// What start-up recovery reads after a crash; the same cases on every dialect.
+describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
+  let h: DbHandle;
+  let repo: RoomsRepo;
+  beforeEach(async () => {
+    h = await testDatabase(dialect);
+    repo = createRoomsRepo(dialect);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const user = async () => {
+    const id = randomUUID();
+    await h.db
+      .insertInto('users')
+      .values({
+        id,
+        email: null,
+        password_hash: null,
+        display_name: 'Someone',
+        role: 'member',
+        is_guest: 1,
+        disabled_at: null,
+        created_at: T0,
+        last_seen_at: null,
+      })
+      .execute();
+    return id;
+  };
+  const room = async (hostId: string, patch: Partial<RoomsTable> = {}) => {
+    const id = randomUUID();
+    await repo.insertRoom(h.db, {
+      id,
+      code: randomUUID(),
+      name: 'Room',
+      host_id: hostId,
+      visibility: 'private',
+      entry: 'open',
+      password_hash: null,
+      chat_enabled: 1,
+      max_participants: 8,
+      locked: 0,
+      status: 'open',
+      created_at: T0,
+      closed_at: null,
+      close_reason: null,
+      empty_since: T0,
+      ...patch,
+    });
+    return id;
+  };
+  const participant = async (
+    roomId: string,
+    userId: string,
+    status: RoomParticipantsTable['status'],
+    updatedAt: string,
+  ) =>
+    repo.upsertParticipant(h.db, {
+      room_id: roomId,
+      user_id: userId,
+      role: 'participant',
+      status,
+      requested_at: T0,
+      updated_at: updatedAt,
+      decided_by: null,
+    });
+
+  it('heldSeats: approved seats of open rooms last changed before the cut-off, and nothing else', async () => {
+    const [a, b, c, d, e] = [await user(), await user(), await user(), await user(), await user()];
+    const open = await room(a);
+    const closed = await room(a);
+    await participant(open, a, 'approved', at(0));
+    await participant(open, b, 'approved', at(9)); // just before the cut-off
+    await participant(open, c, 'approved', at(10)); // taken at the cut-off: spared
+    await participant(open, d, 'left', at(0));
+    await participant(open, e, 'pending', at(0));
+    await participant(closed, b, 'approved', at(0));
+    expect(await repo.closeRoom(h.db, closed, at(1), 'ended')).toBe(true);
+
+    const held = await repo.heldSeats(h.db, at(10));
+    expect(held).toHaveLength(2);
+    expect(held).toEqual(
+      expect.arrayContaining([
+        { roomId: open, userId: a },
+        { roomId: open, userId: b },
+      ]),
+    );
+    expect(await repo.heldSeats(h.db, at(0))).toEqual([]);
+    // A released seat is not held any more.
+    await repo.transition(h.db, open, a, ['approved'], { status: 'left', updated_at: at(11) });
+    expect(await repo.heldSeats(h.db, at(60))).toEqual(
+      expect.arrayContaining([
+        { roomId: open, userId: b },
+        { roomId: open, userId: c },
+      ]),
+    );
+    expect(await repo.heldSeats(h.db, at(60))).toHaveLength(2);
+  });
+
+  it('unattendedRooms: open rooms marked occupied; not empty ones, not closed ones', async () => {
+    const host = await user();
+    const occupied = await room(host, { empty_since: null });
+    const empty = await room(host);
+    const closedWhileOccupied = await room(host, { empty_since: null });
+    await repo.closeRoom(h.db, closedWhileOccupied, at(1), 'expired');
+    expect(await repo.unattendedRooms(h.db)).toEqual([occupied]);
+
+    await repo.markEmpty(h.db, occupied, at(2));
+    await repo.updateRoom(h.db, empty, { empty_since: null });
+    expect(await repo.unattendedRooms(h.db)).toEqual([empty]);
+    // Marking a closed room empty does nothing: it stays out of the cleanup job too.
+    await repo.markEmpty(h.db, closedWhileOccupied, at(3));
+    expect(await repo.roomsEmptySince(h.db, at(60))).toEqual([occupied]);
+  });
+});

@@ -1,0 +1,426 @@
+import { randomUUID } from 'node:crypto';
+import { WS_LIMITS } from '@parley/protocol';
+import type { LobbyEntry, RoomSummary, User } from '@parley/protocol';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../platform/clock.js';
+import type { TimerId, Timers } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
+import { AppError } from '../../platform/errors.js';
+import { createMemoryLiveState } from '../../platform/live/index.js';
+import type { LiveState } from '../../platform/live/index.js';
+import type { TokenSession } from './deps.js';
+import type { RoomGate } from './gate.js';
+import { createHub } from './hub.js';
+import type { Hub } from './hub.js';
+import { FakeSocket } from './test-socket.js';
+
+// The hub's timing rules on fake time and fake sockets: heartbeats, hello timeout,
+// slow readers, token expiry, revocation, reconnection grace, dead processes and
+// shutdown. Nothing here waits on a real timer or depends on the kernel's buffers.
+
+const WS: Config['ws'] = {
+  helloTimeoutMs: 5_000,
+  heartbeatIntervalMs: 20_000,
+  deadAfterMs: 45_000,
+  reconnectGraceMs: 120_000,
+};
+const LIVE: Config['live'] = { expiryMs: 30_000, tickMs: 1_000 };
+const ROOM = '00000000-0000-4000-8000-00000000aaaa';
+
+/** Approves everyone for every room; records the calls signaling makes. */
+class FakeGate implements RoomGate {
+  readonly calls: string[] = [];
+  unattended: string[] = [];
+  held: { roomId: string; userId: string }[] = [];
+  enter(roomId: string, user: User) {
+    this.calls.push(`enter ${user.id}`);
+    return Promise.resolve({
+      role: 'participant' as const,
+      room: summary(roomId),
+      lobby: undefined as LobbyEntry[] | undefined,
+    });
+  }
+  leave(_r: string, userId: string) {
+    this.calls.push(`leave ${userId}`);
+    return Promise.resolve();
+  }
+  abandon(_r: string, userId: string) {
+    this.calls.push(`abandon ${userId}`);
+    return Promise.resolve();
+  }
+  occupied(roomId: string) {
+    this.calls.push(`occupied ${roomId}`);
+    return Promise.resolve();
+  }
+  emptied(roomId: string) {
+    this.calls.push(`emptied ${roomId}`);
+    return Promise.resolve();
+  }
+  roleOf() {
+    return Promise.resolve('participant' as const);
+  }
+  heldSeats() {
+    return Promise.resolve(this.held);
+  }
+  unattendedRooms() {
+    return Promise.resolve(this.unattended);
+  }
+}
+
+/** The timers of a process that died: nothing it scheduled ever runs again. */
+const frozenTimers: Timers = {
+  monotonic: () => 0,
+  setTimeout: () => Symbol('never') as unknown as TimerId,
+  setInterval: () => Symbol('never') as unknown as TimerId,
+  clear: () => undefined,
+};
+
+type World = {
+  clock: ManualClock;
+  live: LiveState;
+  gate: FakeGate;
+  sessions: Map<string, TokenSession>;
+  hubs: Hub[];
+};
+
+let world: World | undefined;
+afterEach(() => {
+  // Hubs on frozen timers never finish a graceful close: they are dead processes.
+  world = undefined;
+});
+
+function setup(): World {
+  const clock = new ManualClock();
+  world = {
+    clock,
+    live: createMemoryLiveState(clock),
+    gate: new FakeGate(),
+    sessions: new Map(),
+    hubs: [],
+  };
+  return world;
+}
+
+function startHub(w: World, timers: Timers = w.clock, processId: string = randomUUID()): Hub {
+  const hub = createHub(
+    {
+      live: w.live,
+      processId,
+      gate: w.gate,
+      chat: {
+        send: () => Promise.reject(new AppError('CHAT_DISABLED', 403, 'off')),
+        typing: () => Promise.resolve(false),
+        recent: () => Promise.resolve([]),
+      },
+      playback: {
+        apply: () => Promise.reject(new AppError('NOT_HOST', 403, 'no')),
+        current: () =>
+          Promise.resolve({
+            source: null,
+            playing: false,
+            position: 0,
+            updatedAt: 0,
+            rate: 1,
+            version: 0,
+          }),
+      },
+      clock: w.clock,
+      timers,
+      sessionForToken: (token) => {
+        const s = w.sessions.get(token);
+        return s ? Promise.resolve(s) : Promise.reject(new AppError('INVALID_TOKEN', 401, 'no'));
+      },
+      allowedOrigins: [],
+      ws: WS,
+      liveTiming: LIVE,
+    },
+    pino({ level: 'silent' }),
+  );
+  w.hubs.push(hub);
+  return hub;
+}
+
+function user(name: string): User {
+  return {
+    id: randomUUID(),
+    email: null,
+    displayName: name,
+    role: 'member',
+    isGuest: false,
+    createdAt: new Date().toISOString(),
+    lastSeenAt: null,
+  };
+}
+
+/** A token for `u` in session `sessionId`, valid for `ttlMs` from now on the test clock. */
+function token(w: World, u: User, sessionId: string = randomUUID(), ttlMs = 15 * 60_000): string {
+  const t = `t-${randomUUID()}`;
+  w.sessions.set(t, { user: u, sessionId, expiresAt: new Date(w.clock.now().getTime() + ttlMs) });
+  return t;
+}
+
+async function connect(w: World, hub: Hub, tok: string): Promise<FakeSocket> {
+  const s = new FakeSocket();
+  hub.accept(s.asWebSocket(), '127.0.0.1');
+  s.receive({ type: 'hello', token: tok, protocolVersion: 1 });
+  await w.clock.tick(0);
+  expect(s.of('welcome')).toHaveLength(1);
+  return s;
+}
+
+async function inRoom(w: World, hub: Hub, tok: string): Promise<FakeSocket> {
+  const s = await connect(w, hub, tok);
+  s.receive({ type: 'room.join', roomId: ROOM });
+  await w.clock.tick(0);
+  expect(s.of('room.joined')).toHaveLength(1);
+  return s;
+}
+
+const welcome = (s: FakeSocket) => s.of('welcome')[0]!;
+
+/** Moves time by `ms` while `alive` sockets answer every ping, as a healthy client does. */
+async function live(w: World, ms: number, ...alive: FakeSocket[]): Promise<void> {
+  for (let left = ms; left > 0; left -= WS.heartbeatIntervalMs / 2) {
+    await w.clock.tick(Math.min(left, WS.heartbeatIntervalMs / 2));
+    for (const s of alive) s.pong();
+  }
+}
+
+describe('hub timing on fake time', () => {
+  it('a socket that never says hello is closed with 4001 when helloTimeoutMs passes, not before', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const s = new FakeSocket();
+    hub.accept(s.asWebSocket(), '127.0.0.1');
+    await w.clock.tick(WS.helloTimeoutMs - 1);
+    expect(s.closedWith).toBeUndefined();
+    await w.clock.tick(1);
+    expect(s.closedWith).toEqual({ code: 4001, reason: 'HELLO_REQUIRED' });
+  });
+
+  it('a socket that answers pings stays; a silent one is terminated past deadAfterMs and the room hears `timeout`', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const alive = await inRoom(w, hub, token(w, user('Alive')));
+    const silent = await inRoom(w, hub, token(w, user('Silent')));
+    for (let t = WS.heartbeatIntervalMs; t <= WS.deadAfterMs; t += WS.heartbeatIntervalMs) {
+      await w.clock.tick(WS.heartbeatIntervalMs);
+      alive.pong();
+    }
+    // 40 s of silence: pinged, not yet dead.
+    expect(silent.pings).toBeGreaterThan(0);
+    expect(silent.terminated).toBe(false);
+    await w.clock.tick(WS.heartbeatIntervalMs);
+    expect(silent.terminated).toBe(true);
+    expect(alive.terminated).toBe(false);
+    expect(alive.of('participant.left')).toEqual([
+      expect.objectContaining({ connectionId: welcome(silent).connectionId, reason: 'timeout' }),
+    ]);
+  });
+
+  it('a reader whose unsent data passes maxBufferedBytes is closed with 4009 and the room goes on', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const sender = await inRoom(w, hub, token(w, user('Sender')));
+    const slow = await inRoom(w, hub, token(w, user('Slow')));
+    const fine = await inRoom(w, hub, token(w, user('Fine')));
+    slow.bufferedAmount = WS_LIMITS.maxBufferedBytes + 1;
+    sender.receive({ type: 'media.update', audio: false, video: true, screen: false });
+    await w.clock.tick(0);
+    expect(slow.closedWith).toEqual({ code: 4009, reason: 'SLOW_CONSUMER' });
+    expect(fine.of('participant.updated')).toHaveLength(1);
+    expect(fine.of('participant.left')).toEqual([
+      expect.objectContaining({ connectionId: welcome(slow).connectionId }),
+    ]);
+    // Exactly at the limit is still fine: only more than maxBufferedBytes closes.
+    fine.bufferedAmount = WS_LIMITS.maxBufferedBytes;
+    sender.receive({ type: 'media.update', audio: true, video: true, screen: false });
+    await w.clock.tick(0);
+    expect(fine.closedWith).toBeUndefined();
+    expect(fine.of('participant.updated')).toHaveLength(2);
+  });
+
+  it('a dropped user keeps the seat for reconnectGraceMs; coming back cancels the release', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const away = user('Away');
+    const back = user('Back');
+    (await inRoom(w, hub, token(w, away))).drop();
+    (await inRoom(w, hub, token(w, back))).drop();
+    await w.clock.tick(WS.reconnectGraceMs / 2);
+    const returned = await inRoom(w, hub, token(w, back));
+    await live(w, WS.reconnectGraceMs / 2 - LIVE.tickMs, returned);
+    expect(w.gate.calls).not.toContain(`abandon ${away.id}`);
+    await live(w, 2 * LIVE.tickMs, returned);
+    expect(w.gate.calls.filter((c) => c.startsWith('abandon'))).toEqual([`abandon ${away.id}`]);
+    await live(w, WS.reconnectGraceMs * 2, returned);
+    expect(w.gate.calls).not.toContain(`abandon ${back.id}`);
+  });
+
+  it('graceful shutdown sends server.draining and 1001, and does not wait for a peer that never answers', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const stuck = await inRoom(w, hub, token(w, user('Stuck')));
+    stuck.answersClose = false;
+    let done = false;
+    const closing = hub.close().then(() => (done = true));
+    await w.clock.tick(0);
+    // The close frame went out; the peer gets a second to answer before it is cut off.
+    await w.clock.tick(999);
+    expect(done).toBe(false);
+    await w.clock.tick(2);
+    await closing;
+    expect(stuck.of('server.draining')).toHaveLength(1);
+    expect(stuck.closedWith).toEqual({ code: 1001, reason: 'SERVICE_UNAVAILABLE' });
+    expect(stuck.terminated).toBe(true);
+  });
+});
+
+describe('tokens and revocation on open sockets', () => {
+  it('closes a socket with 4002 TOKEN_EXPIRED when its token expires, within one tick', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const s = await inRoom(w, hub, token(w, user('A'), 's1', 60_000));
+    expect(welcome(s).tokenExpiresAt).toBe(w.clock.now().getTime() + 60_000);
+    await live(w, 59_000, s);
+    expect(s.closedWith).toBeUndefined();
+    await live(w, 2 * LIVE.tickMs, s);
+    expect(s.of('error')).toEqual([expect.objectContaining({ code: 'TOKEN_EXPIRED' })]);
+    expect(s.closedWith).toEqual({ code: 4002, reason: 'TOKEN_EXPIRED' });
+  });
+
+  it('auth.refresh with a fresh token of the same user extends the socket without a reconnect', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const a = user('A');
+    const s = await inRoom(w, hub, token(w, a, 's1', 60_000));
+    await live(w, 50_000, s);
+    s.receive({ type: 'auth.refresh', ref: 'r1', token: token(w, a, 's1', 15 * 60_000) });
+    await w.clock.tick(0);
+    expect(s.of('auth.refreshed')).toEqual([
+      { type: 'auth.refreshed', ref: 'r1', tokenExpiresAt: w.clock.now().getTime() + 15 * 60_000 },
+    ]);
+    await live(w, 5 * 60_000, s);
+    expect(s.closedWith).toBeUndefined();
+  });
+
+  it("auth.refresh with another user's token closes with 4002; a bad token only gets an error", async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const s = await connect(w, hub, token(w, user('A')));
+    s.receive({ type: 'auth.refresh', ref: 'bad', token: 'garbage' });
+    await w.clock.tick(0);
+    expect(s.of('error')).toEqual([expect.objectContaining({ code: 'INVALID_TOKEN', ref: 'bad' })]);
+    expect(s.closedWith).toBeUndefined();
+    s.receive({ type: 'auth.refresh', token: token(w, user('Mallory')) });
+    await w.clock.tick(0);
+    expect(s.closedWith).toEqual({ code: 4002, reason: 'INVALID_TOKEN' });
+  });
+
+  it('session.revoked closes the sockets of that session only; user.disabled closes them all', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const a = user('A');
+    const phone = await inRoom(w, hub, token(w, a, 'phone'));
+    const laptop = await connect(w, hub, token(w, a, 'laptop'));
+    const other = await connect(w, hub, token(w, user('B'), 'phone'));
+    await w.live.bus.emit({
+      type: 'session.revoked',
+      userId: a.id,
+      sessionId: 'phone',
+      reason: 'logout',
+    });
+    await w.clock.tick(0);
+    expect(phone.closedWith).toEqual({ code: 4002, reason: 'SESSION_REVOKED' });
+    expect(laptop.closedWith).toBeUndefined();
+    expect(other.closedWith).toBeUndefined();
+    await w.live.bus.emit({ type: 'user.disabled', userId: a.id });
+    await w.clock.tick(0);
+    expect(laptop.closedWith).toEqual({ code: 4002, reason: 'ACCOUNT_DISABLED' });
+    expect(other.closedWith).toBeUndefined();
+  });
+
+  it('user.updated reaches the open socket as session.updated and later actions use the new view', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const a = user('A');
+    const s = await connect(w, hub, token(w, a));
+    const promoted: User = { ...a, role: 'provider', displayName: 'Dr A' };
+    await w.live.bus.emit({ type: 'user.updated', user: promoted });
+    await w.clock.tick(0);
+    expect(s.of('session.updated')).toEqual([{ type: 'session.updated', user: promoted }]);
+    s.receive({ type: 'room.join', roomId: ROOM });
+    await w.clock.tick(0);
+    expect((await w.live.roster.list(ROOM))[0]?.displayName).toBe('Dr A');
+    expect(s.closedWith).toBeUndefined();
+  });
+});
+
+describe('live state across processes', () => {
+  it("a process that stops heartbeating loses its participants on the others' rosters within the expiry, then their seats after the grace", async () => {
+    const w = setup();
+    const alive = startHub(w, w.clock, 'alive');
+    // The other process runs its first upkeep at start, then never again: it was killed.
+    const dead = startHub(w, frozenTimers, 'dead');
+    const watcher = await inRoom(w, alive, token(w, user('Watcher')));
+    const victim = user('Victim');
+    const ghost = await inRoom(w, dead, token(w, victim));
+    expect(await w.live.roster.countUsers(ROOM)).toBe(2);
+
+    await live(w, LIVE.expiryMs - LIVE.tickMs, watcher);
+    expect(watcher.of('participant.left')).toEqual([]);
+    await live(w, 2 * LIVE.tickMs, watcher);
+    expect(watcher.of('participant.left')).toEqual([
+      expect.objectContaining({ connectionId: welcome(ghost).connectionId, reason: 'timeout' }),
+    ]);
+    expect(await w.live.roster.countUsers(ROOM)).toBe(1);
+    expect(w.gate.calls).not.toContain(`abandon ${victim.id}`);
+    await live(w, WS.reconnectGraceMs + LIVE.tickMs, watcher);
+    expect(w.gate.calls).toContain(`abandon ${victim.id}`);
+  });
+
+  it('at start-up a process marks rooms nobody is in as empty and gives seats nobody holds a grace, then releases them', async () => {
+    const w = setup();
+    const stale = randomUUID();
+    w.gate.unattended = [ROOM];
+    w.gate.held = [{ roomId: ROOM, userId: stale }];
+    startHub(w);
+    await w.clock.tick(0);
+    expect(w.gate.calls).toContain(`emptied ${ROOM}`);
+    expect(w.gate.calls).not.toContain(`abandon ${stale}`);
+    await w.clock.tick(WS.reconnectGraceMs + LIVE.tickMs);
+    expect(w.gate.calls.filter((c) => c === `abandon ${stale}`)).toHaveLength(1);
+  });
+
+  it('a room that is occupied is not marked empty, and a seat whose holder is connected keeps it', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const holder = user('Holder');
+    const s = await inRoom(w, hub, token(w, holder, 's', 3600_000));
+    w.gate.unattended = [ROOM];
+    w.gate.held = [{ roomId: ROOM, userId: holder.id }];
+    w.gate.calls.length = 0;
+    await live(w, LIVE.expiryMs + WS.reconnectGraceMs + LIVE.tickMs, s);
+    expect(w.gate.calls).toEqual([]);
+  });
+});
+
+function summary(id: string): RoomSummary {
+  return {
+    id,
+    code: 'abc-defg-hjk',
+    name: 'Test',
+    visibility: 'private',
+    entry: 'open',
+    chatEnabled: true,
+    maxParticipants: 12,
+    locked: false,
+    status: 'open',
+    hostId: randomUUID(),
+    hostDisplayName: 'Host',
+    createdAt: new Date().toISOString(),
+    closedAt: null,
+    participantCount: 0,
+  };
+}

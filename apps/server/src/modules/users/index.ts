@@ -1,0 +1,9 @@
+// The users module's public face: user records (and their public view), guests, the
+// admin bootstrap and the admin user routes. Other code imports users only from here.
+export { ensureAdmin } from './admin.js';
+export type { CreateAccount, EnsureAdminResult } from './admin.js';
+export { createUsersRepo, publicUser } from './repo.js';
+export type { NewUser, UserRecord, UsersRepo } from './repo.js';
+export { adminUserRoutes } from './routes.js';
+export { createGuest, createUsersService, normalizeEmail } from './service.js';
+export type { UsersService } from './service.js';

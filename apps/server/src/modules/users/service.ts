@@ -1,0 +1,77 @@
+import type { AdminUpdateUserBody, AdminUser, User } from '@parley/protocol';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { Errors } from '../../platform/errors.js';
+import type { Bus } from '../../platform/live/index.js';
+import { UserErrors } from './errors.js';
+import { createUsersRepo, publicUser } from './repo.js';
+import type { UserRecord, UsersRepo } from './repo.js';
+
+/** Emails are stored lower-cased and trimmed; every lookup goes through this. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/**
+ * Creates a guest: a user with a display name and nothing else. `db` may be a
+ * transaction (accepting an invite creates the guest and admits them atomically).
+ */
+export function createGuest(db: Db, displayName: string, at: string): Promise<UserRecord> {
+  return createUsersRepo(db).insertGuest(displayName, at);
+}
+
+/** A user as admins see it: public fields and whether the account is disabled. */
+export function adminUser(u: UserRecord): AdminUser {
+  return { ...publicUser(u), disabled: u.disabledAt !== null };
+}
+
+export type UsersServiceDeps = {
+  users: UsersRepo;
+  bus: Bus;
+  clock: Clock;
+  /**
+   * Ends every sign-in session of a user (auth owns refresh tokens). Passed in so users
+   * never imports auth: auth depends on users, not the reverse.
+   */
+  revokeSessions(userId: string): Promise<void>;
+};
+
+export function createUsersService(deps: UsersServiceDeps) {
+  const { users, bus, clock } = deps;
+
+  return {
+    /**
+     * Changes another account's role or switches it off (admins only). Disabling ends
+     * every session of the account and tells every process (`user.disabled`), so its
+     * sockets close; a role change tells them the new view (`user.updated`). Events go
+     * out after the database has the change.
+     */
+    async adminUpdate(actor: User, id: string, patch: AdminUpdateUserBody): Promise<AdminUser> {
+      if (actor.role !== 'admin' || actor.isGuest) throw Errors.forbidden();
+      const target = await users.findById(id);
+      if (!target) throw UserErrors.notFound();
+      const demotesSelf = patch.role !== undefined && patch.role !== 'admin';
+      if (target.id === actor.id && (patch.disabled === true || demotesSelf)) {
+        throw UserErrors.cannotChangeSelf();
+      }
+      const roleChanged = patch.role !== undefined && patch.role !== target.role;
+      if (roleChanged && target.isGuest) throw UserErrors.guestRole();
+
+      const now = clock.now().toISOString();
+      await users.update(id, {
+        ...(roleChanged ? { role: patch.role } : {}),
+        // Disabling twice keeps the first date; enabling clears it.
+        ...(patch.disabled === true && !target.disabledAt ? { disabledAt: now } : {}),
+        ...(patch.disabled === false ? { disabledAt: null } : {}),
+      });
+      // After the flag: a session that races this is refused by the flag anyway.
+      // Repeated on a second disable, in case the first one stopped half-way.
+      if (patch.disabled === true) await deps.revokeSessions(id);
+
+      const updated = await users.findById(id);
+      if (!updated) throw UserErrors.notFound();
+      if (patch.disabled === true) await bus.emit({ type: 'user.disabled', userId: id });
+      if (roleChanged) await bus.emit({ type: 'user.updated', user: publicUser(updated) });
+      return adminUser(updated);
+    },
+  };
+}
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,278 @@
+import type { RosterEntry, ServerMessage } from '@parley/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import type { Envelope, LiveState } from './index.js';
+
+/**
+ * The behaviour every live-state implementation owes the app, written once. The memory
+ * implementation runs it in live.contract.test.ts; the Redis one will run the same suite.
+ * Time is the app clock's (a ManualClock here), never the store's own.
+ */
+export function liveStateContract(name: string, make: (clock: ManualClock) => Promise<LiveState>) {
+  describe(`live state contract: ${name}`, () => {
+    let clock: ManualClock;
+    let live: LiveState;
+    beforeEach(async () => {
+      clock = new ManualClock();
+      live = await make(clock);
+    });
+    afterEach(async () => {
+      await live.close();
+    });
+
+    const roomId = '00000000-0000-4000-8000-000000000001';
+    const entry = (connectionId: string, userId: string): RosterEntry => ({
+      connectionId,
+      userId,
+      displayName: userId,
+      isGuest: false,
+      role: 'participant',
+      media: { audio: true, video: true, screen: false, handRaised: false },
+      joinedAt: clock.now().toISOString(),
+    });
+    const uid = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
+
+    describe('bus', () => {
+      it('serializes a message once and hands every subscriber the same envelope', async () => {
+        const seen: Envelope[][] = [[], []];
+        const offs = seen.map((list) => live.bus.subscribe((e) => list.push(e)));
+        const msg: ServerMessage = { type: 'lobby.admitted', roomId };
+        await live.bus.toUser(uid(1), msg);
+        await live.bus.toRoom(roomId, msg, { exceptConnectionId: 'c1' });
+        await live.bus.toConnection('c2', msg);
+        await waitFor(() => seen[1]?.length === 3);
+        expect(seen[0]).toEqual(seen[1]);
+        expect(seen[0]?.map((e) => e.to)).toEqual([
+          { kind: 'user', userId: uid(1) },
+          { kind: 'room', roomId, exceptConnectionId: 'c1' },
+          { kind: 'connection', connectionId: 'c2' },
+        ]);
+        expect(JSON.parse(seen[0]?.[0]?.payload ?? '')).toEqual(msg);
+        expect(seen[0]?.[0]?.type).toBe('lobby.admitted');
+        expect(seen[0]?.[0]?.effect).toBeUndefined();
+        offs.forEach((off) => off());
+      });
+
+      it('marks a kick and a closed room with the effect sockets must apply, from typed fields', async () => {
+        const seen: Envelope[] = [];
+        const off = live.bus.subscribe((e) => seen.push(e));
+        await live.bus.toUser(uid(1), { type: 'participant.kicked', roomId });
+        await live.bus.toRoom(roomId, { type: 'room.closed', roomId, reason: 'ended' });
+        await waitFor(() => seen.length === 2);
+        expect(seen.map((e) => e.effect)).toEqual([
+          { kind: 'leave-room', roomId, because: 'kicked' },
+          { kind: 'leave-room', roomId, because: 'room-closed' },
+        ]);
+        off();
+      });
+
+      it('delivers domain events to the handlers of that type only; a failing handler does not reach the emitter', async () => {
+        const got: string[] = [];
+        live.bus.on('room.closed', () => {
+          throw new Error('handler bug');
+        });
+        live.bus.on('room.closed', (e) => {
+          got.push(`closed ${e.roomId}`);
+        });
+        const off = live.bus.on('user.disabled', (e) => {
+          got.push(`disabled ${e.userId}`);
+        });
+        await live.bus.emit({ type: 'room.closed', roomId });
+        await live.bus.emit({ type: 'user.disabled', userId: uid(2) });
+        off();
+        await live.bus.emit({ type: 'user.disabled', userId: uid(3) });
+        await waitFor(() => got.length >= 2);
+        expect(got).toEqual([`closed ${roomId}`, `disabled ${uid(2)}`]);
+      });
+    });
+
+    describe('roster', () => {
+      it('adds and removes atomically, returning the counts of the room and of the user', async () => {
+        const { roster } = live;
+        expect(await roster.add(roomId, entry('c1', uid(1)), 'p1')).toEqual({
+          connections: 1,
+          userConnections: 1,
+        });
+        expect(await roster.add(roomId, entry('c2', uid(1)), 'p2')).toEqual({
+          connections: 2,
+          userConnections: 2,
+        });
+        expect(await roster.add(roomId, entry('c3', uid(2)), 'p1')).toEqual({
+          connections: 3,
+          userConnections: 1,
+        });
+        expect(await roster.countUsers(roomId)).toBe(2);
+        expect(await roster.countUserConnections(roomId, uid(1))).toBe(2);
+        const removed = await roster.remove(roomId, 'c1');
+        expect(removed?.entry.connectionId).toBe('c1');
+        expect(removed?.counts).toEqual({ connections: 2, userConnections: 1 });
+        // The second remover learns it was already gone: the notice goes out once.
+        expect(await roster.remove(roomId, 'c1')).toBeUndefined();
+        expect((await roster.list(roomId)).map((e) => e.connectionId).sort()).toEqual(['c2', 'c3']);
+      });
+
+      it('updates media and roles in place, and clear empties the room', async () => {
+        const { roster } = live;
+        await roster.add(roomId, entry('c1', uid(1)), 'p1');
+        await roster.add(roomId, entry('c2', uid(1)), 'p1');
+        const media = { audio: false, video: false, screen: true, handRaised: true };
+        expect((await roster.update(roomId, 'c1', { media }))?.media).toEqual(media);
+        expect(await roster.update(roomId, 'nope', { media })).toBeUndefined();
+        expect((await roster.get(roomId, 'c1'))?.media).toEqual(media);
+        const changed = await roster.setRoleForUser(roomId, uid(1), 'cohost');
+        expect(changed.map((e) => e.role)).toEqual(['cohost', 'cohost']);
+        expect(await roster.setRoleForUser(roomId, uid(1), 'cohost')).toEqual([]);
+        await roster.clear(roomId);
+        expect(await roster.list(roomId)).toEqual([]);
+        expect(await roster.countUsers(roomId)).toBe(0);
+      });
+
+      it("sweeps exactly the entries of a process whose lease ran out, once, with the rooms' new counts", async () => {
+        const { roster } = live;
+        const now = clock.now().getTime();
+        await roster.heartbeat('alive', now + 30_000);
+        await roster.heartbeat('dead', now + 30_000);
+        await roster.add(roomId, entry('c1', uid(1)), 'alive');
+        await roster.add(roomId, entry('c2', uid(2)), 'dead');
+        await roster.add(roomId, entry('c3', uid(2)), 'dead');
+        expect(await roster.sweep(now + 10_000)).toEqual([]);
+
+        await roster.heartbeat('alive', now + 60_000); // 'dead' stops renewing
+        const swept = await roster.sweep(now + 31_000);
+        expect(swept.map((s) => s.entry.connectionId).sort()).toEqual(['c2', 'c3']);
+        expect(swept.every((s) => s.roomId === roomId)).toBe(true);
+        // The last of the user's entries to go reports that the user is gone.
+        expect(swept.map((s) => s.counts.userConnections).sort()).toEqual([0, 1]);
+        expect(await roster.sweep(now + 31_000)).toEqual([]);
+        expect((await roster.list(roomId)).map((e) => e.connectionId)).toEqual(['c1']);
+      });
+    });
+
+    describe('locks', () => {
+      it('runs the tasks of one key one at a time in order, even after a failure; other keys run alongside', async () => {
+        const log: string[] = [];
+        const gates = new Map<string, () => void>();
+        const task =
+          (name: string, fail = false) =>
+          async () => {
+            log.push(`${name}:start`);
+            await new Promise<void>((resolve) => gates.set(name, resolve));
+            log.push(`${name}:end`);
+            if (fail) throw new Error(name);
+            return name;
+          };
+        const results = Promise.allSettled([
+          live.locks.run('a', task('a1', true)),
+          live.locks.run('a', task('a2')),
+          live.locks.run('b', task('b1')),
+        ]);
+        await waitFor(() => gates.has('a1') && gates.has('b1'));
+        expect(gates.has('a2')).toBe(false); // a2 waits for a1
+        gates.get('b1')?.();
+        gates.get('a1')?.();
+        await waitFor(() => gates.has('a2'));
+        gates.get('a2')?.();
+        expect((await results).map((r) => r.status)).toEqual([
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        expect(log.indexOf('a1:end')).toBeLessThan(log.indexOf('a2:start'));
+      });
+    });
+
+    describe('deadlines', () => {
+      it('hands each due key to exactly one taker; moving and cancelling work, prefixes too', async () => {
+        const d = live.deadlines('test');
+        const other = live.deadlines('other');
+        const t = clock.now().getTime();
+        await d.set('r1/u1', t + 100);
+        await d.set('r1/u2', t + 100);
+        await d.set('r2/u1', t + 100);
+        await d.set('r3/u1', t + 100);
+        await d.set('r3/u1', t + 500); // moved
+        await other.set('r1/u1', t); // another namespace
+        await d.cancel('r1/u2');
+        expect(await d.get('r1/u1')).toBe(t + 100);
+        expect(await d.takeDue(t + 99, 10)).toEqual([]);
+        const [a, b] = await Promise.all([d.takeDue(t + 100, 10), d.takeDue(t + 100, 10)]);
+        expect([...(a ?? []), ...(b ?? [])].sort()).toEqual(['r1/u1', 'r2/u1']);
+        expect(await d.get('r1/u1')).toBeUndefined();
+        await d.set('r4/u1', t);
+        await d.set('r4/u2', t);
+        await d.cancelPrefix('r4/');
+        expect(await d.takeDue(t + 1000, 10)).toEqual(['r3/u1']);
+        expect(await other.takeDue(t, 10)).toEqual(['r1/u1']);
+      });
+
+      it('takes at most `limit` keys at a time', async () => {
+        const d = live.deadlines('test');
+        const t = clock.now().getTime();
+        for (let i = 0; i < 5; i++) await d.set(`k${i}`, t);
+        expect(await d.takeDue(t, 2)).toHaveLength(2);
+        expect(await d.takeDue(t, 10)).toHaveLength(3);
+      });
+    });
+
+    describe('limits', () => {
+      it('attempts: blocks a key after the limit until the window ends; reset forgives', async () => {
+        const a = live.attempts('test', { limit: 3, windowMs: 60_000 });
+        for (let i = 0; i < 3; i++) {
+          expect(await a.blockedFor('k')).toBe(0);
+          await a.fail('k');
+        }
+        expect(await a.blockedFor('k')).toBe(60);
+        expect(await a.blockedFor('other')).toBe(0);
+        clock.advance(59_000);
+        expect(await a.blockedFor('k')).toBe(1);
+        clock.advance(1_000);
+        expect(await a.blockedFor('k')).toBe(0);
+        for (let i = 0; i < 3; i++) await a.fail('k');
+        await a.reset('k');
+        expect(await a.blockedFor('k')).toBe(0);
+      });
+
+      it('rates: a burst, then one per refill period, with the wait in milliseconds', async () => {
+        const r = live.rates('test', { burst: 2, perSecond: 1 });
+        expect(await r.take('k')).toBe(0);
+        expect(await r.take('k')).toBe(0);
+        expect(await r.take('k')).toBe(1000);
+        clock.advance(1000);
+        expect(await r.take('k')).toBe(0);
+        expect(await r.take('j')).toBe(0);
+      });
+    });
+
+    describe('store', () => {
+      it('updates as one step from the initial value; a throwing change stores nothing', async () => {
+        const s = live.store<{ n: number }>('test');
+        expect(await s.get('a')).toBeUndefined();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => s.update('a', { n: 0 }, (c) => ({ n: c.n + 1 }))),
+        );
+        expect(results.map((r) => r.n).sort((x, y) => x - y)).toEqual([
+          1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+        ]);
+        await expect(
+          s.update('a', { n: 0 }, () => {
+            throw new Error('refused');
+          }),
+        ).rejects.toThrow('refused');
+        expect(await s.get('a')).toEqual({ n: 10 });
+        expect(await s.size()).toBe(1);
+        await s.delete('a');
+        expect(await s.get('a')).toBeUndefined();
+        expect(await s.size()).toBe(0);
+      });
+    });
+  });
+}
+
+/** Polls a condition on real time (a Redis implementation delivers asynchronously). */
+async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

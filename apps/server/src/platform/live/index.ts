@@ -1,0 +1,67 @@
+import type { Clock } from '../clock.js';
+import type { Bus } from './bus.js';
+import type { Deadlines } from './deadlines.js';
+import type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from './limits.js';
+import type { Locks } from './locks.js';
+import { createMemoryBus } from './memory/bus.js';
+import { createMemoryDeadlines } from './memory/deadlines.js';
+import { createMemoryAttemptLimiter, createMemoryRateLimiter } from './memory/limits.js';
+import { createMemoryLocks } from './memory/locks.js';
+import { createMemoryRoster } from './memory/roster.js';
+import { createMemoryStore } from './memory/store.js';
+import type { Roster } from './roster.js';
+import type { LiveStore } from './store.js';
+
+export type { Bus, Delivery, DomainEvent, DomainEventOf, Envelope, SocketEffect } from './bus.js';
+export type { Deadlines } from './deadlines.js';
+export type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from './limits.js';
+export type { Locks } from './locks.js';
+export type { Roster, RosterCounts } from './roster.js';
+export type { LiveStore } from './store.js';
+
+/**
+ * Everything that is not in the database but must be shared by every process: events
+ * and fan-out, who is in which call, rate limits, locks, deadlines and small documents.
+ * buildApp receives one of these; nothing else in the server keeps such state.
+ * Limiters and stores are named, so two modules never share keys by accident.
+ */
+export interface LiveState {
+  readonly kind: 'memory' | 'redis';
+  readonly bus: Bus;
+  readonly roster: Roster;
+  readonly locks: Locks;
+  deadlines(name: string): Deadlines;
+  attempts(name: string, opts: AttemptLimit): AttemptLimiter;
+  rates(name: string, opts: RateLimit): RateLimiter;
+  store<T>(name: string): LiveStore<T>;
+  /** Throws when the shared store cannot be reached (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One process, nothing shared: the default. Two apps given the same instance behave
+ * as two processes sharing a store, which is how the tests exercise expiry and fan-out
+ * across processes without Redis.
+ */
+export function createMemoryLiveState(clock: Clock, onError?: (err: unknown) => void): LiveState {
+  const named = new Map<string, unknown>();
+  const once = <T>(key: string, make: () => T): T => {
+    if (!named.has(key)) named.set(key, make());
+    return named.get(key) as T;
+  };
+  const bus = createMemoryBus(onError);
+  return {
+    kind: 'memory',
+    bus,
+    roster: createMemoryRoster(),
+    locks: createMemoryLocks(),
+    deadlines: (name) => once(`deadlines:${name}`, () => createMemoryDeadlines()),
+    attempts: (name, opts) =>
+      once(`attempts:${name}`, () => createMemoryAttemptLimiter(opts, clock)),
+    rates: (name, opts) => once(`rates:${name}`, () => createMemoryRateLimiter(opts, clock)),
+    store: <T>(name: string) => once(`store:${name}`, () => createMemoryStore<T>()),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+  };
+}

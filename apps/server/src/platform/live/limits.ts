@@ -1,0 +1,21 @@
+/**
+ * Rate limits as live state: async, so a shared store (Redis) can implement them and
+ * every process sees the same counts. Time is the app clock's, so tests move it.
+ */
+
+/** Counts failures per key in a fixed window (login per account and per IP, room passwords). */
+export interface AttemptLimiter {
+  /** Seconds until the key may try again, or 0 when it is not blocked. */
+  blockedFor(key: string): Promise<number>;
+  fail(key: string): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
+/** Token buckets per key: `burst` at once, refilled at `perSecond`. */
+export interface RateLimiter {
+  /** Takes a token: 0 when allowed, otherwise the milliseconds until one is free. */
+  take(key: string): Promise<number>;
+}
+
+export type AttemptLimit = { limit: number; windowMs: number };
+export type RateLimit = { burst: number; perSecond: number };

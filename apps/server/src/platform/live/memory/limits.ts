@@ -1,0 +1,76 @@
+import type { Clock } from '../../clock.js';
+import type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from '../limits.js';
+
+/** Keys kept at most per limiter; bounds memory under a spray of distinct keys. */
+const MAX_KEYS = 100_000;
+
+/**
+ * Maps kept in last-use order (every use deletes and re-inserts its key): drops the
+ * oldest entries that `expired` says carry no information, then the oldest if still full.
+ */
+function sweep<V>(map: Map<string, V>, expired: (v: V) => boolean): void {
+  for (const [k, v] of map) {
+    if (!expired(v)) break;
+    map.delete(k);
+  }
+  if (map.size >= MAX_KEYS) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+}
+
+export function createMemoryAttemptLimiter(opts: AttemptLimit, clock: Clock): AttemptLimiter {
+  const entries = new Map<string, { count: number; resetAt: number }>();
+  const live = (key: string, now: number) => {
+    const e = entries.get(key);
+    if (e && e.resetAt <= now) {
+      entries.delete(key);
+      return undefined;
+    }
+    return e;
+  };
+  return {
+    blockedFor(key) {
+      const now = clock.now().getTime();
+      const e = live(key, now);
+      if (!e || e.count < opts.limit) return Promise.resolve(0);
+      return Promise.resolve(Math.max(1, Math.ceil((e.resetAt - now) / 1000)));
+    },
+    fail(key) {
+      const now = clock.now().getTime();
+      const e = live(key, now);
+      if (e) e.count++;
+      else {
+        if (entries.size >= MAX_KEYS) sweep(entries, (v) => v.resetAt <= now);
+        entries.set(key, { count: 1, resetAt: now + opts.windowMs });
+      }
+      return Promise.resolve();
+    },
+    reset(key) {
+      entries.delete(key);
+      return Promise.resolve();
+    },
+  };
+}
+
+export function createMemoryRateLimiter(opts: RateLimit, clock: Clock): RateLimiter {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const fullAfterMs = (opts.burst / opts.perSecond) * 1000;
+  return {
+    take(key) {
+      const now = clock.now().getTime();
+      const known = buckets.get(key);
+      const b = known ?? { tokens: opts.burst, at: now };
+      // A clock that steps back refills nothing.
+      b.tokens = Math.min(opts.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * opts.perSecond);
+      b.at = now;
+      if (known) buckets.delete(key);
+      // A bucket idle long enough to be full again is the same as no bucket.
+      else if (buckets.size >= MAX_KEYS) sweep(buckets, (v) => now - v.at >= fullAfterMs);
+      buckets.set(key, b);
+      if (b.tokens < 1) return Promise.resolve(Math.ceil(((1 - b.tokens) / opts.perSecond) * 1000));
+      b.tokens -= 1;
+      return Promise.resolve(0);
+    },
+  };
+}
