@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,56 +6,28 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from './modules/signaling/test-client.js';
 import { TEST_DATABASE_URL } from './test/harness.js';
+import { startServer } from './test/process.js';
+import type { ServerProcess } from './test/process.js';
 
 // A process killed with SIGKILL mid-call leaves approved seats and an "occupied" room in
 // the database and nobody to release them. A new process on the same database must
 // repair that on its own: seats released after the reconnection grace, the room joinable.
 
-const main = path.join(import.meta.dirname, 'main.ts');
 const EXPIRY_S = 2;
 const GRACE_S = 1;
 
-type Proc = ReturnType<typeof startServer>;
-const running = new Set<Proc>();
+const running = new Set<ServerProcess>();
 afterEach(() => {
   for (const p of running) p.child.kill('SIGKILL');
   running.clear();
 });
 
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', main], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      RECONNECT_GRACE_SECONDS: String(GRACE_S),
-      LIVE_EXPIRY_SECONDS: String(EXPIRY_S),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function start(env: Record<string, string>): ServerProcess {
+  const proc = startServer({
+    RECONNECT_GRACE_SECONDS: String(GRACE_S),
+    LIVE_EXPIRY_SECONDS: String(EXPIRY_S),
+    ...env,
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) {
-        clearInterval(timer);
-        resolve(m[1]);
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`exited with ${String(code)}: ${out}`));
-    });
-  });
-  url.catch(() => undefined);
-  const proc = { child, url, exited, output: () => out };
   running.add(proc);
   return proc;
 }
@@ -121,7 +92,7 @@ describe.each(storages)('a process killed mid-call (%s)', (_name, makeStorage) =
   it('a new process on the same database releases the seats of the full room and lets a newcomer in', async () => {
     const storage = await makeStorage();
     try {
-      const first = startServer(storage.env);
+      const first = start(storage.env);
       const base1 = await first.url;
       const hostRes = await api(base1, 'POST', '/api/auth/register', undefined, {
         email: `host.${randomBytes(3).toString('hex')}@example.org`,
@@ -155,7 +126,7 @@ describe.each(storages)('a process killed mid-call (%s)', (_name, makeStorage) =
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
 
-      const second = startServer(storage.env);
+      const second = start(storage.env);
       const base2 = await second.url;
       const restartedAt = Date.now();
       // Polls the real process; the bound is the rule (grace after start) plus slack for a

@@ -1,37 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-// The real process, from source: config -> migrate -> listen -> signals.
-const main = path.join(import.meta.dirname, 'main.ts');
-
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', main], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) {
-        clearInterval(timer);
-        resolve(m[1]);
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`exited with ${code}: ${out}`));
-    });
-  });
-  url.catch(() => undefined); // only tests that await the URL care that it never came
-  return { child, url, exited, output: () => out };
-}
+import { startServer } from './test/process.js';
 
 describe('the server process', () => {
   it('starts on embedded defaults, serves health, and exits 0 on SIGTERM', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WS_LIMITS } from '@parley/protocol';
-import type { LobbyEntry, RoomSummary, User } from '@parley/protocol';
+import type { LobbyEntry, User } from '@parley/protocol';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
@@ -13,6 +13,7 @@ import type { TokenSession } from './deps.js';
 import type { RoomGate } from './gate.js';
 import { createHub } from './hub.js';
 import type { Hub } from './hub.js';
+import { noChat, noPlayback, roomSummary } from './test-fakes.js';
 import { FakeSocket } from './test-socket.js';
 
 // The hub's timing rules on fake time and fake sockets: heartbeats, hello timeout,
@@ -37,7 +38,7 @@ class FakeGate implements RoomGate {
     this.calls.push(`enter ${user.id}`);
     return Promise.resolve({
       role: 'participant' as const,
-      room: summary(roomId),
+      room: roomSummary(roomId),
       lobby: undefined as LobbyEntry[] | undefined,
     });
   }
@@ -108,23 +109,8 @@ function startHub(w: World, timers: Timers = w.clock, processId: string = random
       live: w.live,
       processId,
       gate: w.gate,
-      chat: {
-        send: () => Promise.reject(new AppError('CHAT_DISABLED', 403, 'off')),
-        typing: () => Promise.resolve(false),
-        recent: () => Promise.resolve([]),
-      },
-      playback: {
-        apply: () => Promise.reject(new AppError('NOT_HOST', 403, 'no')),
-        current: () =>
-          Promise.resolve({
-            source: null,
-            playing: false,
-            position: 0,
-            updatedAt: 0,
-            rate: 1,
-            version: 0,
-          }),
-      },
+      chat: noChat,
+      playback: noPlayback,
       clock: w.clock,
       timers,
       sessionForToken: (token) => {
@@ -405,22 +391,3 @@ describe('live state across processes', () => {
     expect(w.gate.calls).toEqual([]);
   });
 });
-
-function summary(id: string): RoomSummary {
-  return {
-    id,
-    code: 'abc-defg-hjk',
-    name: 'Test',
-    visibility: 'private',
-    entry: 'open',
-    chatEnabled: true,
-    maxParticipants: 12,
-    locked: false,
-    status: 'open',
-    hostId: randomUUID(),
-    hostDisplayName: 'Host',
-    createdAt: new Date().toISOString(),
-    closedAt: null,
-    participantCount: 0,
-  };
-}

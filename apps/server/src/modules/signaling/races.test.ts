@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { LobbyEntry, ParticipantRole, RoomSummary, User } from '@parley/protocol';
+import type { LobbyEntry, ParticipantRole, User } from '@parley/protocol';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import type { Bus, LiveState, Roster } from '../../platform/live/index.js';
 import type { RoomGate } from './gate.js';
 import { registerSignaling } from './routes.js';
 import type { Signaling } from './routes.js';
+import { noChat, noPlayback, roomSummary } from './test-fakes.js';
 import { TestClient } from './test-client.js';
 import type { JoinRefused } from './test-client.js';
 import { FAST_LIVE, FAST_WS, eventually } from './test-server.js';
@@ -54,7 +55,7 @@ class HeldGate implements RoomGate {
     }
     return {
       role: 'participant' as ParticipantRole,
-      room: summary(roomId),
+      room: roomSummary(roomId),
       lobby: undefined as LobbyEntry[] | undefined,
     };
   }
@@ -85,25 +86,6 @@ class HeldGate implements RoomGate {
   }
 }
 
-function summary(id: string): RoomSummary {
-  return {
-    id,
-    code: 'abc-defg-hjk',
-    name: 'Test',
-    visibility: 'private',
-    entry: 'open',
-    chatEnabled: true,
-    maxParticipants: 12,
-    locked: false,
-    status: 'open',
-    hostId: randomUUID(),
-    hostDisplayName: 'Host',
-    createdAt: new Date().toISOString(),
-    closedAt: null,
-    participantCount: 0,
-  };
-}
-
 let app: FastifyInstance;
 let signaling: Signaling;
 let live: LiveState;
@@ -125,23 +107,8 @@ beforeEach(async () => {
     processId: 'races',
     gate,
     // These races are about membership; chat and the player stay empty.
-    chat: {
-      send: () => Promise.reject(new AppError('CHAT_DISABLED', 403, 'off')),
-      typing: () => Promise.resolve(false),
-      recent: () => Promise.resolve([]),
-    },
-    playback: {
-      apply: () => Promise.reject(new AppError('NOT_HOST', 403, 'no')),
-      current: () =>
-        Promise.resolve({
-          source: null,
-          playing: false,
-          position: 0,
-          updatedAt: 0,
-          rate: 1,
-          version: 0,
-        }),
-    },
+    chat: noChat,
+    playback: noPlayback,
     clock: systemClock,
     timers: systemTimers,
     sessionForToken: (token) => {
