@@ -335,6 +335,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     routes,
     async close() {
       timers.clear(cleanup);
+      playback.close();
       await signaling.close();
       await app.close();
       if (!deps.live) await live.close();

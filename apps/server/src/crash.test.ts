@@ -13,7 +13,7 @@ import type { ServerProcess } from './test/process.js';
 // the database and nobody to release them. A new process on the same database must
 // repair that on its own: seats released after the reconnection grace, the room joinable.
 
-const EXPIRY_S = 2;
+const EXPIRY_S = 3;
 const GRACE_S = 1;
 
 const running = new Set<ServerProcess>();

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { Email, Password } from '@parley/protocol';
-import { buildApp } from '../app.js';
+import { systemClock } from '../platform/clock.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { openDatabase } from '../platform/db/database.js';
+import { createAccountIn } from '../modules/auth/index.js';
 import { createUsersRepo, ensureAdmin } from '../modules/users/index.js';
 
 /** `npm run admin:create -- --email a@b.c --password '…' [--name 'Ada']` */
@@ -24,11 +25,14 @@ async function run(): Promise<number> {
   const db = openDatabase(config.database);
   try {
     await db.migrate();
-    const { services } = await buildApp(config, { db });
+    // Only the accounts: building the whole app would start a socket hub and its
+    // live-state upkeep against a database a running server is using.
+    const users = createUsersRepo(db.db);
     const result = await ensureAdmin(
       {
-        users: createUsersRepo(db.db),
-        createAccount: (input) => services.auth.createAccount(input),
+        users,
+        createAccount: (input) =>
+          createAccountIn({ users, scryptCost: config.scryptCost, clock: systemClock }, input),
         scryptCost: config.scryptCost,
       },
       { email: email.data, password: password.data, displayName: values.name, resetPassword: true },

@@ -63,7 +63,8 @@ const EnvSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
   RECONNECT_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
-  LIVE_EXPIRY_SECONDS: z.coerce.number().min(1).max(300).default(30),
+  // At least three upkeep ticks (1 s each), so timer jitter alone never lapses a lease.
+  LIVE_EXPIRY_SECONDS: z.coerce.number().min(3).max(300).default(30),
   STUN_URLS: iceUrls('stun').default([]),
   TURN_URLS: iceUrls('turn').default([]),
   TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),

@@ -3,5 +3,5 @@
 export { createRefreshTokensRepo } from './refresh-repo.js';
 export type { RefreshTokensRepo } from './refresh-repo.js';
 export { authRoutes } from './routes.js';
-export { createAuthService } from './service.js';
-export type { AccessSession, AuthService, AuthServiceDeps } from './service.js';
+export { createAccountIn, createAuthService } from './service.js';
+export type { AccessSession, AuthService, AuthServiceDeps, NewAccount } from './service.js';

@@ -186,27 +186,35 @@ export function createAuthService(deps: AuthServiceDeps) {
     await bus.emit({ type: 'session.revoked', userId, sessionId: familyId, reason: 'reuse' });
   }
 
-  async function createAccount(input: {
-    email: string;
-    password: string;
-    displayName: string;
-    role?: Role;
-  }): Promise<UserRecord> {
-    const passwordHash = await hashPassword(input.password, deps.scryptCost);
-    try {
-      return await users.insert({
-        id: randomUUID(),
-        email: normalizeEmail(input.email),
-        passwordHash,
-        displayName: input.displayName,
-        role: input.role ?? 'member',
-        isGuest: false,
-        createdAt: clock.now().toISOString(),
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw AuthErrors.emailTaken();
-      throw err;
-    }
+  function createAccount(input: NewAccount): Promise<UserRecord> {
+    return createAccountIn({ users, scryptCost: deps.scryptCost, clock }, input);
   }
 }
 export type AuthService = ReturnType<typeof createAuthService>;
+
+export type NewAccount = { email: string; password: string; displayName: string; role?: Role };
+
+/**
+ * A registered account (hashed password, normalized email). Standalone so the admin
+ * command can create one without building the app. EMAIL_TAKEN on a duplicate.
+ */
+export async function createAccountIn(
+  deps: { users: UsersRepo; scryptCost: number; clock: Clock },
+  input: NewAccount,
+): Promise<UserRecord> {
+  const passwordHash = await hashPassword(input.password, deps.scryptCost);
+  try {
+    return await deps.users.insert({
+      id: randomUUID(),
+      email: normalizeEmail(input.email),
+      passwordHash,
+      displayName: input.displayName,
+      role: input.role ?? 'member',
+      isGuest: false,
+      createdAt: deps.clock.now().toISOString(),
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw AuthErrors.emailTaken();
+    throw err;
+  }
+}

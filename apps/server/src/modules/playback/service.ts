@@ -17,8 +17,13 @@ export type PlaybackServiceDeps = {
 export function createPlaybackService(deps: PlaybackServiceDeps) {
   const { store, clock } = deps;
   // Every process hears the closure; dropping an already dropped state is harmless.
-  deps.bus.on('room.closed', (e) => store.delete(e.roomId));
+  const unsubscribe = deps.bus.on('room.closed', (e) => store.delete(e.roomId));
   return {
+    /** Stops listening (an app sharing its live state with others is closing). */
+    close(): void {
+      unsubscribe();
+    },
+
     /** Applies a host's command; NOT_HOST for anyone else, and nothing changes. */
     async apply(roomId: string, userId: string, command: PlaybackCommand): Promise<PlaybackState> {
       // From the database, not the socket's roster: a promotion or demotion counts at once.

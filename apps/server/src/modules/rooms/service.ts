@@ -536,7 +536,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       // People still in the lobby are told too, so they stop waiting.
       for (const id of waiting) await bus.toUser(id, msg);
       // The modules that own the reactions (signaling's roster, playback's state) clean up.
-      await bus.emit({ type: 'room.closed', roomId });
+      await bus.emit({ type: 'room.closed', roomId, reason });
       return true;
     },
 

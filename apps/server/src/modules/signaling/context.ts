@@ -44,4 +44,11 @@ export interface SessionContext {
   closeWith(conn: Connection, req: CloseRequest): void;
   /** Authenticated, not closing connections of a user in this process. */
   connectionCount(userId: string): number;
+  /** A mark in the stream of revocations this process has heard (sessions, accounts). */
+  revocationMark(): number;
+  /**
+   * Whether a revocation heard since `mark` hits this user or session: a token checked
+   * while it happened must not open (or extend) a socket.
+   */
+  revokedSince(mark: number, userId: string, sessionId: string): boolean;
 }

@@ -82,6 +82,10 @@ type World = {
   live: LiveState;
   gate: FakeGate;
   sessions: Map<string, TokenSession>;
+  /** Sessions that ended: their tokens are refused from then on, as the database does. */
+  revoked: Set<string>;
+  /** When set, token checks wait for it (a slow database during a logout). */
+  slowCheck: Promise<void> | undefined;
   hubs: Hub[];
 };
 
@@ -98,6 +102,8 @@ function setup(): World {
     live: createMemoryLiveState(clock),
     gate: new FakeGate(),
     sessions: new Map(),
+    revoked: new Set(),
+    slowCheck: undefined,
     hubs: [],
   };
   return world;
@@ -113,9 +119,14 @@ function startHub(w: World, timers: Timers = w.clock, processId: string = random
       playback: noPlayback,
       clock: w.clock,
       timers,
-      sessionForToken: (token) => {
+      sessionForToken: async (token) => {
+        // Reads the "database" first, answers after the delay: the answer can be stale.
         const s = w.sessions.get(token);
-        return s ? Promise.resolve(s) : Promise.reject(new AppError('INVALID_TOKEN', 401, 'no'));
+        const ended = s !== undefined && w.revoked.has(s.sessionId);
+        await w.slowCheck;
+        if (!s) throw new AppError('INVALID_TOKEN', 401, 'no');
+        if (ended) throw new AppError('SESSION_REVOKED', 401, 'ended');
+        return s;
       },
       allowedOrigins: [],
       ws: WS,
@@ -343,6 +354,74 @@ describe('tokens and revocation on open sockets', () => {
   });
 });
 
+describe('revocations that race a token check', () => {
+  it('a logout heard while the hello token was being checked closes the socket instead of welcoming it', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const a = user('A');
+    const tok = token(w, a, 'laptop');
+    let finishCheck = () => {};
+    w.slowCheck = new Promise((resolve) => (finishCheck = resolve));
+    const s = new FakeSocket();
+    hub.accept(s.asWebSocket(), '127.0.0.1');
+    s.receive({ type: 'hello', token: tok, protocolVersion: 1 });
+    await w.clock.tick(0);
+    // The database said "active"; the logout commits and is announced before hello resumes.
+    w.revoked.add('laptop');
+    await w.live.bus.emit({
+      type: 'session.revoked',
+      userId: a.id,
+      sessionId: 'laptop',
+      reason: 'logout',
+    });
+    w.slowCheck = undefined;
+    finishCheck();
+    await w.clock.tick(0);
+    expect(s.of('welcome')).toEqual([]);
+    expect(s.closedWith).toEqual({ code: 4002, reason: 'SESSION_REVOKED' });
+  });
+
+  it('a revocation of another session of the same user does not stop a hello', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const a = user('A');
+    const tok = token(w, a, 'laptop');
+    let finishCheck = () => {};
+    w.slowCheck = new Promise((resolve) => (finishCheck = resolve));
+    const s = new FakeSocket();
+    hub.accept(s.asWebSocket(), '127.0.0.1');
+    s.receive({ type: 'hello', token: tok, protocolVersion: 1 });
+    await w.clock.tick(0);
+    await w.live.bus.emit({
+      type: 'session.revoked',
+      userId: a.id,
+      sessionId: 'phone',
+      reason: 'logout',
+    });
+    w.slowCheck = undefined;
+    finishCheck();
+    await w.clock.tick(0);
+    expect(s.of('welcome')).toHaveLength(1);
+  });
+
+  it('auth.refresh may not move a socket to another sign-in session, and a refresh refused as revoked closes it', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const a = user('A');
+    const s = await connect(w, hub, token(w, a, 'laptop'));
+    s.receive({ type: 'auth.refresh', token: token(w, a, 'phone') });
+    await w.clock.tick(0);
+    expect(s.closedWith).toEqual({ code: 4002, reason: 'INVALID_TOKEN' });
+
+    const t = await connect(w, hub, token(w, a, 'tablet'));
+    const later = token(w, a, 'tablet');
+    w.revoked.add('tablet');
+    t.receive({ type: 'auth.refresh', token: later });
+    await w.clock.tick(0);
+    expect(t.closedWith).toEqual({ code: 4002, reason: 'SESSION_REVOKED' });
+  });
+});
+
 describe('live state across processes', () => {
   it("a process that stops heartbeating loses its participants on the others' rosters within the expiry, then their seats after the grace", async () => {
     const w = setup();
@@ -377,6 +456,16 @@ describe('live state across processes', () => {
     expect(w.gate.calls).not.toContain(`abandon ${stale}`);
     await w.clock.tick(WS.reconnectGraceMs + LIVE.tickMs);
     expect(w.gate.calls.filter((c) => c === `abandon ${stale}`)).toHaveLength(1);
+  });
+
+  it('seats in a room whose call ended normally are left alone (their holders may not have entered yet)', async () => {
+    const w = setup();
+    startHub(w);
+    const host = randomUUID();
+    w.gate.unattended = [];
+    w.gate.held = [{ roomId: ROOM, userId: host }];
+    await w.clock.tick(LIVE.expiryMs * 10 + WS.reconnectGraceMs);
+    expect(w.gate.calls).toEqual([]);
   });
 
   it('a room that is occupied is not marked empty, and a seat whose holder is connected keeps it', async () => {

@@ -53,6 +53,9 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   const byRoom = new Map<string, Set<Connection>>();
   const perIp = new Map<string, number>();
   let drain: Promise<void> | undefined;
+  /** Recent revocations, for tokens whose check overlapped one (see revokedSince). */
+  const revocations: { mark: number; userId: string; sessionId: string | undefined }[] = [];
+  let revocationMark = 0;
 
   const ctx: SessionContext = {
     deps,
@@ -76,6 +79,21 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     },
     closeWith,
     connectionCount: (userId) => byUser.get(userId)?.size ?? 0,
+    revocationMark: () => revocationMark,
+    revokedSince(mark, userId, sessionId) {
+      // Older than what is kept: assume the worst, the caller checks the token again.
+      if (revocations.length > 0 && revocations[0]!.mark > mark + 1) return true;
+      return revocations.some(
+        (r) =>
+          r.mark > mark &&
+          r.userId === userId &&
+          (r.sessionId === undefined || r.sessionId === sessionId),
+      );
+    },
+  };
+  const noteRevocation = (userId: string, sessionId: string | undefined) => {
+    revocations.push({ mark: ++revocationMark, userId, sessionId });
+    if (revocations.length > MAX_REVOCATIONS_KEPT) revocations.shift();
   };
   const sockets: LocalSockets = {
     ofUser: (userId) => [...(byUser.get(userId) ?? [])],
@@ -84,7 +102,9 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
 
   const unsubscribe = [
     deps.live.bus.subscribe(onBus),
-    deps.live.bus.on('room.closed', (e) => forgetRoom(ctx, e.roomId)),
+    deps.live.bus.on('room.closed', (e) => roomClosed(e.roomId, e.reason)),
+    deps.live.bus.on('session.revoked', (e) => noteRevocation(e.userId, e.sessionId)),
+    deps.live.bus.on('user.disabled', (e) => noteRevocation(e.userId, undefined)),
     ...watchRevocations(ctx, sockets),
   ];
   // Pings keep proxies from dropping idle sockets and find the dead ones.
@@ -300,6 +320,31 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     conn.enqueue(() => Promise.resolve(fire()), taskFailed(conn));
   }
 
+  /**
+   * Every process hears a closure once its database change committed. Under the room's
+   * lock, so a `room.join` that passed the gate just before the closure has finished:
+   * whoever is still in the call here (that joiner) is told and closed with 4011, then
+   * the roster and graces go.
+   */
+  function roomClosed(roomId: string, reason: 'ended' | 'expired'): Promise<void> {
+    return deps.live.locks.run(roomId, async () => {
+      const notice = JSON.stringify({
+        type: 'room.closed',
+        roomId,
+        reason,
+      } satisfies ServerMessage);
+      for (const conn of [...(byRoom.get(roomId) ?? [])]) {
+        write(conn, notice);
+        closeWith(conn, {
+          code: WsCloseCode.ROOM_CLOSED,
+          reason: ErrorCode.ROOM_CLOSED,
+          depart: 'room-closed',
+        });
+      }
+      await forgetRoom(ctx, roomId);
+    });
+  }
+
   // ---- liveness ----
 
   function beat(): void {
@@ -350,6 +395,9 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     size: () => connections.size,
   };
 }
+
+/** Revocations remembered for tokens still being checked; a check takes milliseconds. */
+const MAX_REVOCATIONS_KEPT = 1_000;
 
 /** 96 random bits: unguessable, so knowing a connection id grants nothing. */
 function newConnectionId(): string {

@@ -136,11 +136,16 @@ export async function departSwept(
   ctx: SessionContext,
   roomId: string,
   entry: RosterEntry,
-  counts: RosterCounts,
 ): Promise<void> {
-  await ctx.deps.live.locks.run(roomId, () =>
-    afterDeparture(ctx, roomId, entry.connectionId, entry.userId, 'timeout', counts),
-  );
+  const { roster, locks } = ctx.deps.live;
+  await locks.run(roomId, async () => {
+    // Counted under the lock: a join or another sweep may have landed since the sweep.
+    const counts: RosterCounts = {
+      connections: (await roster.list(roomId)).length,
+      userConnections: await roster.countUserConnections(roomId, entry.userId),
+    };
+    await afterDeparture(ctx, roomId, entry.connectionId, entry.userId, 'timeout', counts);
+  });
 }
 
 /** The notices and seat bookkeeping after one entry left; runs under the room's lock. */
@@ -204,30 +209,29 @@ export async function forgetRoom(ctx: SessionContext, roomId: string): Promise<v
 
 /**
  * Repairs what a crash leaves in the database, where the roster cannot: a room marked
- * occupied with nobody in its call is marked empty (so it closes on schedule), and a
- * seat held by someone who is in no call and has no pending grace gets one (so it is
- * released unless they come back). Seats taken in the last grace period are left
- * alone: their holders may be on their way from the join request to the socket.
+ * occupied (someone was in its call) with nobody in its call now is marked empty, so it
+ * closes on schedule, and its seats held by people in no call get the reconnection
+ * grace, so they are released unless their holders come back. Seats in rooms whose call
+ * ended normally are left alone: their holders may simply not have entered yet.
  */
 export async function reconcile(ctx: SessionContext): Promise<void> {
   const { roster, locks } = ctx.deps.live;
-  const now = ctx.deps.clock.now().getTime();
-  for (const roomId of await ctx.deps.gate.unattendedRooms()) {
+  const unattended = await ctx.deps.gate.unattendedRooms();
+  if (unattended.length === 0) return;
+  const now = ctx.deps.clock.now();
+  const seats = await ctx.deps.gate.heldSeats(now);
+  for (const roomId of unattended) {
     await locks.run(roomId, async () => {
-      if ((await roster.list(roomId)).length === 0) {
-        await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
+      if ((await roster.list(roomId)).length > 0) return;
+      await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
+      for (const seat of seats) {
+        if (seat.roomId !== roomId || (await ctx.grace.pending(roomId, seat.userId))) continue;
+        await ctx.grace.start(roomId, seat.userId, now.getTime());
       }
     });
   }
-  const takenBefore = new Date(now - ctx.deps.ws.reconnectGraceMs);
-  for (const { roomId, userId } of await ctx.deps.gate.heldSeats(takenBefore)) {
-    await locks.run(roomId, async () => {
-      if ((await roster.countUserConnections(roomId, userId)) > 0) return;
-      if (await ctx.grace.pending(roomId, userId)) return;
-      await ctx.grace.start(roomId, userId, now);
-    });
-  }
 }
+
 function initialMedia(media: RoomJoinMessage['media']): MediaState {
   return {
     audio: media?.audio ?? false,

@@ -180,9 +180,11 @@ describe('joins racing other events', () => {
     const waiting = gate.holdNextEnter();
     const joining = b.c.join(roomId).catch(() => undefined);
     await waiting;
+    // What rooms.close does: the notice to the room (b is not in it yet), then the event.
     await bus.toRoom(roomId, { type: 'room.closed', roomId, reason: 'ended' });
-    await bus.toUser(b.user.id, { type: 'room.closed', roomId, reason: 'ended' });
+    const closed = bus.emit({ type: 'room.closed', roomId, reason: 'ended' });
     gate.open();
+    await closed;
     await joining;
     expect(await b.c.whenClosed()).toEqual({ code: 4011, reason: 'ROOM_CLOSED' });
     expect(await connectionIds()).toEqual([]);
@@ -261,10 +263,9 @@ describe('what the rooms module is told', () => {
     await watcher.c.next('participant.left', {
       match: (m) => m.userId === gone.user.id,
     });
-    const droppedAt = Date.now();
+    // The exact grace is checked on fake time in hub.test.ts; here, the order of events.
     expect(gate.calls).not.toContain(`abandon ${gone.user.id}`);
     await eventually(() => gate.calls.includes(`abandon ${gone.user.id}`), 'the seat is released');
-    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(FAST_WS.reconnectGraceMs - 50);
     // Back's grace started earlier, so it would have fired by now.
     expect(gate.calls).not.toContain(`abandon ${back.user.id}`);
   });
@@ -274,9 +275,7 @@ describe('shutdown', () => {
   it("Fastify's own close drains the sockets (server.draining, then 1001) instead of hanging on them", async () => {
     const a = await person('A');
     await a.c.join(roomId);
-    const started = Date.now();
     await app.close();
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(await a.c.next('server.draining')).toEqual({ type: 'server.draining' });
     expect(await a.c.whenClosed()).toEqual({ code: 1001, reason: 'SERVICE_UNAVAILABLE' });
     expect(await connectionIds()).toEqual([]);

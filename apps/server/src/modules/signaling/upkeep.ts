@@ -18,12 +18,17 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
   let running: Promise<void> | undefined;
   let stopped = false;
 
+  // The lease has a timer of its own: slow chores must never let it lapse, or the
+  // others would sweep this process's live participants.
+  const renew = () => {
+    roster
+      .heartbeat(processId, clock.now().getTime() + liveTiming.expiryMs)
+      .catch((err: unknown) => ctx.log.error({ err }, 'live-state lease renewal failed'));
+  };
+
   async function tick(): Promise<void> {
     const now = clock.now().getTime();
-    await roster.heartbeat(processId, now + liveTiming.expiryMs);
-    for (const gone of await roster.sweep(now)) {
-      await departSwept(ctx, gone.roomId, gone.entry, gone.counts);
-    }
+    for (const gone of await roster.sweep(now)) await departSwept(ctx, gone.roomId, gone.entry);
     for (const { roomId, userId } of await ctx.grace.takeDue(now)) {
       await abandonIfGone(ctx, roomId, userId);
     }
@@ -41,11 +46,14 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
       });
   }
 
+  renew();
   run();
+  const lease = timers.setInterval(renew, liveTiming.tickMs);
   const interval = timers.setInterval(run, liveTiming.tickMs);
   return {
     async stop() {
       stopped = true;
+      timers.clear(lease);
       timers.clear(interval);
       await running;
     },

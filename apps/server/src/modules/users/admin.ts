@@ -37,6 +37,9 @@ export async function ensureAdmin(
   }
   if (input.resetPassword) {
     await deps.users.setPassword(existing.id, await hashPassword(input.password, deps.scryptCost));
+    // The operator's recovery path also lifts a disable: two admins who disabled each
+    // other must not lock everyone out for good.
+    if (existing.disabledAt) await deps.users.update(existing.id, { disabledAt: null });
   }
   if (existing.role !== 'admin') {
     await deps.users.setRole(existing.id, 'admin');

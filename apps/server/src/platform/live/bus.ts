@@ -34,7 +34,7 @@ export type Envelope = {
  * the reaction subscribes (playback forgets a closed room; signaling closes revoked sockets).
  */
 export type DomainEvent =
-  | { type: 'room.closed'; roomId: string }
+  | { type: 'room.closed'; roomId: string; reason: 'ended' | 'expired' }
   /** A sign-in session ended: logout, or a reused refresh token revoked its family. */
   | { type: 'session.revoked'; userId: string; sessionId: string; reason: 'logout' | 'reuse' }
   /** The account may no longer sign in; every socket of the user closes. */

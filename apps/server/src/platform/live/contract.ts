@@ -77,7 +77,7 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         const off = live.bus.on('user.disabled', (e) => {
           got.push(`disabled ${e.userId}`);
         });
-        await live.bus.emit({ type: 'room.closed', roomId });
+        await live.bus.emit({ type: 'room.closed', roomId, reason: 'ended' });
         await live.bus.emit({ type: 'user.disabled', userId: uid(2) });
         off();
         await live.bus.emit({ type: 'user.disabled', userId: uid(3) });

@@ -14,7 +14,8 @@ export async function handleHello(
   state: AwaitingHello,
   msg: HelloMessage,
 ): Promise<void> {
-  ctx.deps.timers.clear(state.helloTimer);
+  // The hello timer keeps running while the token is checked: a check that hangs must
+  // not hold the socket (and its per-IP slot) open; leaving awaiting-hello clears it.
   const { ref } = msg;
   if (msg.protocolVersion !== PROTOCOL_VERSION) {
     return ctx.closeWith(conn, {
@@ -30,7 +31,7 @@ export async function handleHello(
 
   let session: TokenSession;
   try {
-    session = await ctx.deps.sessionForToken(msg.token);
+    session = await checkToken(ctx, msg.token);
   } catch (err) {
     if (!conn.isIn(state)) return;
     if (err instanceof AppError) {
@@ -83,13 +84,28 @@ export async function handleAuthRefresh(
   state: ReadyState | InRoomState,
   msg: AuthRefreshMessage,
 ): Promise<void> {
-  const session = await ctx.deps.sessionForToken(msg.token);
+  let session: TokenSession;
+  try {
+    session = await checkToken(ctx, msg.token);
+  } catch (err) {
+    // Our own session ended or the account was disabled: the socket ends with it.
+    if (err instanceof AppError && ENDS_THE_SOCKET.has(err.code) && conn.isIn(state)) {
+      return ctx.closeWith(conn, {
+        code: WsCloseCode.UNAUTHENTICATED,
+        reason: err.code,
+        error: { message: err.message, ref: msg.ref },
+      });
+    }
+    throw err;
+  }
   if (!conn.isIn(state)) return;
-  if (session.user.id !== state.user.id) {
+  // Another account, or another sign-in session of the same one: a logout of the
+  // session this socket was opened with must still reach it, so no switching.
+  if (session.user.id !== state.user.id || session.sessionId !== conn.token?.sessionId) {
     return ctx.closeWith(conn, {
       code: WsCloseCode.UNAUTHENTICATED,
       reason: ErrorCode.INVALID_TOKEN,
-      error: { message: 'That token belongs to another account.', ref: msg.ref },
+      error: { message: 'That token belongs to another sign-in session.', ref: msg.ref },
     });
   }
   conn.token = { sessionId: session.sessionId, expiresAt: session.expiresAt.getTime() };
@@ -100,6 +116,25 @@ export async function handleAuthRefresh(
     ...(msg.ref !== undefined ? { ref: msg.ref } : {}),
     tokenExpiresAt: conn.token.expiresAt,
   });
+}
+
+/** Refusals of `auth.refresh` that mean the socket's own session is over. */
+const ENDS_THE_SOCKET: ReadonlySet<string> = new Set([
+  ErrorCode.SESSION_REVOKED,
+  ErrorCode.ACCOUNT_DISABLED,
+]);
+
+/**
+ * Verifies a token, and verifies it again if a revocation of its user or session was
+ * heard while the first check ran (the database said "active" just before the logout
+ * committed): a revoked session never opens or extends a socket.
+ */
+async function checkToken(ctx: SessionContext, token: string): Promise<TokenSession> {
+  for (;;) {
+    const mark = ctx.revocationMark();
+    const session = await ctx.deps.sessionForToken(token);
+    if (!ctx.revokedSince(mark, session.user.id, session.sessionId)) return session;
+  }
 }
 
 export function handlePing(ctx: SessionContext, conn: Connection, msg: PingMessage): void {
