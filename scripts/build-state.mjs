@@ -1,5 +1,8 @@
-// Is the build output current? Used by scripts/start.mjs; plain Node, no dependencies.
+// Is the build output current, and build it if not. Used by `npm start` (scripts/start.mjs)
+// and the browser tests (e2e/support/build.ts); plain Node, no dependencies.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,4 +91,39 @@ export function markBuilt(startedAt, root = repoRoot) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, '');
   utimesSync(path, startedAt, startedAt);
+}
+
+/**
+ * `npm run build` when the output is stale (see staleReason), then stamps it. Returns the
+ * build's exit code: 0 when nothing had to be built or the build worked. `tag` prefixes
+ * the messages (`[start]`, `[e2e]`).
+ */
+export async function buildIfStale(tag, root = repoRoot) {
+  const reason = staleReason(root);
+  if (!reason) return 0;
+  console.log(`[${tag}] ${reason}; running npm run build`);
+  const startedAt = new Date();
+  const code = await runBuild(tag, root);
+  if (code === 0) markBuilt(startedAt, root);
+  return code;
+}
+
+function runBuild(tag, root) {
+  // Under `npm start`/`npm run`, npm_execpath is npm's own CLI script; run it with this Node.
+  const cli = process.env.npm_execpath;
+  const child =
+    cli && /\.[cm]?js$/.test(cli)
+      ? spawn(process.execPath, [cli, 'run', 'build'], { cwd: root, stdio: 'inherit' })
+      : spawn('npm', ['run', 'build'], {
+          cwd: root,
+          stdio: 'inherit',
+          shell: process.platform === 'win32',
+        });
+  return new Promise((resolve) => {
+    child.on('error', (err) => {
+      console.error(`[${tag}] could not run npm: ${err.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (constants.signals[signal] ?? 1)));
+  });
 }

@@ -3,40 +3,14 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { markBuilt, repoRoot, staleReason } from './build-state.mjs';
+import { buildIfStale, repoRoot } from './build-state.mjs';
 
 const exitCodeOf = (code, signal) => code ?? 128 + (constants.signals[signal] ?? 1);
 
-function runBuild() {
-  // Under `npm start`, npm_execpath is npm's own CLI script; run it with this Node.
-  const cli = process.env.npm_execpath;
-  const child =
-    cli && /\.[cm]?js$/.test(cli)
-      ? spawn(process.execPath, [cli, 'run', 'build'], { cwd: repoRoot, stdio: 'inherit' })
-      : spawn('npm', ['run', 'build'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-          shell: process.platform === 'win32',
-        });
-  return new Promise((resolve) => {
-    child.on('error', (err) => {
-      console.error(`[start] could not run npm: ${err.message}`);
-      resolve(1);
-    });
-    child.on('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
-  });
-}
-
-const reason = staleReason();
-if (reason) {
-  console.log(`[start] ${reason}; running npm run build`);
-  const startedAt = new Date();
-  const code = await runBuild();
-  if (code !== 0) {
-    console.error(`[start] npm run build failed (exit code ${code}); the server was not started.`);
-    process.exit(code);
-  }
-  markBuilt(startedAt);
+const built = await buildIfStale('start');
+if (built !== 0) {
+  console.error(`[start] npm run build failed (exit code ${built}); the server was not started.`);
+  process.exit(built);
 }
 
 // Own process group: a terminal Ctrl-C then reaches only us (and npm, which forwards it to

@@ -1,4 +1,5 @@
 import tailwindcss from '@tailwindcss/vite';
+import type { Preset } from '@vite-pwa/assets-generator/config';
 import vue from '@vitejs/plugin-vue';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -6,6 +7,22 @@ import { VitePWA } from 'vite-plugin-pwa';
 // In development the browser talks only to Vite; API and socket traffic is forwarded to a
 // locally running Parley server so the app sees one origin, as it does in production.
 const apiTarget = `http://127.0.0.1:${process.env.PARLEY_API_PORT ?? 8080}`;
+
+const BRAND = '#2f4fd6';
+
+/**
+ * The PWA icons, drawn by @vite-pwa/assets-generator (sharp) from public/favicon.svg on every
+ * build (and served on the fly by the dev server), so nothing generated is committed. The
+ * manifest's `icons` and the `<link rel="icon">`/`apple-touch-icon` tags come from this too.
+ */
+const pwaIcons: Preset = {
+  // The logo is a rounded square already: edge to edge, transparent corners.
+  transparent: { sizes: [64, 192, 512], padding: 0, favicons: [[48, 'favicon.ico']] },
+  // The OS crops these to its own shape: brand colour to the edges, the logo in the safe zone.
+  maskable: { sizes: [512], padding: 0.3, resizeOptions: { background: BRAND } },
+  // iOS ignores transparency and rounds the corners itself.
+  apple: { sizes: [180], padding: 0.3, resizeOptions: { background: BRAND } },
+};
 
 export default defineConfig({
   plugins: [
@@ -15,7 +32,14 @@ export default defineConfig({
       registerType: 'autoUpdate',
       // A <script src="/registerSW.js"> tag: the server's CSP forbids inline scripts.
       injectRegister: 'script-defer',
-      includeAssets: ['favicon.svg', 'icons/apple-touch-icon.png'],
+      pwaAssets: {
+        config: false,
+        image: 'public/favicon.svg',
+        preset: pwaIcons,
+        overrideManifestIcons: true,
+        // <meta name="theme-color"> from the manifest below.
+        injectThemeColor: true,
+      },
       manifest: {
         name: 'Parley',
         short_name: 'Parley',
@@ -25,22 +49,12 @@ export default defineConfig({
         scope: '/',
         display: 'standalone',
         background_color: '#f6f7fb',
-        theme_color: '#2f4fd6',
-        icons: [
-          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
-          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
-          {
-            src: '/icons/maskable-512.png',
-            sizes: '512x512',
-            type: 'image/png',
-            purpose: 'maskable',
-          },
-          { src: '/favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
-        ],
+        theme_color: BRAND,
+        // `icons` is filled in from pwaIcons above.
       },
       workbox: {
         // The app shell; API answers and the socket are never cached (no runtime caching).
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api(?:\/|$)/, /^\/ws(?:\/|$)/],
         cleanupOutdatedCaches: true,

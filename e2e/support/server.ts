@@ -26,6 +26,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     process.env.PARLEY_E2E_SERVER_ENTRY ?? 'apps/server/dist/main.js',
   );
   if (!existsSync(entry)) {
+    // Global setup builds the default entry, except when PARLEY_E2E_BASE_URL is set.
     throw new Error(`Server entry ${entry} does not exist; run \`npm run build\` first.`);
   }
 

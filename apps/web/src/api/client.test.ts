@@ -337,6 +337,41 @@ describe('API client token refresh', () => {
   });
 });
 
+describe('refresh(staleToken)', () => {
+  it('spends the refresh token even while the stale access token is still valid', async () => {
+    const storage = memoryStorage(session(1));
+    const fetchFn = vi.fn(respond(() => json(200, session(2))));
+    const client = createApiClient({ storage, fetch: fetchFn, now: () => NOW });
+    expect(await client.refresh('access-1')).toBe('access-2');
+    expect(fetchFn.mock.calls.map(([url, init]) => [url, init?.body])).toEqual([
+      ['/api/auth/refresh', JSON.stringify({ refreshToken: 'refresh-1' })],
+    ]);
+    expect(storage.current?.tokens.refreshToken).toBe('refresh-2');
+  });
+
+  it('returns the newer token another tab already stored instead of spending again', async () => {
+    const fetchFn = vi.fn<Fetch>();
+    const client = createApiClient({
+      storage: memoryStorage(session(2)),
+      fetch: fetchFn,
+      now: () => NOW,
+    });
+    expect(await client.refresh('access-1')).toBe('access-2');
+    expect(fetchFn).not.toHaveBeenCalled();
+  });
+
+  it('is null, and the session forgotten, when the refresh token is refused', async () => {
+    const storage = memoryStorage(session(1));
+    const client = createApiClient({
+      storage,
+      now: () => NOW,
+      fetch: respond(() => apiError(401, 'REFRESH_TOKEN_REUSED')),
+    });
+    expect(await client.refresh('access-1')).toBeNull();
+    expect(storage.current).toBeNull();
+  });
+});
+
 describe('accessToken()', () => {
   it('returns the stored token while it has more than the asked validity left', async () => {
     const fetchFn = vi.fn<Fetch>();

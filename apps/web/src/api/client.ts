@@ -39,8 +39,13 @@ export interface ApiClient {
    * null when nobody is signed in or the session can no longer be refreshed.
    */
   accessToken(minValidityMs?: number): Promise<string | null>;
-  /** Exchanges the refresh token now (single-flight); the new access token or null. */
-  refresh(): Promise<string | null>;
+  /**
+   * Exchanges the refresh token now (single-flight), even if the access token is still valid;
+   * the new access token, or null when the session is over. With `staleToken` (the token the
+   * caller wants replaced): if storage already holds a different one, valid for more than 5 s
+   * (another tab or request just refreshed), that one is returned and nothing is spent.
+   */
+  refresh(staleToken?: string): Promise<string | null>;
 }
 
 /** 401 codes that a fresh access token can cure. */
@@ -148,6 +153,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return refresh(current.tokens.accessToken);
     },
 
-    refresh: () => refresh(),
+    refresh: (staleToken?: string) => refresh(staleToken),
   };
 }

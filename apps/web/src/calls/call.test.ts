@@ -21,7 +21,11 @@ afterEach(() => {
 
 type Person = ReturnType<typeof person>;
 
-function person(name: string, random = () => 0) {
+function person(
+  name: string,
+  random = () => 0,
+  getFreshToken?: (staleToken: string) => Promise<string>,
+) {
   const devices = new FakeMediaDevices();
   const media = new LocalMedia({
     env: {
@@ -38,6 +42,7 @@ function person(name: string, random = () => 0) {
   const signaling = new SignalingClient({
     url: 'ws://test/ws',
     getToken: () => Promise.resolve(name),
+    getFreshToken,
     WebSocketImpl: server.WebSocket,
     random,
   });
@@ -253,6 +258,35 @@ describe('CallSession', () => {
     await settle();
     expect(ada.ended).toEqual([{ reason: 'closed', detail: 'ended' }]);
     expect(bob.ended).toEqual([{ reason: 'closed', detail: 'ended' }]);
+  });
+
+  it('ends as `failed` with the reason when the socket closes 4002 SESSION_REVOKED, and does not rejoin', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    server.closeUnauthenticated(server.connOf('bob')!, 'SESSION_REVOKED');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(bob.ended).toEqual([{ reason: 'failed', detail: 'SESSION_REVOKED' }]);
+    expect(bob.signaling.state).toBe('closed');
+    expect(bob.devices.liveTracks()).toEqual([]);
+    expect(server.connOf('bob')).toBeUndefined();
+    expect(ada.call.participants.size).toBe(0);
+  });
+
+  it('a call outlives its 15-minute tokens: refreshed on the socket, never reconnecting', async () => {
+    let n = 0;
+    const fresh = (name: string) => () => Promise.resolve(`${name}#${++n}`);
+    const [ada, bob] = [person('ada', () => 0, fresh('ada')), person('bob', () => 0, fresh('bob'))];
+    await joinAll(ada, bob);
+    const seen: string[] = [];
+    ada.call.on('change', () => seen.push(ada.call.connection));
+    const links = ada.pcs.length;
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(server.sockets).toHaveLength(2);
+    expect(server.refreshTokens.length).toBeGreaterThanOrEqual(8);
+    expect(seen.every((c) => c === 'connected')).toBe(true);
+    expect(ada.pcs).toHaveLength(links);
+    expectFullMesh([ada, bob]);
+    expect(ada.ended).toEqual([]);
   });
 
   it('lists lobby requests for a host, announces each, and drops them when resolved or cancelled', async () => {

@@ -16,6 +16,7 @@ import { Mesh } from './mesh';
 import type { PeerConnectionCtor } from './peer';
 import { RoomSession } from './room-session';
 import type { MediaUpdate } from './room-session';
+import { isSignedOut } from './signaling';
 import type { SignalingClient, SignalingState, SignalingStateInfo } from './signaling';
 import type { LinkStats, Quality } from './stats';
 
@@ -23,7 +24,10 @@ export type CallConnection = 'connecting' | 'connected' | 'reconnecting' | 'fail
 
 export interface CallEnded {
   reason: 'left' | 'kicked' | 'closed' | 'failed';
-  /** The server's reason or error code, e.g. `ended`, `expired`, `NOT_APPROVED`. */
+  /**
+   * The server's reason or error code, e.g. `ended`, `expired`, `NOT_APPROVED`; with
+   * `failed`, SESSION_REVOKED or ACCOUNT_DISABLED mean signed out (sign in again).
+   */
   detail?: string;
 }
 
@@ -355,6 +359,8 @@ export class CallSession {
     if (info?.code === WsCloseCode.PROTOCOL_VERSION) {
       return this.end({ reason: 'failed', detail: info.reason || 'PROTOCOL_VERSION_UNSUPPORTED' });
     }
+    // Signed out (SESSION_REVOKED, ACCOUNT_DISABLED): final, the detail says which.
+    if (isSignedOut(info)) return this.end({ reason: 'failed', detail: info?.reason });
     if (this.room.phase === 'joining') {
       // The first join cannot happen on a socket that gave up: join() rejects.
       return this.room.abortJoin(info?.reason || 'SIGNALING_CLOSED');

@@ -4,7 +4,14 @@
  */
 export { CallSession } from './call';
 export type { CallConnection, CallEnded, CallSessionOptions, Participant, SelfInfo } from './call';
-export { SignalingClient, SignalingClosedError, HEARTBEAT_TIMEOUT_CODE } from './signaling';
+export {
+  SignalingClient,
+  SignalingClosedError,
+  HEARTBEAT_TIMEOUT_CODE,
+  SIGNED_OUT_REASONS,
+  TOKEN_REFRESH,
+  isSignedOut,
+} from './signaling';
 export type {
   SignalingOptions,
   SignalingState,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { backoffDelay } from './backoff';
-import { SignalingClient } from './signaling';
+import { SignalingClient, isSignedOut } from './signaling';
 import type { SignalingOptions, SignalingState, SignalingStateInfo } from './signaling';
 import { FakeServer } from './testing/fake-server';
 import { settle } from './testing/settle';
@@ -288,6 +288,218 @@ describe('SignalingClient', () => {
     await settle();
     expect(server.sockets).toHaveLength(2);
     expect(c.state).toBe('open');
+  });
+});
+
+describe('SignalingClient token refresh', () => {
+  const MIN = 60_000;
+  const refreshes = (socket = server.lastSocket!) =>
+    socket.messages().filter((m) => m.type === 'auth.refresh');
+
+  /** A getFreshToken that hands out ada#f1, ada#f2, ... (or fails while `fail` says so). */
+  function freshTokens(fail: (call: number) => boolean = () => false) {
+    let n = 0;
+    return vi.fn((_stale: string) => {
+      const call = ++n;
+      return fail(call) ? Promise.reject(new Error('offline')) : Promise.resolve(`ada#f${call}`);
+    });
+  }
+
+  it('sends auth.refresh with a fresh token at 80 % of the lifetime and reschedules on auth.refreshed', async () => {
+    const getFreshToken = freshTokens();
+    const { c, states } = client({ getFreshToken });
+    await Promise.all([c.connect(), settle()]);
+    // Errors that answer other messages (or none) do not disturb the plan.
+    server.lastSocket!.receive({ type: 'error', code: 'RATE_LIMITED', message: 'Slow down' });
+    server.lastSocket!.receive({ type: 'error', ref: 'x', code: 'NOT_IN_ROOM', message: 'No' });
+
+    await vi.advanceTimersByTimeAsync(12 * MIN - 1);
+    expect(getFreshToken).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(getFreshToken).toHaveBeenCalledWith('ada#1');
+    expect(refreshes()).toEqual([
+      { type: 'auth.refresh', ref: expect.any(String), token: 'ada#f1' },
+    ]);
+
+    // auth.refreshed gave the socket 15 more minutes: the next refresh is 12 minutes later.
+    await vi.advanceTimersByTimeAsync(12 * MIN - 1);
+    expect(getFreshToken).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(getFreshToken).toHaveBeenLastCalledWith('ada#f1');
+    expect(server.refreshTokens).toEqual(['ada#f1', 'ada#f2']);
+
+    // An hour in: still the first socket, never a reconnect, never a 4002.
+    await vi.advanceTimersByTimeAsync(40 * MIN);
+    expect(server.sockets).toHaveLength(1);
+    expect(server.connOf('ada')!.token).toBe('ada#f5');
+    expect(c.state).toBe('open');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
+
+  it('refreshes at least 30 s before the expiry of a short-lived token', async () => {
+    server.tokenLifetimeMs = 60_000;
+    const getFreshToken = freshTokens();
+    const { c } = client({ getFreshToken });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(getFreshToken).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.refreshTokens).toEqual(['ada#f1']);
+  });
+
+  it('reads tokenExpiresAt on the server clock, whatever the skew of the local one', async () => {
+    server.clockSkewMs = 10 * MIN;
+    const getFreshToken = freshTokens();
+    const { c } = client({ getFreshToken });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(12 * MIN - 1);
+    expect(getFreshToken).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(getFreshToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('retries a failed refresh before the expiry and keeps the socket when one succeeds', async () => {
+    const getFreshToken = freshTokens((call) => call <= 2);
+    const { c } = client({ getFreshToken });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(12 * MIN); // 180 s left: fails
+    await vi.advanceTimersByTimeAsync(90_000); // 90 s left: fails
+    expect(getFreshToken).toHaveBeenCalledTimes(2);
+    expect(refreshes()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(45_000); // 45 s left: works
+    expect(server.refreshTokens).toEqual(['ada#f3']);
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    expect(server.sockets).toHaveLength(1);
+    expect(c.state).toBe('open');
+  });
+
+  it('retries with another token when the server refuses one with an error', async () => {
+    server.refreshError = (token) => (token === 'ada#f1' ? 'TOKEN_EXPIRED' : undefined);
+    const getFreshToken = freshTokens();
+    const { c } = client({ getFreshToken });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(16 * MIN);
+    expect(server.refreshTokens).toEqual(['ada#f1', 'ada#f2']);
+    expect(getFreshToken).toHaveBeenLastCalledWith('ada#1');
+    expect(server.sockets).toHaveLength(1);
+    expect(c.state).toBe('open');
+  });
+
+  it('after a few failed tries leaves it to 4002 TOKEN_EXPIRED, which reconnects with a new token', async () => {
+    const getFreshToken = freshTokens(() => true);
+    const { c, getToken, states } = client({ getFreshToken, random: () => 0 });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(15 * MIN - 1);
+    expect(getFreshToken).toHaveBeenCalledTimes(6);
+    expect(c.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.sockets[0]!.readyState).toBe(3);
+    expect(states.at(-1)).toMatchObject({
+      state: 'reconnecting',
+      info: { code: 4002, reason: 'TOKEN_EXPIRED' },
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(c.state).toBe('open');
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(server.tokens).toEqual(['ada#1', 'ada#2']);
+  });
+
+  it('without getFreshToken asks getToken, again closer to the expiry while it returns the old token', async () => {
+    // Like the auth store's getToken: a new token only when the old one has < 30 s left.
+    let expiresAt = 0;
+    let n = 0;
+    const getToken = vi.fn(() =>
+      Promise.resolve(n === 0 || expiresAt - Date.now() <= 30_000 ? `ada#${++n}` : `ada#${n}`),
+    );
+    const { c } = client({ getToken });
+    await Promise.all([c.connect(), settle()]);
+    expiresAt = Date.now() + 15 * MIN;
+    await vi.advanceTimersByTimeAsync(15 * MIN - 1);
+    expect(server.refreshTokens).toEqual(['ada#2']);
+    await vi.advanceTimersByTimeAsync(MIN);
+    expect(server.sockets).toHaveLength(1);
+    expect(c.state).toBe('open');
+  });
+
+  it('sends no refresh after close(), nor from a socket that dropped', async () => {
+    const getFreshToken = freshTokens();
+    const { c } = client({ getFreshToken, random: () => 0 });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    server.drop(server.connOf('ada')!);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(server.sockets).toHaveLength(2);
+    // The first socket's timer (12 min) is gone; the second one's runs from its welcome.
+    await vi.advanceTimersByTimeAsync(7 * MIN);
+    expect(getFreshToken).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    expect(getFreshToken).toHaveBeenCalledTimes(1);
+    expect(getFreshToken).toHaveBeenCalledWith('ada#2');
+
+    c.close();
+    await vi.advanceTimersByTimeAsync(60 * MIN);
+    expect(getFreshToken).toHaveBeenCalledTimes(1);
+    expect(server.sockets).toHaveLength(2);
+  });
+
+  it('a fresh token that arrives after the socket closed is not sent', async () => {
+    let release: (token: string) => void = () => undefined;
+    const getFreshToken = vi.fn(() => new Promise<string>((r) => (release = r)));
+    const { c } = client({ getFreshToken });
+    await Promise.all([c.connect(), settle()]);
+    await vi.advanceTimersByTimeAsync(12 * MIN);
+    expect(getFreshToken).toHaveBeenCalledTimes(1);
+    c.close();
+    release('ada#f1');
+    await settle();
+    expect(server.refreshTokens).toEqual([]);
+  });
+
+  it.each(['SESSION_REVOKED', 'ACCOUNT_DISABLED'])(
+    'treats 4002 %s as final: closed, no reconnect, no new token',
+    async (reason) => {
+      const { c, getToken, states } = client({ random: () => 0 });
+      await Promise.all([c.connect(), settle()]);
+      server.closeUnauthenticated(server.connOf('ada')!, reason);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(server.sockets).toHaveLength(1);
+      expect(getToken).toHaveBeenCalledTimes(1);
+      expect(c.state).toBe('closed');
+      expect(states.at(-1)).toEqual({ state: 'closed', info: { code: 4002, reason } });
+      expect(isSignedOut(states.at(-1)!.info)).toBe(true);
+    },
+  );
+
+  it('4002 TOKEN_EXPIRED still reconnects once with a new token', async () => {
+    const { c, getToken, states } = client({ random: () => 0 });
+    await Promise.all([c.connect(), settle()]);
+    server.closeUnauthenticated(server.connOf('ada')!, 'TOKEN_EXPIRED');
+    expect(isSignedOut(states.at(-1)!.info)).toBe(false);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(c.state).toBe('open');
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(server.tokens).toEqual(['ada#1', 'ada#2']);
+  });
+
+  it('passes session.updated to onSessionUpdated listeners', async () => {
+    const { c } = client();
+    await Promise.all([c.connect(), settle()]);
+    const seen = vi.fn();
+    const off = c.onSessionUpdated(seen);
+    const user = {
+      id: server.connOf('ada')!.userId,
+      email: 'ada@parley.test',
+      displayName: 'Ada',
+      role: 'admin' as const,
+      isGuest: false,
+      createdAt: '2025-01-01T09:00:00.000Z',
+      lastSeenAt: null,
+    };
+    server.updateSession(user);
+    off();
+    server.updateSession({ ...user, displayName: 'Ada L.' });
+    expect(seen).toHaveBeenCalledTimes(1);
+    expect(seen).toHaveBeenCalledWith(user);
   });
 });
 

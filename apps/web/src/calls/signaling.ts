@@ -1,5 +1,11 @@
-import { PROTOCOL_VERSION, ServerMessage, WS_LIMITS, WsCloseCode } from '@parley/protocol';
-import type { ClientMessage, ServerMessageOf, ServerMessageType } from '@parley/protocol';
+import {
+  ErrorCode,
+  PROTOCOL_VERSION,
+  ServerMessage,
+  WS_LIMITS,
+  WsCloseCode,
+} from '@parley/protocol';
+import type { ClientMessage, ServerMessageOf, ServerMessageType, User } from '@parley/protocol';
 import { DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import type { Backoff } from './backoff';
 import { systemClock } from './clock';
@@ -12,8 +18,8 @@ import { Emitter, callListener } from './emitter';
  * - `open`: `welcome` received; messages can be sent.
  * - `reconnecting`: the connection dropped (or never came up) and another try is
  *   scheduled or under way.
- * - `closed`: given up (a final close code, a token refused twice) or `close()` was
- *   called. `connect()` may start again unless it was `close()`.
+ * - `closed`: given up (a final close code, a 4002 that means signed out, a token refused
+ *   twice) or `close()` was called. `connect()` may start again unless it was `close()`.
  */
 export type SignalingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -34,6 +40,13 @@ export interface SignalingOptions {
   url: string;
   /** Called before every (re)connect; the app refreshes an expired access token here. */
   getToken: () => Promise<string>;
+  /**
+   * A new access token to replace `staleToken` on the open socket (`auth.refresh`), asked for
+   * ahead of its expiry: the app must refresh even though `staleToken` may still look valid
+   * (or hand over a newer one that another tab already got). Without it `getToken()` is
+   * asked, and while that returns the same token it is asked again, closer to the expiry.
+   */
+  getFreshToken?: (staleToken: string) => Promise<string>;
   protocolVersion?: number;
   WebSocketImpl?: WebSocketCtor;
   backoff?: Backoff;
@@ -53,6 +66,43 @@ const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   WsCloseCode.ROOM_CLOSED,
 ]);
 
+/**
+ * 4002 reasons after which a new token cannot help: the sign-in itself ended (logout
+ * elsewhere, a reused refresh token) or the account was disabled. The person must sign in
+ * again. Other 4002s (TOKEN_EXPIRED, INVALID_TOKEN) get one retry with a fresh token.
+ */
+export const SIGNED_OUT_REASONS: ReadonlySet<string> = new Set([
+  ErrorCode.SESSION_REVOKED,
+  ErrorCode.ACCOUNT_DISABLED,
+]);
+
+/** The socket closed because this person is signed out (see SIGNED_OUT_REASONS). */
+export function isSignedOut(info: SignalingStateInfo | undefined): boolean {
+  return (
+    info?.code === WsCloseCode.UNAUTHENTICATED &&
+    info.reason !== undefined &&
+    SIGNED_OUT_REASONS.has(info.reason)
+  );
+}
+
+/**
+ * When the open socket's token is replaced (`auth.refresh`, PROTOCOL.md). The server closes
+ * the socket with 4002 TOKEN_EXPIRED at `tokenExpiresAt` unless it got a new token; if all
+ * tries fail, that close and the reconnect with a fresh token take over.
+ */
+export const TOKEN_REFRESH = {
+  /** Share of the lifetime left (at `welcome` / `auth.refreshed`) after which to refresh... */
+  atShare: 0.8,
+  /** ...but at least this long before the expiry. */
+  minLeadMs: 30_000,
+  /** Tries per token, the first included; a failed one is retried after half the time left. */
+  maxAttempts: 6,
+  /** No try is started with less than this left before the expiry. */
+  minLeftMs: 2_000,
+  /** An `auth.refresh` with neither `auth.refreshed` nor `error` by then counts as failed. */
+  replyTimeoutMs: 10_000,
+} as const;
+
 /** Close code this client reports when it gave up on a silent socket. */
 export const HEARTBEAT_TIMEOUT_CODE = 4000;
 
@@ -71,7 +121,8 @@ type StateEvents = { state: (state: SignalingState, info?: SignalingStateInfo) =
 /**
  * One WebSocket to `/ws`, kept alive: `hello` first, a `ping` every heartbeat, a
  * reconnect with jittered exponential backoff when the socket drops or goes silent, and
- * a fresh token from `getToken()` on every try.
+ * a fresh token from `getToken()` on every try. While open, the token is replaced ahead of
+ * its expiry (`auth.refresh`, see TOKEN_REFRESH), so a long call never has to reconnect.
  *
  * `send()` does not queue: while not `open` it drops the message and returns false.
  * Queued negotiation messages would be stale after a reconnect anyway (the connection
@@ -100,8 +151,21 @@ export class SignalingClient {
   private heartbeatTimer: TimerId | undefined;
   private deadTimer: TimerId | undefined;
   private welcomeTimer: TimerId | undefined;
+  private refreshTimer: TimerId | undefined;
+  /** The token the current socket was last authenticated with (`hello` or `auth.refresh`). */
+  private socketToken: string | undefined;
+  /** Server clock minus ours, from `welcome`: reads `tokenExpiresAt` on our clock. */
+  private serverOffsetMs = 0;
+  /** When the current socket's token expires, on our clock. */
+  private tokenDeadline: number | undefined;
+  /** Token refresh tries since the last `welcome` or `auth.refreshed`. */
+  private refreshAttempts = 0;
+  private refreshCounter = 0;
+  /** The `auth.refresh` waiting for its answer and the token it carries. */
+  private pendingRefresh: { ref: string; token: string } | undefined;
 
   constructor(opts: SignalingOptions) {
+    const getToken = opts.getToken;
     this.opts = {
       protocolVersion: PROTOCOL_VERSION,
       backoff: DEFAULT_BACKOFF,
@@ -109,6 +173,7 @@ export class SignalingClient {
       clock: systemClock,
       welcomeTimeoutMs: 15_000,
       ...opts,
+      getFreshToken: opts.getFreshToken ?? (() => getToken()),
       WebSocketImpl: opts.WebSocketImpl,
     };
   }
@@ -170,6 +235,11 @@ export class SignalingClient {
     return this.stateEvents.on('state', fn);
   }
 
+  /** The account changed while connected (`session.updated`): the app takes this user view. */
+  onSessionUpdated(fn: (user: User) => void): () => void {
+    return this.on('session.updated', (msg) => fn(msg.user));
+  }
+
   /** Sends when `open`; otherwise drops the message and returns false (see the class note). */
   send(msg: ClientMessage): boolean {
     const socket = this.socket;
@@ -217,6 +287,7 @@ export class SignalingClient {
       return this.scheduleReconnect({ reason: err instanceof Error ? err.message : String(err) });
     }
     this.socket = socket;
+    this.socketToken = token;
     const current = () => generation === this.generation && !this.disposed;
     socket.addEventListener('open', () => {
       if (!current()) return;
@@ -254,6 +325,14 @@ export class SignalingClient {
       return;
     }
     if (parsed.type === 'welcome') this.onWelcome(parsed);
+    else if (parsed.type === 'auth.refreshed') this.onAuthRefreshed(parsed);
+    else if (
+      parsed.type === 'error' &&
+      this.pendingRefresh &&
+      parsed.ref === this.pendingRefresh.ref
+    ) {
+      this.onRefreshRefused();
+    }
     for (const fn of [...(this.listeners.get(parsed.type) ?? [])]) callListener(fn, [parsed]);
   }
 
@@ -268,6 +347,10 @@ export class SignalingClient {
       () => this.send({ type: 'ping' }),
       msg.heartbeatIntervalMs || WS_LIMITS.heartbeatIntervalMs,
     );
+    this.serverOffsetMs = msg.serverTime > 0 ? msg.serverTime - this.opts.clock.now() : 0;
+    this.refreshAttempts = 0;
+    this.pendingRefresh = undefined;
+    this.scheduleTokenRefresh(msg.tokenExpiresAt);
     this.setState('open');
     const waiters = this.waiters;
     this.waiters = [];
@@ -275,12 +358,85 @@ export class SignalingClient {
   }
 
   private onClosed(info: { code: number; reason: string }): void {
-    if (FINAL_CLOSE_CODES.has(info.code)) return this.finish(info);
+    if (FINAL_CLOSE_CODES.has(info.code) || isSignedOut(info)) return this.finish(info);
     if (info.code === WsCloseCode.UNAUTHENTICATED) {
       if (this.authRetried) return this.finish(info);
       this.authRetried = true;
     }
     this.scheduleReconnect(info);
+  }
+
+  // ---- token refresh on the open socket ----
+
+  /** Plans the next `auth.refresh` for a token the server says expires at `expiresAt`. */
+  private scheduleTokenRefresh(expiresAt: number): void {
+    this.clearTimer('refreshTimer');
+    this.tokenDeadline = expiresAt - this.serverOffsetMs;
+    const left = this.tokenDeadline - this.opts.clock.now();
+    if (left <= 0) return;
+    const delay = Math.max(
+      0,
+      Math.min(left * TOKEN_REFRESH.atShare, left - TOKEN_REFRESH.minLeadMs),
+    );
+    this.refreshTimer = this.opts.clock.setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refreshToken();
+    }, delay);
+  }
+
+  private async refreshToken(): Promise<void> {
+    const generation = this.generation;
+    const stale = this.socketToken;
+    if (stale === undefined || this._state !== 'open') return;
+    this.refreshAttempts += 1;
+    let token: string;
+    try {
+      token = await this.opts.getFreshToken(stale);
+    } catch {
+      if (generation === this.generation && !this.disposed) this.retryTokenRefresh();
+      return;
+    }
+    if (generation !== this.generation || this.disposed || this._state !== 'open') return;
+    // A provider that refreshes only close to the expiry (getToken) still has the old one.
+    if (token === stale) return this.retryTokenRefresh();
+    const ref = `auth-${++this.refreshCounter}`;
+    if (!this.send({ type: 'auth.refresh', ref, token })) return this.retryTokenRefresh();
+    this.pendingRefresh = { ref, token };
+    this.refreshTimer = this.opts.clock.setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.onRefreshRefused();
+    }, TOKEN_REFRESH.replyTimeoutMs);
+  }
+
+  private onAuthRefreshed(msg: ServerMessageOf<'auth.refreshed'>): void {
+    const pending = this.pendingRefresh;
+    if (pending && (msg.ref === undefined || msg.ref === pending.ref)) {
+      this.socketToken = pending.token;
+      this.pendingRefresh = undefined;
+    }
+    this.refreshAttempts = 0;
+    // Whoever asked, this is how long the server now keeps the socket.
+    this.scheduleTokenRefresh(msg.tokenExpiresAt);
+  }
+
+  /** The server refused the new token (`error`), or never answered. */
+  private onRefreshRefused(): void {
+    this.pendingRefresh = undefined;
+    this.retryTokenRefresh();
+  }
+
+  /** Another try after half the time left, while tries and time remain. */
+  private retryTokenRefresh(): void {
+    this.clearTimer('refreshTimer');
+    const deadline = this.tokenDeadline;
+    if (deadline === undefined || this.refreshAttempts >= TOKEN_REFRESH.maxAttempts) return;
+    const left = deadline - this.opts.clock.now();
+    const delay = Math.max(1_000, left / 2);
+    if (left - delay < TOKEN_REFRESH.minLeftMs) return;
+    this.refreshTimer = this.opts.clock.setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refreshToken();
+    }, delay);
   }
 
   /**
@@ -321,6 +477,9 @@ export class SignalingClient {
     this.clearTimer('heartbeatTimer');
     this.clearTimer('deadTimer');
     this.clearTimer('welcomeTimer');
+    this.clearTimer('refreshTimer');
+    this.pendingRefresh = undefined;
+    this.tokenDeadline = undefined;
     return socket;
   }
 
@@ -335,7 +494,7 @@ export class SignalingClient {
   }
 
   private clearTimer(
-    name: 'reconnectTimer' | 'heartbeatTimer' | 'deadTimer' | 'welcomeTimer',
+    name: 'reconnectTimer' | 'heartbeatTimer' | 'deadTimer' | 'welcomeTimer' | 'refreshTimer',
   ): void {
     const id = this[name];
     if (id === undefined) return;

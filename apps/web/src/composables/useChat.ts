@@ -159,9 +159,13 @@ export function useChat(opts: ChatOptions) {
     return true;
   }
 
-  /** Call on every input in the box: sends `chat.typing` at most every 2 s. */
-  function typed(): void {
-    if (!chatEnabled.value || !draft.value.trim()) return;
+  /**
+   * Call on every input in the box with its text: keeps it as the draft and sends
+   * `chat.typing` at most every 2 s.
+   */
+  function typed(text: string): void {
+    draft.value = text;
+    if (!chatEnabled.value || !text.trim()) return;
     if (throttle.shouldSend(now())) socket.send({ type: 'chat.typing' });
   }
 

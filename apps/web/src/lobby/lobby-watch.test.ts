@@ -35,6 +35,7 @@ function fakeSocket() {
         connectionId: 'c1',
         userId: '5f0c8a5e-2b7d-4c3a-8e1f-9a6b4d2c0e11',
         serverTime: 1,
+        tokenExpiresAt: 900_001,
         heartbeatIntervalMs: 20_000,
       });
       resolveConnect();

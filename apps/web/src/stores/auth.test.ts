@@ -143,6 +143,40 @@ describe('auth store', () => {
     await expect(useAuthStore().getToken()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
+  it('getFreshToken spends the refresh token even while the access token is still valid', async () => {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(session(1)));
+    const calls = stubFetch(() => json(200, session(2)));
+    expect(await useAuthStore().getFreshToken('access-1')).toBe('access-2');
+    expect(calls).toEqual([{ url: '/api/auth/refresh', body: { refreshToken: 'refresh-1' } }]);
+    expect(stored()?.tokens.refreshToken).toBe('refresh-2');
+  });
+
+  it('getFreshToken hands over a token another tab already refreshed, without spending', async () => {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(session(2)));
+    const calls = stubFetch(() => json(200, session(3)));
+    expect(await useAuthStore().getFreshToken('access-1')).toBe('access-2');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('getFreshToken fails when the session is over', async () => {
+    await expect(useAuthStore().getFreshToken('access-1')).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
+  });
+
+  it('adoptUser takes a newer view of the signed-in user (session.updated), for every tab', () => {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(session(1)));
+    const auth = useAuthStore();
+    const changed = { ...session(1).user, role: 'admin' as const, displayName: 'Ada L.' };
+    auth.adoptUser(changed);
+    expect(auth.user).toEqual(changed);
+    expect(stored()?.user.role).toBe('admin');
+    expect(stored()?.tokens.accessToken).toBe('access-1');
+
+    auth.adoptUser({ ...changed, id: '6f0c8a5e-2b7d-4c3a-8e1f-9a6b4d2c0e11', displayName: 'Eve' });
+    expect(auth.user?.displayName).toBe('Ada L.');
+  });
+
   it('logout forgets the session at once and revokes the refresh token', async () => {
     localStorage.setItem(SESSION_KEY, JSON.stringify(session(4)));
     const calls = stubFetch(() => new Response(null, { status: 204 }));

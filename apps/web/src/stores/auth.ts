@@ -54,6 +54,14 @@ export const useAuthStore = defineStore('auth', () => {
     const current = session.load();
     if (!current) return;
     const { user: fresh } = await endpoints.auth.me();
+    adoptUser(fresh);
+  }
+
+  /**
+   * Takes a newer view of the signed-in user (the socket's `session.updated`, or `/auth/me`),
+   * kept with the session so every tab sees it; ignored when someone else is signed in now.
+   */
+  function adoptUser(fresh: User): void {
     const latest = session.load();
     if (latest && latest.user.id === fresh.id) session.save({ ...latest, user: fresh });
   }
@@ -64,6 +72,17 @@ export const useAuthStore = defineStore('auth', () => {
    */
   async function getToken(): Promise<string> {
     const token = await api.accessToken(30_000);
+    if (!token) throw new ApiError(401, 'UNAUTHENTICATED', 'Not signed in.');
+    return token;
+  }
+
+  /**
+   * A new access token to replace `staleToken` ahead of its expiry (the call socket's
+   * `auth.refresh`): the refresh token is spent even though `staleToken` may still be valid,
+   * unless another tab already replaced it, in which case that newer token is returned.
+   */
+  async function getFreshToken(staleToken?: string): Promise<string> {
+    const token = await api.refresh(staleToken);
     if (!token) throw new ApiError(401, 'UNAUTHENTICATED', 'Not signed in.');
     return token;
   }
@@ -79,6 +98,8 @@ export const useAuthStore = defineStore('auth', () => {
     guest,
     logout,
     reloadUser,
+    adoptUser,
     getToken,
+    getFreshToken,
   };
 });

@@ -1,11 +1,14 @@
 /**
  * A small in-memory Parley signaling server speaking the real protocol messages over
- * FakeWebSockets: hello/welcome, ping/pong, room.join/room.joined with the roster,
- * participant.* fan-out, signal relay, media.update. Enough to run several CallSessions
- * against each other in one test; the real server's rules live in apps/server.
+ * FakeWebSockets: hello/welcome, ping/pong, auth.refresh with token expiry, room.join/room.joined
+ * with the roster, participant.* fan-out, signal relay, media.update. Enough to run several
+ * CallSessions against each other in one test; the real server's rules live in apps/server.
+ *
+ * Tokens are names: "ada" and "ada#2" are two tokens of the user ada. Time is the global
+ * clock (Date.now and setTimeout), so `vi.useFakeTimers()` drives token expiry too.
  */
 import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
-import type { RosterEntry, RoomSummary, ServerMessage } from '@parley/protocol';
+import type { RosterEntry, RoomSummary, ServerMessage, User } from '@parley/protocol';
 import type { WebSocketCtor } from '../signaling';
 import { FakeWebSocket } from './fake-websocket';
 
@@ -41,10 +44,19 @@ export function roomSummary(roomId = ROOM_ID): RoomSummary {
 export interface ServerConn {
   id: string;
   socket: ServerSocket;
+  /** The token given at `hello` or by the last accepted `auth.refresh`. */
   token: string;
+  /** When `token` expires (ms, Date.now); the socket is closed 4002 TOKEN_EXPIRED then. */
+  tokenExpiresAt: number;
   userId: string;
   name: string;
   entry?: RosterEntry;
+  expiryTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** The user a token stands for ("ada#3" is ada). */
+export function nameOfToken(token: string): string {
+  return token.split('#')[0]!;
 }
 
 type Json = Record<string, unknown>;
@@ -81,6 +93,14 @@ export class FakeServer {
   readonly conns = new Map<string, ServerConn>();
   /** Every token presented in `hello`, in order. */
   readonly tokens: string[] = [];
+  /** Every token presented in `auth.refresh`, in order. */
+  readonly refreshTokens: string[] = [];
+  /** How long a token presented at `hello` or `auth.refresh` stays valid. */
+  tokenLifetimeMs = 15 * 60_000;
+  /** How far the server's clock (serverTime, tokenExpiresAt) is ahead of the client's. */
+  clockSkewMs = 0;
+  /** Return an ErrorCode to answer an `auth.refresh` with an `error` (the socket lives on). */
+  refreshError: (token: string, conn: ServerConn) => string | undefined = () => undefined;
   /** Open sockets on the next microtask; false leaves them for the test to accept(). */
   autoAccept = true;
   /** Sockets fail before opening (server down). */
@@ -125,6 +145,18 @@ export class FakeServer {
     for (const c of userConns) c.socket.drop(4010, 'KICKED_FROM_ROOM');
   }
 
+  /** 4002 with the given reason: SESSION_REVOKED, ACCOUNT_DISABLED, TOKEN_EXPIRED... */
+  closeUnauthenticated(conn: ServerConn, reason: string): void {
+    conn.socket.drop(4002, reason);
+  }
+
+  /** The account changed (e.g. an admin changed the role): `session.updated` to its sockets. */
+  updateSession(user: User): void {
+    for (const c of this.conns.values()) {
+      if (c.userId === user.id) this.send(c, { type: 'session.updated', user });
+    }
+  }
+
   closeRoom(): void {
     const members = this.inRoom();
     for (const c of members) {
@@ -148,6 +180,7 @@ export class FakeServer {
   socketClosed(socket: ServerSocket): void {
     const conn = socket.conn;
     if (!conn) return;
+    clearTimeout(conn.expiryTimer);
     this.leave(conn, 'disconnected');
     this.conns.delete(conn.id);
   }
@@ -164,29 +197,34 @@ export class FakeServer {
         socket.receive({ type: 'error', code: 'INVALID_TOKEN', message: 'Bad token', ...ref });
         return socket.drop(4002, 'INVALID_TOKEN');
       }
-      const name = token.split('#')[0]!;
+      const name = nameOfToken(token);
       const created: ServerConn = {
         id: `c${++this.nextConn}`,
         socket,
         token,
+        tokenExpiresAt: 0,
         userId: userIdFor(name),
         name,
       };
       socket.conn = created;
       this.conns.set(created.id, created);
+      this.startTokenClock(created, token);
       return this.send(created, {
         type: 'welcome',
         ...ref,
         connectionId: created.id,
         userId: created.userId,
-        serverTime: 1_735_725_600_000,
+        serverTime: this.now(),
         heartbeatIntervalMs: 20_000,
+        tokenExpiresAt: created.tokenExpiresAt,
       });
     }
     switch (msg.type) {
       case 'ping':
-        if (this.autoPong) this.send(conn, { type: 'pong', ...ref, serverTime: 1_735_725_600_000 });
+        if (this.autoPong) this.send(conn, { type: 'pong', ...ref, serverTime: this.now() });
         return;
+      case 'auth.refresh':
+        return this.refreshAuth(conn, String(msg.token), ref);
       case 'room.join':
         return this.join(conn, msg, ref);
       case 'room.leave':
@@ -225,6 +263,34 @@ export class FakeServer {
         return;
       }
     }
+  }
+
+  /** Like the real server: another user's token ends the socket, a bad one is an `error`. */
+  private refreshAuth(conn: ServerConn, token: string, ref: { ref?: string }): void {
+    this.refreshTokens.push(token);
+    if (nameOfToken(token) !== conn.name) return conn.socket.drop(4002, 'INVALID_TOKEN');
+    const refused = this.isTokenValid(token) ? this.refreshError(token, conn) : 'INVALID_TOKEN';
+    if (refused) {
+      this.send(conn, { type: 'error', ...ref, code: refused, message: refused });
+      return;
+    }
+    this.startTokenClock(conn, token);
+    this.send(conn, { type: 'auth.refreshed', ...ref, tokenExpiresAt: conn.tokenExpiresAt });
+  }
+
+  /** The server's clock (ms). */
+  now(): number {
+    return Date.now() + this.clockSkewMs;
+  }
+
+  private startTokenClock(conn: ServerConn, token: string): void {
+    clearTimeout(conn.expiryTimer);
+    conn.token = token;
+    conn.tokenExpiresAt = this.now() + this.tokenLifetimeMs;
+    conn.expiryTimer = setTimeout(
+      () => conn.socket.drop(4002, 'TOKEN_EXPIRED'),
+      this.tokenLifetimeMs,
+    );
   }
 
   private join(conn: ServerConn, msg: Json, ref: { ref?: string }): void {

@@ -1,4 +1,4 @@
-import type { LobbyEntry, ParticipantRole, RoomSummary } from '@parley/protocol';
+import type { LobbyEntry, ParticipantRole, RoomSummary, User } from '@parley/protocol';
 import { shallowRef } from 'vue';
 import type { ShallowRef } from 'vue';
 import { CallSession, LocalMedia, SignalingClient, summarizeProblems } from '../../calls';
@@ -57,6 +57,13 @@ export interface CallControllerOptions {
   roomId: string;
   displayName: string;
   getToken: () => Promise<string>;
+  /**
+   * A new token to replace the socket's one before it expires, even if it still looks valid
+   * (the auth store's getFreshToken); without it getToken is asked, closer to the expiry.
+   */
+  getFreshToken?: ((staleToken: string) => Promise<string>) | undefined;
+  /** The account changed while in the call (`session.updated`), e.g. a new role or name. */
+  onSessionUpdated?: ((user: User) => void) | undefined;
   /** The choices from the pre-join page. */
   micOn: boolean;
   cameraOn: boolean;
@@ -82,6 +89,7 @@ export function createCallController(opts: CallControllerOptions) {
   const signaling = new SignalingClient({
     url: signalingUrl(),
     getToken: opts.getToken,
+    getFreshToken: opts.getFreshToken,
     WebSocketImpl: probes.WebSocketImpl,
   });
 
@@ -183,6 +191,7 @@ export function createCallController(opts: CallControllerOptions) {
       opts.onEnded(why);
     }),
     call.on('lobby-request', (entry) => opts.onLobbyRequest(entry)),
+    signaling.onSessionUpdated((user) => opts.onSessionUpdated?.(user)),
   ];
   let removeDebug: (() => void) | undefined;
   let disposed = false;

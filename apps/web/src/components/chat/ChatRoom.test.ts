@@ -106,9 +106,8 @@ describe('useChat', () => {
     vi.useFakeTimers();
     const { socket, chat } = setup();
     socket.emit(joined([]));
-    chat.draft.value = 'h';
     for (let i = 0; i < 10; i++) {
-      chat.typed();
+      chat.typed('h');
       vi.advanceTimersByTime(300);
     }
     expect(socket.sent.filter((m) => m.type === 'chat.typing')).toHaveLength(2);
