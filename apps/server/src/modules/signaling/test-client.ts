@@ -3,6 +3,12 @@ import type { ServerMessage, ServerMessageOf, ServerMessageType } from '@parley/
 import { WebSocket } from 'ws';
 
 /**
+ * How long a test waits for something that should come at once. Long on purpose: it only
+ * matters when the thing never comes, and a busy shared machine must not fail a test.
+ */
+export const WAIT_MS = 10_000;
+
+/**
  * A real `ws` client for integration tests. It records every message; `next(type)` takes
  * the first not-yet-taken message of that type (waiting for it if needed), so a test
  * states what it expects without caring about interleaving with other types.
@@ -33,7 +39,7 @@ export class TestClient {
   }
 
   /** The close code and reason, failing the test if the socket is still open after `timeoutMs`. */
-  whenClosed(timeoutMs = 2_000): Promise<{ code: number; reason: string }> {
+  whenClosed(timeoutMs = WAIT_MS): Promise<{ code: number; reason: string }> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`socket still open after ${timeoutMs} ms`)),
@@ -156,7 +162,7 @@ export class TestClient {
   private nextOf(
     predicate: (m: ServerMessage) => boolean,
     what: string,
-    timeoutMs = 2_000,
+    timeoutMs = WAIT_MS,
   ): Promise<ServerMessage> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {

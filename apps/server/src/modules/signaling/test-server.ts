@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { newAccount, testApp } from '../../test/harness.js';
 import type { Dialect, TestApp } from '../../test/harness.js';
-import { TestClient } from './test-client.js';
+import { TestClient, WAIT_MS } from './test-client.js';
 
 /** Short socket timings so heartbeat, hello and grace tests finish in well under a second. */
 export const FAST_WS: Config['ws'] = {
@@ -164,7 +164,7 @@ function expectStatus(res: { status: number; body: Json }, status: number): void
 export async function eventually(
   check: () => Promise<boolean> | boolean,
   what: string,
-  timeoutMs = 2_000,
+  timeoutMs = WAIT_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
