@@ -355,7 +355,11 @@ describe('tokens and revocation on open sockets', () => {
 });
 
 describe('revocations that race a token check', () => {
-  it('a logout heard while the hello token was being checked closes the socket instead of welcoming it', async () => {
+  /**
+   * A's hello whose token check has read "active" and waits; `revoke` announces the end
+   * of `ended` (as auth does after its commit), then the check answers.
+   */
+  async function helloDuringLogout(ended: string) {
     const w = setup();
     const hub = startHub(w);
     const a = user('A');
@@ -366,42 +370,29 @@ describe('revocations that race a token check', () => {
     hub.accept(s.asWebSocket(), '127.0.0.1');
     s.receive({ type: 'hello', token: tok, protocolVersion: 1 });
     await w.clock.tick(0);
-    // The database said "active"; the logout commits and is announced before hello resumes.
-    w.revoked.add('laptop');
+    w.revoked.add(ended);
     await w.live.bus.emit({
       type: 'session.revoked',
       userId: a.id,
-      sessionId: 'laptop',
+      sessionId: ended,
       reason: 'logout',
     });
     w.slowCheck = undefined;
     finishCheck();
     await w.clock.tick(0);
+    return s;
+  }
+
+  it('a logout heard while the hello token was being checked closes the socket instead of welcoming it', async () => {
+    const s = await helloDuringLogout('laptop');
     expect(s.of('welcome')).toEqual([]);
     expect(s.closedWith).toEqual({ code: 4002, reason: 'SESSION_REVOKED' });
   });
 
   it('a revocation of another session of the same user does not stop a hello', async () => {
-    const w = setup();
-    const hub = startHub(w);
-    const a = user('A');
-    const tok = token(w, a, 'laptop');
-    let finishCheck = () => {};
-    w.slowCheck = new Promise((resolve) => (finishCheck = resolve));
-    const s = new FakeSocket();
-    hub.accept(s.asWebSocket(), '127.0.0.1');
-    s.receive({ type: 'hello', token: tok, protocolVersion: 1 });
-    await w.clock.tick(0);
-    await w.live.bus.emit({
-      type: 'session.revoked',
-      userId: a.id,
-      sessionId: 'phone',
-      reason: 'logout',
-    });
-    w.slowCheck = undefined;
-    finishCheck();
-    await w.clock.tick(0);
+    const s = await helloDuringLogout('phone');
     expect(s.of('welcome')).toHaveLength(1);
+    expect(s.closedWith).toBeUndefined();
   });
 
   it('auth.refresh may not move a socket to another sign-in session, and a refresh refused as revoked closes it', async () => {
