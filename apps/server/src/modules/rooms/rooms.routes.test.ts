@@ -31,6 +31,14 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
     });
+  /** The seats taken in a room, straight from the database. */
+  const approvedSeats = (roomId: string) =>
+    t.db.db
+      .selectFrom('room_participants')
+      .select('user_id')
+      .where('room_id', '=', roomId)
+      .where('status', '=', 'approved')
+      .execute();
   const accounts = new Map<string, ReturnType<typeof newAccount>>();
   const member = async (): Promise<Session> => {
     const acct = newAccount();
@@ -462,13 +470,7 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
         [x, y].map((who) => call('POST', `/api/rooms/${room.id}/join`, who, {})),
       );
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
-      const approved = await t.db.db
-        .selectFrom('room_participants')
-        .select('user_id')
-        .where('room_id', '=', room.id)
-        .where('status', '=', 'approved')
-        .execute();
-      expect(approved).toHaveLength(2);
+      expect(await approvedSeats(room.id)).toHaveLength(2);
     });
 
     it('two admissions racing for the last seat: exactly one succeeds', async () => {
@@ -601,13 +603,7 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
         call('POST', `/api/rooms/${room.id}/join`, joiner, {}),
       ]);
       expect([byInvite.statusCode, byJoin.statusCode].sort()).toEqual([200, 409]);
-      const approved = await t.db.db
-        .selectFrom('room_participants')
-        .select('user_id')
-        .where('room_id', '=', room.id)
-        .where('status', '=', 'approved')
-        .execute();
-      expect(approved).toHaveLength(2);
+      expect(await approvedSeats(room.id)).toHaveLength(2);
       const guests = await t.db.db
         .selectFrom('users')
         .select('id')
