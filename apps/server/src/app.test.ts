@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from './platform/clock.js';
+import { createMemoryLiveState } from './platform/live/index.js';
 import { json, testApp } from './test/harness.js';
 import type { TestApp } from './test/harness.js';
 
@@ -136,6 +138,19 @@ describe('GET /api/health', () => {
       version: expect.any(String),
       checks: { db: { status: 'ok' }, bus: { status: 'ok' } },
     });
+  });
+
+  it('is 200 degraded, not down, while only the live state (Redis) is unreachable', async () => {
+    const live = createMemoryLiveState(systemClock);
+    live.ping = () => Promise.reject(new Error('Redis is not connected'));
+    t = await testApp({ live });
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'degraded',
+      checks: { db: { status: 'ok' }, bus: { status: 'error', message: 'unavailable' } },
+    });
+    await live.close();
   });
 
   it('is 503 with the db check failing when the database is gone', async () => {

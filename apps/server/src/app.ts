@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ErrorCode } from '@parley/protocol';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -22,10 +22,12 @@ import type { Clock, Timers } from './platform/clock.js';
 import { systemClock, systemTimers } from './platform/clock.js';
 import type { LiveState } from './platform/live/index.js';
 import { createMemoryLiveState } from './platform/live/index.js';
+import { createRedisLiveState } from './platform/live/redis/index.js';
 import type { Config } from './platform/config.js';
 import type { DbHandle } from './platform/db/database.js';
 import { AppError } from './platform/errors.js';
 import { errorBody, registerErrorHandling } from './platform/http-errors.js';
+import { liveRateLimitStore } from './platform/http-rate-store.js';
 import { registerJsonBody } from './platform/json-body.js';
 import { authRoutes, createAuthService, createRefreshTokensRepo } from './modules/auth/index.js';
 import type { AuthService } from './modules/auth/index.js';
@@ -80,7 +82,8 @@ export type Parley = {
 const BODY_LIMIT = 64 * 1024;
 
 /**
- * Builds the whole application without side effects: no listening, no migrations.
+ * Builds the whole application: no listening, no migrations (it connects to Redis when
+ * REDIS_URL is set, and fails here if Redis cannot be reached).
  * main.ts and the tests both start from here.
  */
 export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
@@ -109,6 +112,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     routerOptions: { maxParamLength: 2048 },
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
   }) as unknown as FastifyInstance;
+
+  const live = deps.live ?? (await makeLiveState(config, clock, app.log));
 
   // Every route, for the OpenAPI coverage and authorization tests.
   const routes: { method: string; url: string }[] = [];
@@ -164,6 +169,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   });
   await app.register(rateLimit, {
     global: true,
+    // Counted in the live state: with Redis, one limit for every process together.
+    store: liveRateLimitStore(live, clock),
     max: config.rateLimitMax,
     timeWindow: '1 minute',
     // Thrown into the error handler, which renders the documented shape.
@@ -190,9 +197,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  const live =
-    deps.live ??
-    createMemoryLiveState(clock, (err) => app.log.error({ err }, 'domain event handler failed'));
   const { bus } = live;
   const users = createUsersRepo(db.db);
   const tokens = createTokenService(config.jwtSecret);
@@ -342,6 +346,33 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       await db.close();
     },
   };
+}
+
+/**
+ * Memory by default; Redis when REDIS_URL is set, so every process shares it. Redis
+ * reports each failed reconnect; one line per outage (and one a minute while it lasts)
+ * is enough for the log.
+ */
+async function makeLiveState(
+  config: Config,
+  clock: Clock,
+  log: FastifyBaseLogger,
+): Promise<LiveState> {
+  if (!config.redis) {
+    return createMemoryLiveState(clock, (err) => log.error({ err }, 'domain event handler failed'));
+  }
+  let quietUntil = 0;
+  return createRedisLiveState({
+    url: config.redis.url,
+    prefix: config.redis.prefix,
+    clock,
+    onError(err) {
+      const now = Date.now();
+      if (now < quietUntil) return;
+      quietUntil = now + 60_000;
+      log.error({ err }, 'live state (Redis) error; further ones are quiet for a minute');
+    },
+  });
 }
 
 /** Serves the built web app with a SPA fallback; /api and /ws never fall back to HTML. */

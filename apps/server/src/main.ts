@@ -16,11 +16,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (config.redisUrl) {
-    console.warn(
-      'REDIS_URL is set, but this version runs a single process with an in-memory bus; Redis is not used yet.',
-    );
-  }
 
   const db = openDatabase(config.database);
   await db.migrate();
@@ -70,8 +65,10 @@ async function main(): Promise<void> {
   const scheme = config.tls ? 'https' : 'http';
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = config.publicUrl ?? `${scheme}://${shown}:${port}`;
-  const storage =
-    config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
+  const storage = [
+    config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL',
+    config.redis ? 'live state in Redis' : 'live state in memory',
+  ].join(', ');
   // Printed plainly (not only as a log line) so `npm start` shows where to go.
   console.log(`\nParley is running at ${url}  (storage: ${storage})\n`);
 }

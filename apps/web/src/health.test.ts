@@ -14,6 +14,10 @@ describe('checkHealth', () => {
     expect(await checkHealth(() => json({ status: 'ok', version: '0.1.0' }))).toBe('ok');
   });
 
+  it('reports ok when the server is degraded (Redis away, still serving)', async () => {
+    expect(await checkHealth(() => json({ status: 'degraded', version: '0.1.0' }))).toBe('ok');
+  });
+
   it('reports unavailable when the server answers with an error status', async () => {
     expect(await checkHealth(() => json({ status: 'error' }, 503))).toBe('unavailable');
   });

@@ -6,9 +6,14 @@ export const CheckStatus = z.object({
   message: z.string().optional(),
 });
 
+/**
+ * `ok`: every check passed. `degraded` (still 200): the database answers but the shared
+ * live state (Redis) does not; this process keeps serving, cross-process work waits for
+ * Redis. `error` (503): the database is down.
+ */
 export const HealthResponse = z
   .object({
-    status: z.enum(['ok', 'error']),
+    status: z.enum(['ok', 'degraded', 'error']),
     version: z.string(),
     checks: z.object({ db: CheckStatus, bus: CheckStatus }),
   })

@@ -26,6 +26,12 @@ const candidate = {
 
 const validClientMessages = [
   { type: 'hello', token: 'jwt', protocolVersion: PROTOCOL_VERSION, ref: 'h1' },
+  {
+    type: 'hello',
+    token: 'jwt',
+    protocolVersion: PROTOCOL_VERSION,
+    resume: 'mV7q0b4H3t1xWk2Jr9sZ8fQa',
+  },
   { type: 'auth.refresh', token: 'jwt', ref: 'r1' },
   { type: 'room.join', roomId: ROOM },
   { type: 'room.join', roomId: ROOM, media: { audio: true, video: false, screen: false } },
@@ -113,6 +119,10 @@ describe('client messages', () => {
 
   it('reject a hello without a token or with a non-integer version', () => {
     expect(ClientMessage.safeParse({ type: 'hello', protocolVersion: 1 }).success).toBe(false);
+    expect(
+      ClientMessage.safeParse({ type: 'hello', token: 't', protocolVersion: 1, resume: 'short' })
+        .success,
+    ).toBe(false);
     expect(
       ClientMessage.safeParse({ type: 'hello', token: 't', protocolVersion: 1.5 }).success,
     ).toBe(false);
@@ -323,6 +333,8 @@ const validServerMessages = [
     serverTime: 1,
     heartbeatIntervalMs: 20000,
     tokenExpiresAt: 900_001,
+    resumeToken: 'mV7q0b4H3t1xWk2Jr9sZ8fQa',
+    resumed: true,
   },
   { type: 'auth.refreshed', ref: 'r1', tokenExpiresAt: 1_800_001 },
   {
@@ -448,10 +460,10 @@ describe('limits and close codes', () => {
   it('use distinct close codes, application ones in the 4000 range', () => {
     const codes = Object.values(WsCloseCode);
     expect(new Set(codes).size).toBe(codes.length);
-    const { NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, INTERNAL_ERROR, ...app } =
+    const { NORMAL, SERVICE_RESTART, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, INTERNAL_ERROR, ...app } =
       WsCloseCode;
-    expect([NORMAL, SERVER_SHUTDOWN, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, INTERNAL_ERROR]).toEqual([
-      1000, 1001, 1003, 1009, 1011,
+    expect([NORMAL, SERVICE_RESTART, UNSUPPORTED_DATA, MESSAGE_TOO_BIG, INTERNAL_ERROR]).toEqual([
+      1000, 1012, 1003, 1009, 1011,
     ]);
     for (const code of Object.values(app)) {
       expect(code).toBeGreaterThanOrEqual(4000);

@@ -58,8 +58,11 @@ export const WS_LIMITS = {
  */
 export const WsCloseCode = {
   NORMAL: 1000,
-  /** Server shutting down (after `server.draining`); reconnect, another node may answer. */
-  SERVER_SHUTDOWN: 1001,
+  /**
+   * "Service restart": the server is stopping (after `server.draining`) or lost the shared
+   * live state the call depends on. Reconnect (another node may answer) and rejoin.
+   */
+  SERVICE_RESTART: 1012,
   /** A binary frame: the protocol is JSON text only. */
   UNSUPPORTED_DATA: 1003,
   /** Frame larger than WS_LIMITS.maxPayloadBytes; sent by the ws library itself. */
@@ -179,6 +182,13 @@ export const HelloMessage = z.strictObject({
   ...clientRef,
   token: z.string().min(1).max(4096),
   protocolVersion: z.int().min(1),
+  /**
+   * After a close with 1012 (`server.draining`): the `resumeToken` of the connection that
+   * closed. Within a few seconds, the new socket takes over that connection: same
+   * `connectionId`, same place in the call, so peers keep their links and media never
+   * stops. Not resumable (too late, another user, unknown): a fresh connection, as if absent.
+   */
+  resume: z.string().min(16).max(128).optional(),
 });
 export type HelloMessage = z.infer<typeof HelloMessage>;
 
@@ -335,6 +345,10 @@ export const WelcomeMessage = z.object({
   heartbeatIntervalMs: z.int().min(1),
   /** When the token given at `hello` expires (ms since the epoch); send `auth.refresh` before. */
   tokenExpiresAt: ServerTime,
+  /** Secret to this connection: `hello.resume` after a 1012 keeps its place. Keep it private. */
+  resumeToken: z.string().optional(),
+  /** True when `hello.resume` was honoured: `connectionId` is the old one. */
+  resumed: z.boolean().default(false),
 });
 export type WelcomeMessage = z.infer<typeof WelcomeMessage>;
 

@@ -34,7 +34,31 @@ describe('loadConfig', () => {
 
   it('selects PostgreSQL from a postgres:// DATABASE_URL', () => {
     const c = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://u@h:5432/db' });
-    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 10 });
+    const sized = loadConfig({
+      DATA_DIR: tmp(),
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      DATABASE_POOL_SIZE: '25',
+    });
+    expect(sized.database).toMatchObject({ poolSize: 25 });
+    expect(() =>
+      loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://u@h/db', DATABASE_POOL_SIZE: '0' }),
+    ).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
+  it('shares live state through Redis only when REDIS_URL is set, under a prefix', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).redis).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: tmp(), REDIS_URL: 'redis://r:6379/2' }).redis).toEqual({
+      url: 'redis://r:6379/2',
+      prefix: 'parley:',
+    });
+    expect(
+      loadConfig({ DATA_DIR: tmp(), REDIS_URL: 'rediss://r', REDIS_PREFIX: 'team-a:' }).redis,
+    ).toEqual({ url: 'rediss://r', prefix: 'team-a:' });
+    expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_URL: 'http://r:6379' })).toThrow(/REDIS_URL/);
+    expect(() =>
+      loadConfig({ DATA_DIR: tmp(), REDIS_URL: 'redis://r', REDIS_PREFIX: 'a b' }),
+    ).toThrow(/REDIS_PREFIX/);
   });
 
   it('lists every invalid variable at once', () => {

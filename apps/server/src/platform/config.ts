@@ -49,7 +49,17 @@ const EnvSchema = z.object({
       },
     )
     .optional(),
-  REDIS_URL: z.url().optional(),
+  REDIS_URL: z
+    .url()
+    .refine((s) => /^rediss?:\/\//.test(s), { message: 'use redis://… or rediss://…' })
+    .optional(),
+  /** Every key Parley writes in Redis starts with this (several deployments, one Redis). */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, { message: 'letters, digits, ":", ".", "-", "_" (at most 64)' })
+    .default('parley:'),
+  /** PostgreSQL connections per process; processes × this must stay under max_connections. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   CORS_ORIGINS: csv.default([]),
@@ -90,8 +100,11 @@ export type Config = {
   host: string;
   dataDir: string;
   /** Either a PostgreSQL URL or a SQLite file path (or ':memory:'). */
-  database: { kind: 'postgres'; url: string; schema?: string } | { kind: 'sqlite'; file: string };
-  redisUrl: string | undefined;
+  database:
+    | { kind: 'postgres'; url: string; schema?: string; poolSize?: number }
+    | { kind: 'sqlite'; file: string };
+  /** Set: every process shares its live state through this Redis. Unset: in memory. */
+  redis: { url: string; prefix: string } | undefined;
   publicUrl: string | undefined;
   jwtSecret: string;
   corsOrigins: string[];
@@ -139,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const url = e.DATABASE_URL;
   const database: Config['database'] =
     url && /^postgres(ql)?:\/\//.test(url)
-      ? { kind: 'postgres', url }
+      ? { kind: 'postgres', url, poolSize: e.DATABASE_POOL_SIZE }
       : {
           kind: 'sqlite',
           file:
@@ -177,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     database,
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     jwtSecret: e.JWT_SECRET ?? devJwtSecret(e.NODE_ENV, dataDir),
     corsOrigins: e.CORS_ORIGINS,

@@ -57,7 +57,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     dataDir,
     database: { kind: 'sqlite', file: ':memory:' },
-    redisUrl: undefined,
+    redis: undefined,
     publicUrl: 'http://parley.test',
     jwtSecret: 'test-secret-that-is-long-enough-0123456789',
     corsOrigins: [],

@@ -231,6 +231,105 @@ describe('CallSession', () => {
     expect(ada.ended).toEqual([]);
   });
 
+  it('after a 1012 from a draining server it resumes its connection: same id, same peer links on both sides, nobody sees it leave', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob, cat);
+    const adaId = ada.call.self!.connectionId;
+    const links = new Map([ada, bob, cat].map((p) => [p, [...p.pcs]]));
+    const streams = [bob, cat].map((p) => p.call.participants.get(adaId)!.stream);
+    const left: string[] = [];
+    for (const p of [bob, cat])
+      p.signaling.on('participant.left', (m) => left.push(m.connectionId));
+    const shown: string[] = [];
+    ada.call.on('change', () => shown.push(ada.call.connection));
+
+    server.drain([server.connOf('ada')!]);
+    expect(ada.signaling.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(10);
+    await settle();
+
+    expect(ada.signaling.resumed).toBe(true);
+    expect(ada.call.self!.connectionId).toBe(adaId);
+    // Not one peer connection closed or made, on any side.
+    for (const [p, before] of links) {
+      expect(p.pcs).toEqual(before);
+      expect(p.pcs.some((pc) => pc.closed)).toBe(false);
+    }
+    expect([bob, cat].map((p) => p.call.participants.get(adaId)!.stream)).toEqual(streams);
+    expect(left).toEqual([]);
+    // It rejoined as usual, and the banner never said `reconnecting` for this short a gap.
+    const joins = server.sockets
+      .filter((sock) => sock.conn?.name === 'ada')
+      .flatMap((sock) => sock.messages())
+      .filter((m) => m.type === 'room.join');
+    expect(joins).toHaveLength(2);
+    expect(shown).not.toContain('reconnecting');
+    expectFullMesh([ada, bob, cat]);
+    expect(ada.ended).toEqual([]);
+  });
+
+  it('when the whole server drains, everyone resumes and the mesh is untouched', async () => {
+    const people = [person('ada', () => 0.3), person('bob', () => 0.6), person('cat', () => 0.9)];
+    await joinAll(...people);
+    const ids = people.map((p) => p.call.self!.connectionId);
+    const links = people.map((p) => [...p.pcs]);
+
+    server.drain();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+
+    expect(people.map((p) => p.call.self!.connectionId)).toEqual(ids);
+    expect(people.map((p) => p.pcs)).toEqual(links);
+    expect(people.flatMap((p) => p.pcs).some((pc) => pc.closed)).toBe(false);
+    expectFullMesh(people);
+  });
+
+  it('negotiation during the handover (an ICE restart) is held and sent once the connection is back', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    const pc = ada.pcs[0]!;
+    server.refuse = true;
+    server.drain([server.connOf('ada')!]);
+    // The network under the peer link breaks while ada has no socket: the restart's offer
+    // and candidates cannot go out yet.
+    pc.simulateIceState('failed');
+    await settle();
+    expect(pc.restartIceCalls).toBe(1);
+    expect(ada.call.participants.get(server.connOf('bob')!.id)!.connectionState).toBe('failed');
+
+    server.refuse = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(ada.signaling.resumed).toBe(true);
+    expect(pc.closed).toBe(false);
+    expect(ada.pcs).toHaveLength(1);
+    expectFullMesh([ada, bob]);
+  });
+
+  it('shows `reconnecting` if the handover takes longer than 3 s; a refused resume rebuilds the peers on the new id', async () => {
+    const [ada, bob] = [person('ada', () => 0.5), person('bob')];
+    await joinAll(ada, bob);
+    const oldId = ada.call.self!.connectionId;
+    const oldPcs = [...ada.pcs];
+    server.refuse = true;
+    server.drain([server.connOf('ada')!]);
+    await vi.advanceTimersByTimeAsync(2_900);
+    expect(ada.call.connection).toBe('connected');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ada.call.connection).toBe('reconnecting');
+
+    // Past the server's handover window: ada left the call for bob, the new socket is new.
+    await vi.advanceTimersByTimeAsync(13_000);
+    expect(bob.call.participants.has(oldId)).toBe(false);
+    server.refuse = false;
+    await vi.advanceTimersByTimeAsync(2_000);
+    await settle();
+    expect(ada.signaling.resumed).toBe(false);
+    expect(ada.call.self!.connectionId).not.toBe(oldId);
+    expect(oldPcs.every((pc) => pc.closed)).toBe(true);
+    expectFullMesh([ada, bob]);
+  });
+
   it('ends with `kicked` on participant.kicked: peers closed, camera and mic stopped, no rejoin', async () => {
     const [ada, bob] = [person('ada'), person('bob')];
     await joinAll(ada, bob);

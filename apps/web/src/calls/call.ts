@@ -1,5 +1,6 @@
 import { WsCloseCode } from '@parley/protocol';
 import type {
+  ClientSignalMessage,
   LobbyEntry,
   ParticipantRole,
   RoomJoinedMessage,
@@ -56,6 +57,11 @@ export interface CallSessionOptions {
   clock?: Clock;
   /** How long `reconnecting` lasts before the banner says `failed` (trying goes on). */
   failAfterMs?: number;
+  /**
+   * After a 1012 with a resume under way, how long the call keeps saying `connected`
+   * before `reconnecting` (RESUME_QUIET_MS): the peer links and media are not affected.
+   */
+  resumeQuietMs?: number;
   statsIntervalMs?: number;
   /** Unexpected engine errors (a failed setRemoteDescription...); the call keeps going. */
   onError?: (error: unknown, context: string) => void;
@@ -66,6 +72,16 @@ type CallEvents = {
   ended: (why: CallEnded) => void;
   'lobby-request': (entry: LobbyEntry) => void;
 };
+
+/**
+ * A server that drains closes with 1012 and the next socket usually takes the connection
+ * over within a second or two (`welcome.resumed`): the peer links never notice, so the
+ * call shows `reconnecting` only if that takes longer than this.
+ */
+export const RESUME_QUIET_MS = 3_000;
+
+/** Negotiation messages kept while a resume is under way (see CallSession.sendSignal). */
+const MAX_HELD_SIGNALS = 200;
 
 /** Resume refusals that end the call, and how. Others (ROOM_FULL, INTERNAL) can be retried. */
 const RESUME_ENDS: Record<string, CallEnded['reason']> = {
@@ -98,6 +114,12 @@ export class CallSession {
   private _connection: CallConnection = 'connecting';
   private _ended: CallEnded | undefined;
   private failTimer: TimerId | undefined;
+  private quietTimer: TimerId | undefined;
+  /**
+   * Signals for our peers that could not go out while a resume was under way, in order;
+   * sent once `room.joined` confirms the same connection id, dropped otherwise.
+   */
+  private held: ClientSignalMessage[] = [];
   /** The media state the server has from us (sent in room.join or media.update). */
   private lastSentMedia: string | undefined;
 
@@ -265,7 +287,7 @@ export class CallSession {
     const mine = (msg: { roomId: string }) => msg.roomId === this.opts.roomId && !this._ended;
     this.unsubscribe.push(
       this.room.on('joined', (msg) => this.onJoined(msg)),
-      this.room.on('suspended', () => this.setConnection('reconnecting')),
+      this.room.on('suspended', () => this.onSuspended()),
       this.room.on('resumeFailed', (code) => this.onResumeFailed(code)),
       s.onState((state, info) => this.onSignalingState(state, info)),
       s.on('participant.joined', (m) => mine(m) && this.onParticipant(m.participant, true)),
@@ -289,6 +311,10 @@ export class CallSession {
 
   private onJoined(msg: RoomJoinedMessage): void {
     if (this._ended) return;
+    // Same id as before the drop: the server handed our connection back (a resume), the
+    // peers kept their links to it, and so do we (setLocalId below closes nothing).
+    const resumed = msg.self.connectionId === this._self?.connectionId;
+    const held = this.held.splice(0);
     this._self = { ...msg.self };
     this._room = msg.room;
     this._lobby = [...msg.lobby];
@@ -299,6 +325,7 @@ export class CallSession {
     // Links opened by an early offer stay; links to people not in the call go.
     this.mesh.retainOnly(new Set(this.roster.keys()));
     for (const id of this.roster.keys()) this.mesh.ensure(id);
+    if (resumed) for (const m of held) if (this.roster.has(m.to)) this.signaling.send(m);
     this.setConnection('connected');
     // Media changed while the join was in flight: bring the server up to date.
     this.sendMediaUpdate();
@@ -330,11 +357,38 @@ export class CallSession {
   }
 
   private onSignal(msg: ServerMessageOf<'signal'>): void {
-    if (this._ended || this.room.phase !== 'joined') return;
+    if (this._ended || !this.linksLive()) return;
     const payload: SignalPayload = msg.description
       ? { description: msg.description }
       : { candidate: msg.candidate ?? null };
     this.mesh.route(msg.from, payload);
+  }
+
+  /**
+   * Signals may reach the mesh: in the call, or back on our own connection after a resume
+   * (peers may negotiate with it before our `room.joined` arrives). Not on a new connection
+   * before its `room.joined`: the links still carry the old id.
+   */
+  private linksLive(): boolean {
+    if (this.room.phase === 'joined') return true;
+    return (
+      this.room.phase === 'resuming' &&
+      this.signaling.resumed &&
+      this.signaling.connectionId !== undefined &&
+      this.signaling.connectionId === this._self?.connectionId
+    );
+  }
+
+  /** The socket dropped while in the call. */
+  private onSuspended(): void {
+    if (!this.signaling.resumePending) return this.setConnection('reconnecting');
+    // A 1012 whose connection the next socket may take over: the links and media go on,
+    // so say `reconnecting` only if the handover takes long.
+    this.clearQuietTimer();
+    this.quietTimer = this.clock.setTimeout(() => {
+      this.quietTimer = undefined;
+      if (this.room.phase !== 'joined') this.setConnection('reconnecting');
+    }, this.opts.resumeQuietMs ?? RESUME_QUIET_MS);
   }
 
   private onLobbyRequested(msg: ServerMessageOf<'lobby.requested'>): void {
@@ -374,12 +428,20 @@ export class CallSession {
     else this.setConnection('failed');
   }
 
+  /**
+   * Negotiation for one peer. While a resume is under way the link to it lives on, so what
+   * it says then (an ICE restart's offer, its candidates) is held, in order, and sent when
+   * the connection is back (onJoined); once holding, later ones queue behind. Otherwise a
+   * message that cannot go out is dropped: the link dies with our connection anyway.
+   */
   private sendSignal(to: string, payload: SignalPayload): void {
-    this.signaling.send(
-      payload.description
-        ? { type: 'signal', to, description: payload.description }
-        : { type: 'signal', to, candidate: payload.candidate },
-    );
+    const msg: ClientSignalMessage = payload.description
+      ? { type: 'signal', to, description: payload.description }
+      : { type: 'signal', to, candidate: payload.candidate };
+    if (this.held.length === 0 && this.signaling.send(msg)) return;
+    const holding =
+      this.held.length > 0 || (this.room.phase === 'resuming' && this.signaling.resumePending);
+    if (holding && this.held.length < MAX_HELD_SIGNALS) this.held.push(msg);
   }
 
   private mediaForJoin(): MediaUpdate {
@@ -398,6 +460,7 @@ export class CallSession {
   }
 
   private setConnection(next: CallConnection): void {
+    this.clearQuietTimer();
     if (next === 'reconnecting' && this._connection !== 'reconnecting') {
       this.clearFailTimer();
       this.failTimer = this.clock.setTimeout(() => {
@@ -412,6 +475,12 @@ export class CallSession {
     this.changed();
   }
 
+  private clearQuietTimer(): void {
+    if (this.quietTimer === undefined) return;
+    this.clock.clearTimeout(this.quietTimer);
+    this.quietTimer = undefined;
+  }
+
   private clearFailTimer(): void {
     if (this.failTimer === undefined) return;
     this.clock.clearTimeout(this.failTimer);
@@ -422,6 +491,8 @@ export class CallSession {
     if (this._ended) return;
     this._ended = why;
     this.clearFailTimer();
+    this.clearQuietTimer();
+    this.held = [];
     this.room.dispose();
     this.mesh.closeAll();
     for (const off of this.unsubscribe.splice(0)) off();

@@ -174,6 +174,28 @@ describe('RoomSession', () => {
     expect(ada.joined.at(-1)!.msg.participants.map((p) => p.connectionId)).toEqual(['c9']);
   });
 
+  it('after a resume (same connection id) rejoins on it and reports it as resumed', () => {
+    const stub = new StubSignaling();
+    const ada = session(stub);
+    void ada.room.join();
+    stub.open('c1');
+    stub.deliver(joined('join-1', 'c1', ['c9']));
+    stub.drop();
+    expect(ada.room.phase).toBe('resuming');
+    stub.open('c1');
+    expect(stub.sent.filter((m) => (m as { type: string }).type === 'room.join')).toHaveLength(2);
+    stub.deliver(joined('join-2', 'c1', ['c9']));
+    expect(ada.room.phase).toBe('joined');
+    expect(ada.joined.at(-1)).toMatchObject({ resumed: true });
+    expect(ada.joined.at(-1)!.msg.self.connectionId).toBe('c1');
+    expect(ada.joined.at(-1)!.msg.participants.map((p) => p.connectionId)).toEqual(['c9']);
+    // c1 stays ours; once it is really gone, a stale roster entry for it is dropped again.
+    stub.drop();
+    stub.open('c2');
+    stub.deliver(joined('join-3', 'c2', ['c1', 'c9']));
+    expect(ada.joined.at(-1)!.msg.participants.map((p) => p.connectionId)).toEqual(['c9']);
+  });
+
   it('ignores room.joined for another room or another request', () => {
     const stub = new StubSignaling();
     const ada = session(stub);

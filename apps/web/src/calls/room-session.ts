@@ -57,7 +57,10 @@ type RoomSessionEvents = {
  * Being in one room's call across socket drops. A reconnected socket is a new connection
  * (new connectionId) that is in no room, so after every `welcome` while we want to be in
  * the room, `room.join` goes out again with the current media state; the `room.joined`
- * that answers carries the roster to rebuild the peers from. Knows nothing of peers.
+ * that answers carries the roster to rebuild the peers from. After a 1012 the server may
+ * hand the old connection back (`welcome.resumed`, same connectionId, still in the call):
+ * `room.join` goes out all the same, and its `room.joined` (same `self.connectionId`) lets
+ * the peers stay as they are. Knows nothing of peers.
  */
 export class RoomSession {
   private readonly events = new Emitter<RoomSessionEvents>();
@@ -190,6 +193,8 @@ export class RoomSession {
     if (msg.roomId !== this.roomId || msg.ref === undefined || msg.ref !== this.pendingRef) return;
     this.pendingRef = undefined;
     this.joinedOn = msg.self.connectionId;
+    // A resumed connection is ours again, not a former one.
+    this.formerConnections.delete(msg.self.connectionId);
     this._phase = 'joined';
     const resumed = this.everJoined;
     this.everJoined = true;

@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION } from '@parley/protocol';
 import { backoffDelay } from './backoff';
 import { SignalingClient, isSignedOut } from './signaling';
 import type { SignalingOptions, SignalingState, SignalingStateInfo } from './signaling';
-import { FakeServer } from './testing/fake-server';
+import { FakeServer, ROOM_ID } from './testing/fake-server';
 import { settle } from './testing/settle';
 
 let server: FakeServer;
@@ -288,6 +288,182 @@ describe('SignalingClient', () => {
     await settle();
     expect(server.sockets).toHaveLength(2);
     expect(c.state).toBe('open');
+  });
+});
+
+describe('SignalingClient resume after 1012 (a draining server)', () => {
+  const hellos = () =>
+    server.sockets.flatMap((sock) => sock.messages().filter((m) => m.type === 'hello'));
+  const resumesSent = () => hellos().map((h) => h.resume);
+
+  /** Connected and in the room: the fake server, like the real one, hands over only those. */
+  async function inCall(extra: Partial<SignalingOptions> = {}) {
+    const made = client({ random: () => 0, ...extra });
+    await Promise.all([made.c.connect(), settle()]);
+    made.c.send({ type: 'room.join', ref: 'j1', roomId: ROOM_ID });
+    await settle();
+    const conn = server.connOf('ada')!;
+    expect(conn.entry).toBeDefined();
+    return { ...made, conn, token: conn.resumeToken! };
+  }
+
+  it('presents the closed connection’s resumeToken in the next hello, and a resumed welcome keeps the connection id', async () => {
+    const { c, token, states } = await inCall();
+    expect(token).toMatch(/.{16,}/);
+    expect(c.resumed).toBe(false);
+    expect(c.resumePending).toBe(false);
+
+    server.drain();
+    expect(c.state).toBe('reconnecting');
+    expect(states.at(-1)?.info).toMatchObject({ code: 1012, reason: 'SERVICE_UNAVAILABLE' });
+    expect(c.resumePending).toBe(true);
+    await vi.advanceTimersByTimeAsync(10);
+
+    expect(server.sockets).toHaveLength(2);
+    expect(server.sockets[1]!.messages()[0]).toEqual({
+      type: 'hello',
+      token: 'ada#2',
+      protocolVersion: PROTOCOL_VERSION,
+      resume: token,
+    });
+    expect(c.state).toBe('open');
+    expect(c.connectionId).toBe('c1');
+    expect(c.resumed).toBe(true);
+    expect(c.resumePending).toBe(false);
+    // Still in the call on the server: nobody saw it leave.
+    expect(server.inRoom().map((x) => x.id)).toEqual(['c1']);
+  });
+
+  it('a resumed connection that drains again presents its new token, not the old one', async () => {
+    const { c, token } = await inCall();
+    server.drain();
+    await vi.advanceTimersByTimeAsync(10);
+    const second = server.connOf('ada')!.resumeToken!;
+    expect(second).not.toBe(token);
+    server.drain();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(resumesSent()).toEqual([undefined, token, second]);
+    expect(c.connectionId).toBe('c1');
+    expect(c.resumed).toBe(true);
+  });
+
+  it.each([
+    [1006, ''],
+    [1000, ''],
+    [1011, 'INTERNAL'],
+    [4002, 'TOKEN_EXPIRED'],
+    [4008, 'RATE_LIMITED'],
+  ])('sends no resume after a %i close', async (code, reason) => {
+    const { c, conn } = await inCall();
+    server.drop(conn, code, reason);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(c.state).toBe('open');
+    expect(resumesSent()).toEqual([undefined, undefined]);
+    expect(c.connectionId).toBe('c2');
+    expect(c.resumed).toBe(false);
+    expect(c.resumePending).toBe(false);
+  });
+
+  it('sends no resume after giving up on a silent connection (heartbeat timeout)', async () => {
+    server.autoPong = false;
+    const { c } = await inCall();
+    await vi.advanceTimersByTimeAsync(45_010);
+    expect(server.sockets).toHaveLength(2);
+    expect(resumesSent()).toEqual([undefined, undefined]);
+    expect(c.connectionId).toBe('c2');
+  });
+
+  it('after another close and a new connection, a 1012 resumes the new one with its own token', async () => {
+    const { c, conn, token } = await inCall();
+    server.drop(conn, 1006);
+    await vi.advanceTimersByTimeAsync(10);
+    c.send({ type: 'room.join', ref: 'j2', roomId: ROOM_ID });
+    await settle();
+    const second = server.connOf('ada')!.resumeToken!;
+    expect(second).not.toBe(token);
+    server.drain();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(resumesSent()).toEqual([undefined, undefined, second]);
+    expect(c.connectionId).toBe('c2');
+    expect(c.resumed).toBe(true);
+  });
+
+  it('never presents a token twice: a resume hello that got no welcome is not repeated', async () => {
+    const { c, token } = await inCall();
+    server.autoAccept = false;
+    server.drain();
+    await vi.advanceTimersByTimeAsync(10);
+    // The hello with the token goes out, then the network drops before any answer.
+    const second = server.sockets[1]!;
+    second.accept();
+    expect(second.messages()[0]).toMatchObject({ type: 'hello', resume: token });
+    second.drop(1006);
+    await vi.advanceTimersByTimeAsync(10);
+    server.sockets[2]!.accept();
+    await settle();
+    expect(hellos().map((h) => h.resume)).toEqual([undefined, token, undefined]);
+    expect(c.state).toBe('open');
+    expect(c.connectionId).not.toBe('c1');
+    expect(c.resumed).toBe(false);
+  });
+
+  it('passes the token on past sockets that never opened or that a draining process closed unread', async () => {
+    const { c, token, states } = await inCall({
+      backoff: { initialMs: 1_000, maxMs: 15_000 },
+      random: () => 0.5,
+    });
+    server.drain();
+    // The load balancer first sends us back to the stopping process (accept, 1012 at once)...
+    server.draining = true;
+    await vi.advanceTimersByTimeAsync(1_600);
+    // ...then nothing answers for a moment...
+    server.draining = false;
+    server.refuse = true;
+    await vi.advanceTimersByTimeAsync(2_000);
+    // ...then another process does.
+    server.refuse = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(c.state).toBe('open');
+    expect(c.connectionId).toBe('c1');
+    expect(c.resumed).toBe(true);
+    // Every hello after the drain carried the token until the one that was answered.
+    expect(resumesSent().slice(1)).toEqual(
+      resumesSent()
+        .slice(1)
+        .map(() => token),
+    );
+    expect(resumesSent().length).toBeGreaterThanOrEqual(4);
+    // While a resume is pending the waits stay short (≤ 2 s), inside the handover window.
+    const delays = states.filter((x) => x.state === 'reconnecting').map((x) => x.info?.delayMs);
+    expect(delays.slice(0, 2)).toEqual([500, 1_000]);
+    expect(delays.length).toBeGreaterThanOrEqual(4);
+    expect(delays.every((d) => d !== undefined && d <= 1_000)).toBe(true);
+  });
+
+  it('a server that offers no resumeToken gets no resume after a 1012', async () => {
+    server.resumable = false;
+    const { c } = await inCall();
+    server.drain();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(resumesSent()).toEqual([undefined, undefined]);
+    expect(c.connectionId).toBe('c2');
+    expect(c.resumed).toBe(false);
+  });
+
+  it('too late for the handover: the token is presented once and the welcome brings a new id', async () => {
+    const { c, token } = await inCall();
+    server.refuse = true;
+    server.drain();
+    await vi.advanceTimersByTimeAsync(16_000);
+    expect(server.handedOver()).toEqual([]);
+    server.refuse = false;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(c.state).toBe('open');
+    expect(resumesSent()).toEqual([undefined, token]);
+    expect(c.connectionId).toBe('c2');
+    expect(c.resumed).toBe(false);
+    expect(c.resumePending).toBe(false);
   });
 });
 

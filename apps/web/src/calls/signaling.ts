@@ -103,6 +103,28 @@ export const TOKEN_REFRESH = {
   replyTimeoutMs: 10_000,
 } as const;
 
+/**
+ * Taking a connection over after its server drained (PROTOCOL.md, `hello.resume`).
+ *
+ * - Only a connection that had its `welcome` and then closed with 1012 is resumed: the
+ *   next `hello` carries that welcome's `resumeToken`. Any other close (1006, 4002, a
+ *   heartbeat timeout, 1000...) forgets the token; the next `hello` has no `resume`.
+ * - A token goes out in one `hello` that the server acts on, never again: once a socket
+ *   carried it and came back with anything but a refusal by a draining server, it is spent
+ *   (a `welcome`, resumed or not, an error, a 1006 after the `hello`).
+ * - The tries in between do not spend it: a socket that never opened (its `hello` never
+ *   left), or one that a draining process closed with 1012 before any `welcome` (a load
+ *   balancer that sent us back to the process that is stopping: it accepts and closes at
+ *   once, without reading the `hello`), passes the token on to the next try.
+ * - While a resume is pending the reconnect delay stays short (`maxDelayMs`), so the tries
+ *   fall inside the server's handover window (15 s).
+ * - `welcome.resumed` is the server's answer: true means the connection id is the old one.
+ */
+export const RESUME = {
+  closeCode: WsCloseCode.SERVICE_RESTART,
+  maxDelayMs: 2_000,
+} as const;
+
 /** Close code this client reports when it gave up on a silent socket. */
 export const HEARTBEAT_TIMEOUT_CODE = 4000;
 
@@ -125,8 +147,13 @@ type StateEvents = { state: (state: SignalingState, info?: SignalingStateInfo) =
  * its expiry (`auth.refresh`, see TOKEN_REFRESH), so a long call never has to reconnect.
  *
  * `send()` does not queue: while not `open` it drops the message and returns false.
- * Queued negotiation messages would be stale after a reconnect anyway (the connection
- * id changes, so peers are rebuilt), and the room session re-sends `room.join` itself.
+ * Queued negotiation messages would be stale after most reconnects (the connection id
+ * changes, so peers are rebuilt), and the room session re-sends `room.join` itself; the
+ * one case where they are not, a resume, is the call session's to handle (CallSession).
+ *
+ * Resume: after a close with 1012 (the server is draining), the next `hello` carries the
+ * `resumeToken` of the closed connection's `welcome` (see RESUME above), so the server can
+ * hand the same connection id back (`welcome.resumed`) and the peers never notice.
  */
 export class SignalingClient {
   private readonly opts: Required<Omit<SignalingOptions, 'WebSocketImpl'>> & {
@@ -163,6 +190,14 @@ export class SignalingClient {
   private refreshCounter = 0;
   /** The `auth.refresh` waiting for its answer and the token it carries. */
   private pendingRefresh: { ref: string; token: string } | undefined;
+  /** `welcome.resumeToken` of the open connection. */
+  private resumeToken: string | undefined;
+  /** After a 1012: the token the next `hello` presents (see RESUME). */
+  private resumeOffer: string | undefined;
+  /** The resume token the current socket's `hello` carried. */
+  private socketResume: string | undefined;
+  /** The last `welcome` took over the connection that closed with 1012. */
+  private _resumed = false;
 
   constructor(opts: SignalingOptions) {
     const getToken = opts.getToken;
@@ -181,9 +216,23 @@ export class SignalingClient {
   get state(): SignalingState {
     return this._state;
   }
-  /** Assigned by the server in `welcome`; a new one after every reconnect. */
+  /**
+   * Assigned by the server in `welcome`; a new one after every reconnect, except when the
+   * server honoured a resume after a 1012 (`resumed`): then it is the old one again.
+   */
   get connectionId(): string | undefined {
     return this._connectionId;
+  }
+  /** The current connection is the one that closed with 1012, taken over (`welcome.resumed`). */
+  get resumed(): boolean {
+    return this._resumed;
+  }
+  /**
+   * The connection closed with 1012 and the next `welcome` may hand it back: the peers'
+   * links may be kept until it is known (see RESUME_CLOSE_CODE).
+   */
+  get resumePending(): boolean {
+    return this.resumeOffer !== undefined || this.socketResume !== undefined;
   }
   get userId(): string | undefined {
     return this._userId;
@@ -288,11 +337,21 @@ export class SignalingClient {
     }
     this.socket = socket;
     this.socketToken = token;
+    this.socketResume = undefined;
     const current = () => generation === this.generation && !this.disposed;
     socket.addEventListener('open', () => {
       if (!current()) return;
+      // The token moves to this socket: its outcome decides whether it is spent (RESUME).
+      const resume = this.resumeOffer;
+      this.resumeOffer = undefined;
+      this.socketResume = resume;
       socket.send(
-        JSON.stringify({ type: 'hello', token, protocolVersion: this.opts.protocolVersion }),
+        JSON.stringify({
+          type: 'hello',
+          token,
+          protocolVersion: this.opts.protocolVersion,
+          ...(resume !== undefined ? { resume } : {}),
+        }),
       );
     });
     socket.addEventListener('message', (event: MessageEvent) => {
@@ -339,6 +398,10 @@ export class SignalingClient {
   private onWelcome(msg: ServerMessageOf<'welcome'>): void {
     this.clearTimer('welcomeTimer');
     this._connectionId = msg.connectionId;
+    this._resumed = msg.resumed;
+    this.resumeOffer = undefined;
+    this.socketResume = undefined;
+    this.resumeToken = msg.resumeToken;
     this._userId = msg.userId;
     this.attempt = 0;
     this.authRetried = false;
@@ -358,12 +421,33 @@ export class SignalingClient {
   }
 
   private onClosed(info: { code: number; reason: string }): void {
+    this.planResume(info.code);
     if (FINAL_CLOSE_CODES.has(info.code) || isSignedOut(info)) return this.finish(info);
     if (info.code === WsCloseCode.UNAUTHENTICATED) {
       if (this.authRetried) return this.finish(info);
       this.authRetried = true;
     }
     this.scheduleReconnect(info);
+  }
+
+  /**
+   * What the next `hello` presents after the current socket ended with `code` (RESUME).
+   * Runs before the state leaves `open`, so `open` still means "this socket had a welcome".
+   */
+  private planResume(code: number): void {
+    const welcomed = this._state === 'open';
+    const carried = this.socketResume;
+    const token = this.resumeToken;
+    this.socketResume = undefined;
+    this.resumeToken = undefined;
+    if (welcomed) {
+      // The closed connection is the one to resume, and only after a 1012.
+      this.resumeOffer = code === RESUME.closeCode ? token : undefined;
+    } else if (carried !== undefined) {
+      // Refused unread by a draining process: the next try presents it; otherwise spent.
+      this.resumeOffer = code === RESUME.closeCode ? carried : undefined;
+    }
+    // A socket that never opened leaves resumeOffer as it was.
   }
 
   // ---- token refresh on the open socket ----
@@ -444,6 +528,7 @@ export class SignalingClient {
    * path would make the browser wait a long time for).
    */
   private abandon(reason: string): void {
+    this.planResume(HEARTBEAT_TIMEOUT_CODE);
     const socket = this.detachSocket();
     safeClose(socket, HEARTBEAT_TIMEOUT_CODE, reason);
     this.scheduleReconnect({ code: HEARTBEAT_TIMEOUT_CODE, reason });
@@ -452,7 +537,10 @@ export class SignalingClient {
   private scheduleReconnect(info: SignalingStateInfo): void {
     this.generation += 1;
     this.attempt += 1;
-    const delayMs = backoffDelay(this.attempt, this.opts.backoff, this.opts.random);
+    const backoff = this.resumePending
+      ? { ...this.opts.backoff, maxMs: Math.min(this.opts.backoff.maxMs, RESUME.maxDelayMs) }
+      : this.opts.backoff;
+    const delayMs = backoffDelay(this.attempt, backoff, this.opts.random);
     this.clearTimer('reconnectTimer');
     this.reconnectTimer = this.opts.clock.setTimeout(() => {
       this.reconnectTimer = undefined;

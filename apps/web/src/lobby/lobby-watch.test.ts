@@ -37,6 +37,7 @@ function fakeSocket() {
         serverTime: 1,
         tokenExpiresAt: 900_001,
         heartbeatIntervalMs: 20_000,
+        resumed: false,
       });
       resolveConnect();
     },

@@ -35,7 +35,8 @@ export function opsRoutes(deps: { db: DbHandle; live: LiveState; version: string
       schema: {
         tags: ['ops'],
         summary: 'Liveness and dependency checks',
-        description: '200 when every check is ok, 503 otherwise.',
+        description:
+          '200 `ok` when every check passes; 200 `degraded` when only the live state (Redis) is away, so the process still serves; 503 `error` when the database is down.',
         response: { 200: HealthResponse, 503: HealthResponse },
       },
       handler: async (req, reply) => {
@@ -43,12 +44,12 @@ export function opsRoutes(deps: { db: DbHandle; live: LiveState; version: string
           check(() => deps.db.ping()),
           check(() => deps.live.ping()),
         ]);
-        const ok = db.status === 'ok' && bus.status === 'ok';
-        if (!ok) req.log.warn({ db, bus }, 'health check failed');
+        const status = db.status !== 'ok' ? 'error' : bus.status !== 'ok' ? 'degraded' : 'ok';
+        if (status !== 'ok') req.log.warn({ db, bus }, 'health check failed');
         return reply
-          .code(ok ? 200 : 503)
+          .code(status === 'error' ? 503 : 200)
           .header('cache-control', 'no-store')
-          .send({ status: ok ? 'ok' : 'error', version: deps.version, checks: { db, bus } });
+          .send({ status, version: deps.version, checks: { db, bus } });
       },
     });
   };

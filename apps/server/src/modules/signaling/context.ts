@@ -2,14 +2,17 @@ import type { ParticipantLeftReason, ServerMessage } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ConnectionCaps, SignalingDeps } from './deps.js';
 import type { Grace } from './grace.js';
+import type { Handovers } from './handover.js';
 import type { Connection, SessionState } from './session.js';
 
 /**
  * Why a connection's room entry goes away: the protocol's reasons, plus two that tell
  * no one (`room-closed`: everyone is going) or hold no seat (`shutdown`: this process
- * is stopping; the others hear `disconnected`).
+ * is stopping; the others hear `disconnected`). `handover`: a stopping process closed
+ * the socket but left its place in the call for the socket that resumes it (see
+ * handover.ts); nothing is removed or announced.
  */
-export type DepartReason = ParticipantLeftReason | 'shutdown' | 'room-closed';
+export type DepartReason = ParticipantLeftReason | 'shutdown' | 'room-closed' | 'handover';
 
 export type CloseRequest = {
   code: number;
@@ -28,6 +31,10 @@ export interface SessionContext {
   readonly log: FastifyBaseLogger;
   /** Reconnection graces, shared by every process through the live state. */
   readonly grace: Grace;
+  /** Connections handed over by stopping processes, claimed at `hello`. */
+  readonly handovers: Handovers;
+  /** Gives the connection the id it resumes; false when that id is live here already. */
+  adoptId(conn: Connection, id: string): boolean;
   /** The only way a state changes: keeps the per-user and per-room indexes right. */
   setState(conn: Connection, next: SessionState): void;
   /** A direct reply to this connection (serialized here, once). */

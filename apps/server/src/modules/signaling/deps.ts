@@ -10,7 +10,7 @@ export type TokenSession = { user: User; sessionId: string; expiresAt: Date };
 
 /** Everything the socket layer is given by app.ts. */
 export type SignalingDeps = {
-  live: Pick<LiveState, 'bus' | 'roster' | 'locks' | 'deadlines'>;
+  live: Pick<LiveState, 'bus' | 'roster' | 'locks' | 'deadlines' | 'store' | 'onStatus'>;
   /** This process, owner of its roster entries. */
   processId: string;
   gate: RoomGate;

@@ -255,7 +255,7 @@ describe('hub timing on fake time', () => {
     expect(w.gate.calls).not.toContain(`abandon ${back.id}`);
   });
 
-  it('graceful shutdown sends server.draining and 1001, and does not wait for a peer that never answers', async () => {
+  it('graceful shutdown sends server.draining and 1012, and does not wait for a peer that never answers', async () => {
     const w = setup();
     const hub = startHub(w);
     const stuck = await inRoom(w, hub, token(w, user('Stuck')));
@@ -269,7 +269,7 @@ describe('hub timing on fake time', () => {
     await w.clock.tick(2);
     await closing;
     expect(stuck.of('server.draining')).toHaveLength(1);
-    expect(stuck.closedWith).toEqual({ code: 1001, reason: 'SERVICE_UNAVAILABLE' });
+    expect(stuck.closedWith).toEqual({ code: 1012, reason: 'SERVICE_UNAVAILABLE' });
     expect(stuck.terminated).toBe(true);
   });
 });

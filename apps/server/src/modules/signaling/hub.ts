@@ -9,6 +9,7 @@ import type { CloseRequest, DepartReason, SessionContext } from './context.js';
 import type { ConnectionCaps, SignalingDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { Grace } from './grace.js';
+import { HANDOVER_WINDOW_MS, Handovers } from './handover.js';
 import { departRoom, forgetRoom } from './membership.js';
 import { parsePlainJson } from '../../platform/plain-json.js';
 import { watchRevocations } from './revocation.js';
@@ -19,16 +20,24 @@ import { startUpkeep } from './upkeep.js';
 export type Hub = {
   /** A socket that passed the upgrade checks. */
   accept(socket: WebSocket, ip: string): void;
-  /** Graceful shutdown: `server.draining`, close 1001, stop timers, leave the bus. */
+  /** Graceful shutdown: `server.draining`, close 1012, stop timers, leave the bus. */
   close(): Promise<void>;
   /** Open sockets (for tests and metrics). */
   size(): number;
+  /** Shutting down: new sockets are refused at the upgrade, so a balancer tries another. */
+  draining(): boolean;
 };
 
 /** This process's open sockets, for the parts of signaling that act on them by user. */
 export interface LocalSockets {
   ofUser(userId: string): Connection[];
   all(): Iterable<Connection>;
+  /**
+   * The live state this process's calls stand on was lost (Redis restarted empty, or the
+   * others swept this process): close the affected sockets with 1012 so their clients
+   * reconnect and rejoin, which rebuilds rosters everywhere and replays the chat tail.
+   */
+  resync(why: string, which: 'all' | 'in-room'): void;
 }
 
 /**
@@ -62,6 +71,18 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     caps,
     log,
     grace: new Grace(deps.live.deadlines('reconnect-grace'), deps.ws.reconnectGraceMs),
+    handovers: new Handovers(
+      deps.live.store('handover'),
+      deps.live.deadlines('handover'),
+      deps.clock,
+    ),
+    adoptId(conn, id) {
+      if (connections.has(id)) return false;
+      connections.delete(conn.id);
+      conn.id = id;
+      connections.set(id, conn);
+      return true;
+    },
     setState,
     send: (conn, message) => write(conn, JSON.stringify(message)),
     releaseHeld: (conn) => {
@@ -98,6 +119,20 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   const sockets: LocalSockets = {
     ofUser: (userId) => [...(byUser.get(userId) ?? [])],
     all: () => connections.values(),
+    resync(why, which) {
+      let count = 0;
+      for (const conn of [...connections.values()]) {
+        if (conn.state.kind === 'closing') continue;
+        if (which === 'in-room' && conn.state.kind !== 'in-room') continue;
+        count++;
+        closeWith(conn, {
+          code: WsCloseCode.SERVICE_RESTART,
+          reason: ErrorCode.SERVICE_UNAVAILABLE,
+          depart: 'shutdown',
+        });
+      }
+      log.warn({ why, sockets: count }, 'live state lost: clients told to reconnect and resync');
+    },
   };
 
   const unsubscribe = [
@@ -106,6 +141,11 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     deps.live.bus.on('session.revoked', (e) => noteRevocation(e.userId, e.sessionId)),
     deps.live.bus.on('user.disabled', (e) => noteRevocation(e.userId, undefined)),
     ...watchRevocations(ctx, sockets),
+    deps.live.onStatus((status) => {
+      if (status === 'down') log.warn('live state unreachable: work waits until it is back');
+      else if (status === 'up') log.info('live state reachable again; nothing was lost');
+      else sockets.resync('the shared live state was lost (Redis restarted or fell behind)', 'all');
+    }),
   ];
   // Pings keep proxies from dropping idle sockets and find the dead ones.
   const heartbeat = timers.setInterval(beat, deps.ws.heartbeatIntervalMs);
@@ -113,7 +153,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
 
   function accept(socket: WebSocket, ip: string): void {
     if (drain) {
-      socket.close(WsCloseCode.SERVER_SHUTDOWN, ErrorCode.SERVICE_UNAVAILABLE);
+      socket.close(WsCloseCode.SERVICE_RESTART, ErrorCode.SERVICE_UNAVAILABLE);
       return;
     }
     const id = newConnectionId();
@@ -214,6 +254,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       case 'closing':
         return;
       case 'in-room':
+        // Handed over: the entry stays for the socket that resumes it.
+        if (reason === 'handover') return;
         return departRoom(ctx, conn, prev, reason);
       default:
         return assertNever(prev);
@@ -367,14 +409,15 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     timers.clear(heartbeat);
     await upkeep.stop();
     const all = [...connections.values()];
+    const handedOver = await handOver(all);
     const draining = JSON.stringify({ type: 'server.draining' } satisfies ServerMessage);
     for (const conn of all) {
       if (conn.state.kind === 'closing') continue;
       write(conn, draining);
       closeWith(conn, {
-        code: WsCloseCode.SERVER_SHUTDOWN,
+        code: WsCloseCode.SERVICE_RESTART,
         reason: ErrorCode.SERVICE_UNAVAILABLE,
-        depart: 'shutdown',
+        depart: handedOver.has(conn) ? 'handover' : 'shutdown',
       });
     }
     // Let the roster updates go out, then stop listening; a stuck one cannot hold us up.
@@ -385,6 +428,33 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     for (const conn of connections.values()) conn.socket.terminate();
   }
 
+  /**
+   * Offers every in-call connection for resumption and keeps this process's lease just
+   * long enough for that: entries nobody resumes are swept by the others afterwards.
+   * What the shared store does not confirm in time is ended the ordinary way.
+   */
+  async function handOver(all: Connection[]): Promise<Set<Connection>> {
+    const handedOver = new Set<Connection>();
+    const offers = all.flatMap((conn) => {
+      const { state, resumeToken } = conn;
+      if (state.kind !== 'in-room' || !resumeToken) return [];
+      return [
+        ctx.handovers
+          .offer(resumeToken, conn.id, state.user.id)
+          .then(() => void handedOver.add(conn))
+          .catch((err: unknown) => log.warn({ err, connectionId: conn.id }, 'handover failed')),
+      ];
+    });
+    if (offers.length === 0) return handedOver;
+    const until = deps.clock.now().getTime() + HANDOVER_WINDOW_MS;
+    const lease = deps.live.roster
+      .heartbeat(deps.processId, until)
+      .catch((err: unknown) => log.warn({ err }, 'handover lease failed'));
+    await within(timers, 2_000, Promise.all([...offers, lease]));
+    // Late confirmations must not flip a connection that is already being ended.
+    return new Set(handedOver);
+  }
+
   function taskFailed(conn: Connection) {
     return (err: unknown) => log.error({ err, connectionId: conn.id }, 'socket task failed');
   }
@@ -393,6 +463,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     accept,
     close: () => (drain ??= shutdown()),
     size: () => connections.size,
+    draining: () => drain !== undefined,
   };
 }
 

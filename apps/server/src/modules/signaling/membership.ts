@@ -116,11 +116,13 @@ export async function departRoom(
   ctx: SessionContext,
   conn: Connection,
   state: InRoomState,
-  reason: DepartReason,
+  reason: Exclude<DepartReason, 'handover'>,
 ): Promise<void> {
   const { roomId, user } = state;
   await ctx.deps.live.locks.run(roomId, async () => {
-    const removed = await ctx.deps.live.roster.remove(roomId, conn.id);
+    // Only our own entry: a connection handed over and resumed elsewhere now belongs to
+    // the process that took it, and leaving here must not take it out of the call.
+    const removed = await ctx.deps.live.roster.remove(roomId, conn.id, ctx.deps.processId);
     // The room is over for everyone; its roster is cleared on the room.closed event.
     if (reason === 'room-closed' || !removed) return;
     await afterDeparture(ctx, roomId, conn.id, user.id, reason, removed.counts);
@@ -139,6 +141,9 @@ export async function departSwept(
 ): Promise<void> {
   const { roster, locks } = ctx.deps.live;
   await locks.run(roomId, async () => {
+    // Back already: a handed-over connection resumed on another process and rejoined
+    // between the sweep and now. It never left, so nobody is told it did.
+    if (await roster.get(roomId, entry.connectionId)) return;
     // Counted under the lock: a join or another sweep may have landed since the sweep.
     const counts: RosterCounts = {
       connections: (await roster.list(roomId)).length,
@@ -154,7 +159,7 @@ async function afterDeparture(
   roomId: string,
   connectionId: string,
   userId: string,
-  reason: Exclude<DepartReason, 'room-closed'>,
+  reason: Exclude<DepartReason, 'room-closed' | 'handover'>,
   counts: RosterCounts,
 ): Promise<void> {
   const left: ServerMessageOf<'participant.left'> = {

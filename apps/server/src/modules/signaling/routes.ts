@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
-import { WS_LIMITS } from '@parley/protocol';
+import { ErrorCode, WS_LIMITS } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
-import { Errors } from '../../platform/errors.js';
+import { AppError, Errors } from '../../platform/errors.js';
 import type { SignalingDeps } from './deps.js';
 import { createHub } from './hub.js';
 import { isOriginAllowed } from './origin.js';
@@ -46,6 +46,17 @@ export async function registerSignaling(
       websocket: true,
       schema: { hide: true },
       onRequest: (req, _reply, done) => {
+        // 503 before any socket exists: nginx (proxy_next_upstream http_503) tries another
+        // process, and a direct client retries with backoff.
+        if (hub.draining()) {
+          return done(
+            new AppError(
+              ErrorCode.SERVICE_UNAVAILABLE,
+              503,
+              'This server is restarting; reconnect.',
+            ),
+          );
+        }
         const allowed = isOriginAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins);
         done(allowed ? undefined : Errors.forbidden('This origin may not open a socket here.'));
       },

@@ -40,6 +40,8 @@ export class Connection {
    * each `auth.refresh`): a revoked session or an expired token closes it with 4002.
    */
   token: { sessionId: string; expiresAt: number } | undefined;
+  /** Secret to this connection (`welcome.resumeToken`): resumes it after a 1012. */
+  resumeToken: string | undefined;
   readonly bucket: TokenBucket;
   /** Resolves when the socket has closed (handshake done, or terminated). */
   readonly closed: Promise<void>;
@@ -51,8 +53,11 @@ export class Connection {
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
-    /** Server-generated, random; told to the client in `welcome`. */
-    readonly id: string,
+    /**
+     * Server-generated, random; told to the client in `welcome`. Changes once at most:
+     * at `hello`, when the socket resumes a connection handed over by a stopping process.
+     */
+    public id: string,
     readonly socket: WebSocket,
     readonly ip: string,
     initial: SessionState,

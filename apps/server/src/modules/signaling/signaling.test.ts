@@ -69,6 +69,9 @@ describe('session', () => {
         serverTime: expect.any(Number),
         heartbeatIntervalMs: FAST_WS.heartbeatIntervalMs,
         tokenExpiresAt: expect.any(Number),
+        // 18 random bytes, a fresh one per connection.
+        resumeToken: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+        resumed: false,
       });
       // The access token lives 15 minutes; the socket is told when it ends.
       expect(welcome.tokenExpiresAt - welcome.serverTime).toBeGreaterThan(14 * 60_000);

@@ -80,8 +80,8 @@ export class TestClient {
     return client;
   }
 
-  async hello(token: string): Promise<ServerMessageOf<'welcome'>> {
-    this.send({ type: 'hello', token, protocolVersion: PROTOCOL_VERSION });
+  async hello(token: string, opts: { resume?: string } = {}): Promise<ServerMessageOf<'welcome'>> {
+    this.send({ type: 'hello', token, protocolVersion: PROTOCOL_VERSION, ...opts });
     const welcome = await this.next('welcome');
     this.connectionId = welcome.connectionId;
     this.userId = welcome.userId;

@@ -17,21 +17,53 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
   let ticks = 0;
   let running: Promise<void> | undefined;
   let stopped = false;
+  let leased = false;
+  /**
+   * While the shared store is away nothing is renewed or swept: a renewal queued then
+   * would reach Redis later with a stale end, and a sweep would judge every process by
+   * leases nobody could renew. When it is back, wait one expiry before sweeping, so
+   * every live process has renewed first.
+   */
+  let down = false;
+  let sweepFrom = 0;
+  const offStatus = ctx.deps.live.onStatus((status) => {
+    if (status === 'down') {
+      down = true;
+      return;
+    }
+    down = false;
+    sweepFrom = clock.now().getTime() + liveTiming.expiryMs;
+    // Everything was lost, our lease too, and the hub already resyncs every socket:
+    // the next renewal starting a lease afresh is expected, not a sign we were swept.
+    if (status === 'lost') leased = false;
+    renew();
+  });
 
   // The lease has a timer of its own: slow chores must never let it lapse, or the
   // others would sweep this process's live participants.
-  const renew = () => {
+  function renew(): void {
+    if (down) return;
     roster
       .heartbeat(processId, clock.now().getTime() + liveTiming.expiryMs)
+      .then((held) => {
+        // Renewing a lease we no longer hold: the others swept us (a long pause, or we
+        // lost Redis for longer than the expiry). Our callers are gone from the rosters.
+        if (leased && !held && !stopped) {
+          sockets.resync('this process was swept from the shared roster', 'in-room');
+        }
+        leased = true;
+      })
       .catch((err: unknown) => ctx.log.error({ err }, 'live-state lease renewal failed'));
-  };
+  }
 
   async function tick(): Promise<void> {
     const now = clock.now().getTime();
-    for (const gone of await roster.sweep(now)) await departSwept(ctx, gone.roomId, gone.entry);
+    const swept = now >= sweepFrom ? await roster.sweep(now, processId) : [];
+    for (const gone of swept) await departSwept(ctx, gone.roomId, gone.entry);
     for (const { roomId, userId } of await ctx.grace.takeDue(now)) {
       await abandonIfGone(ctx, roomId, userId);
     }
+    await ctx.handovers.forgetExpired(now);
     expireTokens(ctx, sockets, now);
     if (ticks++ % reconcileEvery === 0) await reconcile(ctx);
   }
@@ -39,6 +71,8 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
   // A slow store must not pile ticks up: one at a time, the next skipped while one runs.
   function run(): void {
     if (running || stopped) return;
+    // Token expiry is this process's own business: it goes on while Redis is away.
+    if (down) return expireTokens(ctx, sockets, clock.now().getTime());
     running = tick()
       .catch((err: unknown) => ctx.log.error({ err }, 'live-state upkeep failed'))
       .finally(() => {
@@ -53,6 +87,7 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
   return {
     async stop() {
       stopped = true;
+      offStatus();
       timers.clear(lease);
       timers.clear(interval);
       await running;

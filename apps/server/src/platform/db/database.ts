@@ -32,7 +32,7 @@ export function openDatabase(config: Config['database']): DbHandle {
   }
   const pool = new pg.Pool({
     connectionString: config.url,
-    max: 10,
+    max: config.poolSize ?? 10,
     // A schema per test suite keeps parallel suites apart on one database.
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });

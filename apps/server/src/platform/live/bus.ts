@@ -56,7 +56,10 @@ export interface Bus {
   /** The socket layer subscribes once per process. Returns an unsubscribe. */
   subscribe(handler: (envelope: Envelope) => void): () => void;
 
-  /** Resolves once every process's subscribers have been handed the event (memory: at once). */
+  /**
+   * Resolves once the event is published to every process (memory: once the handlers ran;
+   * Redis: once it is in the stream, handlers run as each process reads it).
+   */
   emit(event: DomainEvent): Promise<void>;
   /** A failing handler is logged by the bus and never reaches the emitter. Returns an unsubscribe. */
   on<T extends DomainEventType>(

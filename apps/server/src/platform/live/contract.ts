@@ -130,7 +130,8 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
       it("sweeps exactly the entries of a process whose lease ran out, once, with the rooms' new counts", async () => {
         const { roster } = live;
         const now = clock.now().getTime();
-        await roster.heartbeat('alive', now + 30_000);
+        expect(await roster.heartbeat('alive', now + 30_000)).toBe(false); // the first one
+        expect(await roster.heartbeat('alive', now + 30_000)).toBe(true);
         await roster.heartbeat('dead', now + 30_000);
         await roster.add(roomId, entry('c1', uid(1)), 'alive');
         await roster.add(roomId, entry('c2', uid(2)), 'dead');
@@ -138,6 +139,8 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         expect(await roster.sweep(now + 10_000)).toEqual([]);
 
         await roster.heartbeat('alive', now + 60_000); // 'dead' stops renewing
+        // A process never sweeps itself, however late its own renewal is.
+        expect(await roster.sweep(now + 31_000, 'dead')).toEqual([]);
         const swept = await roster.sweep(now + 31_000);
         expect(swept.map((s) => s.entry.connectionId).sort()).toEqual(['c2', 'c3']);
         expect(swept.every((s) => s.roomId === roomId)).toBe(true);
@@ -145,6 +148,26 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         expect(swept.map((s) => s.counts.userConnections).sort()).toEqual([0, 1]);
         expect(await roster.sweep(now + 31_000)).toEqual([]);
         expect((await roster.list(roomId)).map((e) => e.connectionId)).toEqual(['c1']);
+        // Back after being swept: the process learns it lost its lease (and its entries).
+        expect(await roster.heartbeat('dead', now + 90_000)).toBe(false);
+        expect(await roster.heartbeat('alive', now + 90_000)).toBe(true);
+      });
+
+      it('an entry added again by another process (a resumed connection) moves to it: sweeping the old owner leaves it', async () => {
+        const { roster } = live;
+        const now = clock.now().getTime();
+        await roster.heartbeat('old', now + 1_000);
+        await roster.heartbeat('new', now + 60_000);
+        await roster.add(roomId, entry('c1', uid(1)), 'old');
+        expect(await roster.add(roomId, entry('c1', uid(1)), 'new')).toEqual({
+          connections: 1,
+          userConnections: 1,
+        });
+        expect(await roster.sweep(now + 2_000)).toEqual([]);
+        expect((await roster.list(roomId)).map((e) => e.connectionId)).toEqual(['c1']);
+        // The old owner leaving late does not take it out; the new owner can.
+        expect(await roster.remove(roomId, 'c1', 'old')).toBeUndefined();
+        expect((await roster.remove(roomId, 'c1', 'new'))?.entry.connectionId).toBe('c1');
       });
     });
 
@@ -219,8 +242,10 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         const a = live.attempts('test', { limit: 3, windowMs: 60_000 });
         for (let i = 0; i < 3; i++) {
           expect(await a.blockedFor('k')).toBe(0);
-          await a.fail('k');
+          expect(await a.fail('k')).toEqual({ count: i + 1, resetInMs: 60_000 - i * 1000 });
+          clock.advance(1000);
         }
+        clock.advance(-3000);
         expect(await a.blockedFor('k')).toBe(60);
         expect(await a.blockedFor('other')).toBe(0);
         clock.advance(59_000);

@@ -19,6 +19,8 @@ export type { Locks } from './locks.js';
 export type { Roster, RosterCounts } from './roster.js';
 export type { LiveStore } from './store.js';
 
+export type LiveStatus = 'down' | 'up' | 'lost';
+
 /**
  * Everything that is not in the database but must be shared by every process: events
  * and fan-out, who is in which call, rate limits, locks, deadlines and small documents.
@@ -34,6 +36,12 @@ export interface LiveState {
   attempts(name: string, opts: AttemptLimit): AttemptLimiter;
   rates(name: string, opts: RateLimit): RateLimiter;
   store<T>(name: string): LiveStore<T>;
+  /**
+   * This process's link to the shared store: `down` (unreachable; work waits), `up`
+   * (back, nothing lost), `lost` (back, but state or messages may be gone: everything
+   * this process holds must resync). The memory implementation never changes.
+   */
+  onStatus(handler: (status: LiveStatus) => void): () => void;
   /** Throws when the shared store cannot be reached (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +69,7 @@ export function createMemoryLiveState(clock: Clock, onError?: (err: unknown) => 
       once(`attempts:${name}`, () => createMemoryAttemptLimiter(opts, clock)),
     rates: (name, opts) => once(`rates:${name}`, () => createMemoryRateLimiter(opts, clock)),
     store: <T>(name: string) => once(`store:${name}`, () => createMemoryStore<T>()),
+    onStatus: () => () => undefined,
     ping: () => bus.ping(),
     close: () => bus.close(),
   };

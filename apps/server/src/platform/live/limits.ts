@@ -7,7 +7,8 @@
 export interface AttemptLimiter {
   /** Seconds until the key may try again, or 0 when it is not blocked. */
   blockedFor(key: string): Promise<number>;
-  fail(key: string): Promise<void>;
+  /** Counts a failure: the key's failures in this window, and when the window ends. */
+  fail(key: string): Promise<{ count: number; resetInMs: number }>;
   reset(key: string): Promise<void>;
 }
 

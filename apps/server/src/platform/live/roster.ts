@@ -10,10 +10,14 @@ import type { ParticipantRole, RosterEntry } from '@parley/protocol';
 export interface Roster {
   /** Adds (or replaces) the connection's entry, owned by `processId`. */
   add(roomId: string, entry: RosterEntry, processId: string): Promise<RosterCounts>;
-  /** Removes the entry; undefined when it was not there (someone else removed it first). */
+  /**
+   * Removes the entry; undefined when it was not there (someone else removed it first),
+   * or when `processId` is given and another process owns it (it was resumed there).
+   */
   remove(
     roomId: string,
     connectionId: string,
+    processId?: string,
   ): Promise<{ entry: RosterEntry; counts: RosterCounts } | undefined>;
   list(roomId: string): Promise<RosterEntry[]>;
   get(roomId: string, connectionId: string): Promise<RosterEntry | undefined>;
@@ -31,10 +35,21 @@ export interface Roster {
   countUserConnections(roomId: string, userId: string): Promise<number>;
   /** Drops the room's entries (room closed). */
   clear(roomId: string): Promise<void>;
-  /** Keeps this process's entries alive until `until` (ms since the epoch). */
-  heartbeat(processId: string, until: number): Promise<void>;
-  /** Removes every entry of a process whose lease ended before `now`; each is returned once. */
-  sweep(now: number): Promise<{ roomId: string; entry: RosterEntry; counts: RosterCounts }[]>;
+  /**
+   * Keeps this process's entries alive until `until` (ms since the epoch). False when
+   * the process held no lease: its first heartbeat, or it was swept (it looked dead to
+   * the others, so its entries are gone and its clients must resync).
+   */
+  heartbeat(processId: string, until: number): Promise<boolean>;
+  /**
+   * Removes every entry of a process whose lease ended before `now`; each is returned
+   * once. `self` (the sweeping process) is never swept: a process that stalled past its
+   * own lease is alive, and learns from the others (`heartbeat` false) if they swept it.
+   */
+  sweep(
+    now: number,
+    self?: string,
+  ): Promise<{ roomId: string; entry: RosterEntry; counts: RosterCounts }[]>;
 }
 
 /** The room after a change: connections, and connections of the entry's user. */

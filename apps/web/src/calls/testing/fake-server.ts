@@ -1,7 +1,8 @@
 /**
  * A small in-memory Parley signaling server speaking the real protocol messages over
  * FakeWebSockets: hello/welcome, ping/pong, auth.refresh with token expiry, room.join/room.joined
- * with the roster, participant.* fan-out, signal relay, media.update. Enough to run several
+ * with the roster, participant.* fan-out, signal relay, media.update, and draining (1012) with
+ * resume (`welcome.resumeToken`, `hello.resume`, `welcome.resumed`). Enough to run several
  * CallSessions against each other in one test; the real server's rules live in apps/server.
  *
  * Tokens are names: "ada" and "ada#2" are two tokens of the user ada. Time is the global
@@ -52,6 +53,10 @@ export interface ServerConn {
   name: string;
   entry?: RosterEntry;
   expiryTimer?: ReturnType<typeof setTimeout>;
+  /** The secret of the last `welcome` (when the server offers resume). */
+  resumeToken?: string;
+  /** Set while the connection waits, socketless, for the socket that resumes it. */
+  handover?: { token: string; timer: ReturnType<typeof setTimeout> };
 }
 
 /** The user a token stands for ("ada#3" is ada). */
@@ -109,7 +114,16 @@ export class FakeServer {
   isTokenValid: (token: string) => boolean = () => true;
   /** Return an ErrorCode to refuse a `room.join`. */
   joinError: (conn: ServerConn) => string | undefined = () => undefined;
+  /** `welcome` carries a resumeToken and drain() hands in-call connections over. */
+  resumable = true;
+  /** How long a drained connection waits for the socket that resumes it (the real one: 15 s). */
+  handoverWindowMs = 15_000;
+  /** Every `hello.resume` presented, in order (undefined for a `hello` without one). */
+  readonly resumes: (string | undefined)[] = [];
+  /** Draining: every new socket is accepted and closed at once with 1012, hello unread. */
+  draining = false;
   private nextConn = 0;
+  private nextToken = 0;
 
   constructor() {
     this.WebSocket = socketClassFor(this);
@@ -157,6 +171,35 @@ export class FakeServer {
     }
   }
 
+  /**
+   * What a stopping process does to `conns` (default: all): `server.draining`, then a close
+   * with 1012. With `resumable`, each in-call connection keeps its place (no
+   * participant.left) for `handoverWindowMs`, for the socket that presents its token.
+   */
+  drain(conns: ServerConn[] = [...this.conns.values()]): void {
+    for (const c of conns) {
+      this.send(c, { type: 'server.draining' });
+      if (this.resumable && c.entry && c.resumeToken) {
+        const token = c.resumeToken;
+        c.handover = {
+          token,
+          timer: setTimeout(() => {
+            if (c.handover?.token !== token) return;
+            c.handover = undefined;
+            this.leave(c, 'disconnected');
+            this.conns.delete(c.id);
+          }, this.handoverWindowMs),
+        };
+      }
+      c.socket.drop(1012, 'SERVICE_UNAVAILABLE');
+    }
+  }
+
+  /** Connections waiting to be resumed. */
+  handedOver(): ServerConn[] {
+    return [...this.conns.values()].filter((c) => c.handover);
+  }
+
   closeRoom(): void {
     const members = this.inRoom();
     for (const c of members) {
@@ -170,7 +213,12 @@ export class FakeServer {
 
   socketCreated(socket: ServerSocket): void {
     this.sockets.push(socket);
-    if (this.refuse) {
+    if (this.draining) {
+      void Promise.resolve().then(() => {
+        socket.accept();
+        socket.drop(1012, 'SERVICE_UNAVAILABLE');
+      });
+    } else if (this.refuse) {
       void Promise.resolve().then(() => socket.drop(1006));
     } else if (this.autoAccept) {
       void Promise.resolve().then(() => socket.accept());
@@ -179,8 +227,10 @@ export class FakeServer {
 
   socketClosed(socket: ServerSocket): void {
     const conn = socket.conn;
-    if (!conn) return;
+    if (!conn || conn.socket !== socket) return;
     clearTimeout(conn.expiryTimer);
+    // Handed over: the connection outlives its socket until resumed or the window ends.
+    if (conn.handover) return;
     this.leave(conn, 'disconnected');
     this.conns.delete(conn.id);
   }
@@ -193,11 +243,15 @@ export class FakeServer {
       if (msg.type !== 'hello') return socket.drop(4004, 'HELLO_REQUIRED');
       const token = String(msg.token);
       this.tokens.push(token);
+      const resume = typeof msg.resume === 'string' ? msg.resume : undefined;
+      this.resumes.push(resume);
       if (!this.isTokenValid(token)) {
         socket.receive({ type: 'error', code: 'INVALID_TOKEN', message: 'Bad token', ...ref });
         return socket.drop(4002, 'INVALID_TOKEN');
       }
       const name = nameOfToken(token);
+      const taken = resume !== undefined ? this.claim(resume, userIdFor(name)) : undefined;
+      if (taken) return this.welcome(taken, socket, token, ref, true);
       const created: ServerConn = {
         id: `c${++this.nextConn}`,
         socket,
@@ -206,18 +260,8 @@ export class FakeServer {
         userId: userIdFor(name),
         name,
       };
-      socket.conn = created;
       this.conns.set(created.id, created);
-      this.startTokenClock(created, token);
-      return this.send(created, {
-        type: 'welcome',
-        ...ref,
-        connectionId: created.id,
-        userId: created.userId,
-        serverTime: this.now(),
-        heartbeatIntervalMs: 20_000,
-        tokenExpiresAt: created.tokenExpiresAt,
-      });
+      return this.welcome(created, socket, token, ref, false);
     }
     switch (msg.type) {
       case 'ping':
@@ -265,6 +309,43 @@ export class FakeServer {
     }
   }
 
+  /** The handed-over connection `token` stands for, taken over by `userId`; once. */
+  private claim(token: string, userId: string): ServerConn | undefined {
+    const conn = [...this.conns.values()].find((c) => c.handover?.token === token);
+    if (!conn?.handover) return undefined;
+    clearTimeout(conn.handover.timer);
+    conn.handover = undefined;
+    if (conn.userId === userId) return conn;
+    // Not theirs: the token is spent and the seat goes as after any drop.
+    this.leave(conn, 'disconnected');
+    this.conns.delete(conn.id);
+    return undefined;
+  }
+
+  private welcome(
+    conn: ServerConn,
+    socket: ServerSocket,
+    token: string,
+    ref: { ref?: string },
+    resumed: boolean,
+  ): void {
+    conn.socket = socket;
+    socket.conn = conn;
+    conn.resumeToken = this.resumable ? `resume-${conn.id}-${++this.nextToken}-secret` : undefined;
+    this.startTokenClock(conn, token);
+    this.send(conn, {
+      type: 'welcome',
+      ...ref,
+      connectionId: conn.id,
+      userId: conn.userId,
+      serverTime: this.now(),
+      heartbeatIntervalMs: 20_000,
+      tokenExpiresAt: conn.tokenExpiresAt,
+      ...(conn.resumeToken !== undefined ? { resumeToken: conn.resumeToken } : {}),
+      resumed,
+    });
+  }
+
   /** Like the real server: another user's token ends the socket, a bad one is an `error`. */
   private refreshAuth(conn: ServerConn, token: string, ref: { ref?: string }): void {
     this.refreshTokens.push(token);
@@ -301,6 +382,8 @@ export class FakeServer {
     }
     const media = (msg.media ?? {}) as Record<string, boolean | undefined>;
     const others = this.inRoom().filter((c) => c !== conn);
+    // A resumed connection that asks again: still in the call, nobody is told anything new.
+    const already = conn.entry !== undefined;
     const isHost = conn.name === 'ada';
     conn.entry = {
       connectionId: conn.id,
@@ -328,6 +411,7 @@ export class FakeServer {
       playback: { ...INITIAL_PLAYBACK_STATE },
       serverTime: 0,
     });
+    if (already) return;
     for (const c of others) {
       this.send(c, { type: 'participant.joined', roomId: ROOM_ID, participant: conn.entry });
     }

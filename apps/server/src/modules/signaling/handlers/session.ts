@@ -3,6 +3,7 @@ import type { AuthRefreshMessage, HelloMessage, PingMessage } from '@parley/prot
 import { AppError } from '../../../platform/errors.js';
 import type { SessionContext } from '../context.js';
 import type { TokenSession } from '../deps.js';
+import { Handovers } from '../handover.js';
 import type { Connection, InRoomState, ReadyState, SessionState } from '../session.js';
 
 type AwaitingHello = Extract<SessionState, { kind: 'awaiting-hello' }>;
@@ -30,8 +31,19 @@ export async function handleHello(
   }
 
   let session: TokenSession;
+  // Taking over a connection a stopping process handed over: same id, same place in the
+  // call. Claimed inside the token check, so a revocation heard meanwhile still counts.
+  // Anything wrong with the resume token (unknown, expired, someone else's) is ignored.
+  let resumeId: string | undefined;
+  const claim = async (s: TokenSession) => {
+    if (msg.resume === undefined || resumeId !== undefined) return;
+    resumeId = await ctx.handovers.claim(msg.resume, s.user.id).catch((err: unknown) => {
+      ctx.log.warn({ err, connectionId: conn.id }, 'resume lookup failed');
+      return undefined;
+    });
+  };
   try {
-    session = await checkToken(ctx, msg.token);
+    session = await checkToken(ctx, msg.token, claim);
   } catch (err) {
     if (!conn.isIn(state)) return;
     if (err instanceof AppError) {
@@ -59,7 +71,10 @@ export async function handleHello(
     });
   }
 
+  const resumed = resumeId !== undefined && ctx.adoptId(conn, resumeId);
+
   conn.token = { sessionId: session.sessionId, expiresAt: session.expiresAt.getTime() };
+  conn.resumeToken = Handovers.newToken();
   ctx.setState(conn, { kind: 'ready', user });
   ctx.log.debug({ connectionId: conn.id, userId: user.id }, 'socket authenticated');
   ctx.send(conn, {
@@ -70,6 +85,8 @@ export async function handleHello(
     serverTime: ctx.deps.clock.now().getTime(),
     heartbeatIntervalMs: ctx.deps.ws.heartbeatIntervalMs,
     tokenExpiresAt: conn.token.expiresAt,
+    resumeToken: conn.resumeToken,
+    resumed,
   });
 }
 
@@ -129,10 +146,16 @@ const ENDS_THE_SOCKET: ReadonlySet<string> = new Set([
  * heard while the first check ran (the database said "active" just before the logout
  * committed): a revoked session never opens or extends a socket.
  */
-async function checkToken(ctx: SessionContext, token: string): Promise<TokenSession> {
+async function checkToken(
+  ctx: SessionContext,
+  token: string,
+  /** More work for the same check: a revocation heard while it ran counts too. */
+  alsoWith?: (session: TokenSession) => Promise<void>,
+): Promise<TokenSession> {
   for (;;) {
     const mark = ctx.revocationMark();
     const session = await ctx.deps.sessionForToken(token);
+    await alsoWith?.(session);
     if (!ctx.revokedSince(mark, session.user.id, session.sessionId)) return session;
   }
 }

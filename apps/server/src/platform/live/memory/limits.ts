@@ -38,13 +38,13 @@ export function createMemoryAttemptLimiter(opts: AttemptLimit, clock: Clock): At
     },
     fail(key) {
       const now = clock.now().getTime();
-      const e = live(key, now);
+      let e = live(key, now);
       if (e) e.count++;
       else {
         if (entries.size >= MAX_KEYS) sweep(entries, (v) => v.resetAt <= now);
-        entries.set(key, { count: 1, resetAt: now + opts.windowMs });
+        entries.set(key, (e = { count: 1, resetAt: now + opts.windowMs }));
       }
-      return Promise.resolve();
+      return Promise.resolve({ count: e.count, resetInMs: e.resetAt - now });
     },
     reset(key) {
       entries.delete(key);

@@ -30,7 +30,11 @@ export function createMemoryRoster(): Roster {
       r.set(entry.connectionId, { entry, processId });
       return Promise.resolve(counts(roomId, entry.userId));
     },
-    remove: (roomId, connectionId) => Promise.resolve(removeNow(roomId, connectionId)),
+    remove(roomId, connectionId, processId) {
+      const owner = rooms.get(roomId)?.get(connectionId)?.processId;
+      if (processId !== undefined && owner !== processId) return Promise.resolve(undefined);
+      return Promise.resolve(removeNow(roomId, connectionId));
+    },
     list: (roomId) => Promise.resolve([...(rooms.get(roomId)?.values() ?? [])].map((o) => o.entry)),
     get: (roomId, connectionId) => Promise.resolve(rooms.get(roomId)?.get(connectionId)?.entry),
     update(roomId, connectionId, patch) {
@@ -60,21 +64,22 @@ export function createMemoryRoster(): Roster {
       return Promise.resolve();
     },
     heartbeat(processId, until) {
+      const had = leases.has(processId);
       leases.set(processId, until);
-      return Promise.resolve();
+      return Promise.resolve(had);
     },
-    sweep(now) {
+    sweep(now, self) {
       const gone: { roomId: string; entry: RosterEntry; counts: RosterCounts }[] = [];
       for (const [roomId, r] of [...rooms]) {
         for (const [connectionId, o] of [...r]) {
           // An owner that never heartbeat has no lease yet: it is starting, not dead.
           const lease = leases.get(o.processId);
-          if (lease === undefined || lease >= now) continue;
+          if (lease === undefined || lease >= now || o.processId === self) continue;
           const removed = removeNow(roomId, connectionId);
           if (removed) gone.push({ roomId, ...removed });
         }
       }
-      for (const [p, until] of leases) if (until < now) leases.delete(p);
+      for (const [p, until] of leases) if (until < now && p !== self) leases.delete(p);
       return Promise.resolve(gone);
     },
   };
