@@ -21,13 +21,17 @@ export interface Person {
   page: Page;
 }
 
-/** A fresh browser context (its own storage, its own fake camera and mic) and a page. */
+/**
+ * A fresh browser context (its own storage, its own fake camera and mic) and a page;
+ * `baseURL` points it at another server than the suite's (e.g. one process of a cluster).
+ */
 export async function person(
   browser: Browser,
   name: string,
-  opts: { viewport?: { width: number; height: number }; phone?: boolean } = {},
+  opts: { viewport?: { width: number; height: number }; phone?: boolean; baseURL?: string } = {},
 ): Promise<Person> {
   const context = await browser.newContext({
+    ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
     viewport: opts.viewport ?? LAPTOP,
     ...(opts.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   });

@@ -13,6 +13,12 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   baseURL: string;
+  port: number;
+  /** Settles when the process has exited, with its exit code or the signal that ended it. */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal to the process (e.g. SIGTERM: it drains and exits by itself). */
+  kill(signal: NodeJS.Signals): void;
+  /** SIGTERM, SIGKILL after 10 s if needed, then its data directory goes; fine after an exit. */
   stop(): Promise<void>;
 }
 
@@ -49,6 +55,9 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = waitForExit(child);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -68,7 +77,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     await stop();
     throw error;
   }
-  return { baseURL, stop };
+  return { baseURL, port, exit, kill: (signal) => void child.kill(signal), stop };
 }
 
 export async function findFreePort(): Promise<number> {
