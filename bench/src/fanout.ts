@@ -8,16 +8,16 @@
  * Traffic stays on 127.0.0.1, the run is bounded in count and time and exits by itself.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PROTOCOL_VERSION } from '@parley/protocol';
-import * as prettier from 'prettier';
 import { BenchClient } from './client.js';
 import type { Recorder } from './client.js';
+import { consoleTable, fileStamp, fmt, machine, markdownTable, writeFormatted } from './report.js';
 import { MEDIA_UPDATES, ownThreadId, threadCpuMs } from './shared.js';
 import type { MainToWorker, ServerReady, ServerWorkerData, WorkerToMain } from './shared.js';
 import { median, percentile, sig } from './stats.js';
@@ -387,9 +387,6 @@ function aggregate(runs: RunResult[]) {
 }
 type Row = ReturnType<typeof aggregate>[number];
 
-const fmt = (x: number) =>
-  !Number.isFinite(x) ? '–' : x >= 1000 ? Math.round(x).toLocaleString('en-US') : String(sig(x));
-
 function tables(rows: Row[]): { title: string; head: string[]; body: string[][] }[] {
   const trio = (r: Row, m: Metric) => [fmt(r.parley[m]), fmt(r.baseline[m]), `${fmt(r.ratio[m])}×`];
   return [
@@ -421,35 +418,6 @@ function tables(rows: Row[]): { title: string; head: string[]; body: string[][] 
       body: rows.map((r) => [String(r.n), ...trio(r, 'pacedServerCpuUsPerMessage')]),
     },
   ];
-}
-
-function consoleTable(t: { head: string[]; body: string[][] }): string {
-  const widths = t.head.map((h, i) =>
-    Math.max(h.length, ...t.body.map((r) => (r[i] ?? '').length)),
-  );
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
-  return [line(t.head), ...t.body.map(line)].join('\n');
-}
-
-function markdownTable(t: { head: string[]; body: string[][] }): string {
-  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [row(t.head), row(t.head.map(() => '---:')), ...t.body.map(row)].join('\n');
-}
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: sig(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-  };
-}
-
-async function writeFormatted(file: string, text: string): Promise<void> {
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }
 
 // ---- main ----
@@ -513,7 +481,7 @@ async function main(): Promise<void> {
     console.log('profiled run: the profiler slows both servers, so no results file is written');
     return;
   }
-  const stamp = startedAt.toISOString().slice(0, 16).replace(':', '');
+  const stamp = fileStamp(startedAt);
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const report = {
