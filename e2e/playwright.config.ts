@@ -25,7 +25,8 @@ export default defineConfig({
   // Two cores: one browser at a time keeps timings honest.
   workers: 1,
   fullyParallel: false,
-  retries: isCI ? 1 : 0,
+  // No retries: a test that fails once is a bug to fix, not a rerun to hide.
+  retries: 0,
   forbidOnly: isCI,
   reporter: 'list',
   timeout: 30_000,

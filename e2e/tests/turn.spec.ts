@@ -16,6 +16,21 @@ test.beforeAll(async () => {
   });
 });
 
+// Each test's browsers close with it: a call left running would keep encoding video
+// through the relay and slow every test after this one.
+let pages: Page[] = [];
+test.afterEach(async () => {
+  await Promise.all(
+    pages.map((p) =>
+      p
+        .context()
+        .close()
+        .catch(() => undefined),
+    ),
+  );
+  pages = [];
+});
+
 test.afterAll(async () => {
   await server?.stop();
   await coturn?.stop();
@@ -89,7 +104,7 @@ test('two browsers with relay forced see each other through coturn', async ({ br
   );
   await api(`/api/rooms/${room.id}/join`, {}, guest.tokens.accessToken);
 
-  const pages = [await signedInPage(browser, host), await signedInPage(browser, guest)];
+  pages = [await signedInPage(browser, host), await signedInPage(browser, guest)];
   for (const page of pages) await page.goto(`/r/${room.code}/call?relay=1`);
 
   for (const page of pages) {
