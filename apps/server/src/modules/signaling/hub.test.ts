@@ -272,6 +272,31 @@ describe('hub timing on fake time', () => {
     expect(stuck.closedWith).toEqual({ code: 1012, reason: 'SERVICE_UNAVAILABLE' });
     expect(stuck.terminated).toBe(true);
   });
+
+  it('graceful shutdown waits for the departure of a socket that closed just before it', async () => {
+    const w = setup();
+    // The departure's last step (the seat's grace) waits on the live state until released.
+    const graces = w.live.deadlines('reconnect-grace');
+    const set = graces.set.bind(graces);
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    graces.set = async (key, at) => {
+      await slow;
+      await set(key, at);
+    };
+    const hub = startHub(w);
+    const gone = user('Gone');
+    (await inRoom(w, hub, token(w, gone))).drop();
+    await w.clock.tick(0);
+    let done = false;
+    const closing = hub.close().then(() => (done = true));
+    await w.clock.tick(500);
+    expect(done).toBe(false); // the departure is still running
+    release();
+    await w.clock.tick(0);
+    await closing;
+    expect(await graces.get(`${ROOM}/${gone.id}`)).toBeDefined();
+  });
 });
 
 describe('tokens and revocation on open sockets', () => {

@@ -61,6 +61,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   /** In a room's call, not closing. */
   const byRoom = new Map<string, Set<Connection>>();
   const perIp = new Map<string, number>();
+  /** Sockets already gone whose departure (roster, notices, grace) is still running. */
+  const departing = new Set<Promise<void>>();
   let drain: Promise<void> | undefined;
   /** Recent revocations, for tokens whose check overlapped one (see revokedSince). */
   const revocations: { mark: number; userId: string; sessionId: string | undefined }[] = [];
@@ -225,6 +227,10 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     setState(conn, { kind: 'closing' });
     const reason: DepartReason = conn.timedOut ? 'timeout' : 'disconnected';
     conn.enqueue(() => cleanup(conn, prev, reason), taskFailed(conn));
+    // Shutdown waits for these too: the live state closes after it, and a departure
+    // that outlived it would fail half-way (no grace for that seat).
+    const done: Promise<void> = conn.idle().then(() => void departing.delete(done));
+    departing.add(done);
   }
 
   /** Closes the socket now; the roster and the others are dealt with in the queue. */
@@ -421,7 +427,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       });
     }
     // Let the roster updates go out, then stop listening; a stuck one cannot hold us up.
-    await within(timers, 2_000, Promise.all(all.map((c) => c.idle())));
+    await within(timers, 2_000, Promise.all([...all.map((c) => c.idle()), ...departing]));
     for (const off of unsubscribe) off();
     // A client that never answers the close frame must not keep the server open.
     await within(timers, 1_000, Promise.all(all.map((c) => c.closed)));
