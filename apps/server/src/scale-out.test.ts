@@ -129,18 +129,27 @@ describe.skipIf(!databaseUrl || !redisUrl)('Parley on two processes (PostgreSQL 
   });
 });
 
+/** A host in a call on process A, a friend's socket (joined) on process B. */
+async function hostOnAFriendOnB(cluster: Awaited<ReturnType<typeof startCluster>>) {
+  const [a, b] = cluster.nodes as [Node, Node];
+  const host = await a.member('host');
+  const roomId = await a.createRoom(host);
+  const h = await a.inRoom(host, roomId);
+  const friend = await b.guest('Friend');
+  await b.enter(friend, roomId);
+  const f = await TestClient.open(b.wsUrl);
+  b.clients.add(f);
+  const welcome = await f.hello(friend.token);
+  await f.join(roomId);
+  await h.next('participant.joined');
+  return { a, b, host, roomId, h, friend, f, welcome };
+}
+
 describe.skipIf(!databaseUrl || !redisUrl)('a process that dies (SIGKILL)', () => {
   it("leaves the other process's rosters within the expiry, as a timeout", async () => {
     const cluster = await startCluster({ databaseUrl: databaseUrl!, redisUrl: redisUrl!, env });
     try {
-      const [a, b] = cluster.nodes as [Node, Node];
-      const host = await a.member('host');
-      const roomId = await a.createRoom(host);
-      const h = await a.inRoom(host, roomId);
-      const friend = await b.guest('Friend');
-      await b.enter(friend, roomId);
-      await b.inRoom(friend, roomId);
-      await h.next('participant.joined');
+      const { a, b, host, roomId, h, friend } = await hostOnAFriendOnB(cluster);
 
       b.proc.child.kill('SIGKILL');
       const killedAt = Date.now();
@@ -166,16 +175,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('a process stopped with SIGTERM', () 
   it('hands its calls over: the client resumes on the other process, same connection, and its peer hears nothing', async () => {
     const cluster = await startCluster({ databaseUrl: databaseUrl!, redisUrl: redisUrl!, env });
     try {
-      const [a, b] = cluster.nodes as [Node, Node];
-      const host = await a.member('host');
-      const roomId = await a.createRoom(host);
-      const h = await a.inRoom(host, roomId);
-      const friend = await b.guest('Friend');
-      await b.enter(friend, roomId);
-      const f = await TestClient.open(b.wsUrl);
-      const welcome = await f.hello(friend.token);
-      await f.join(roomId);
-      await h.next('participant.joined');
+      const { a, b, roomId, h, friend, f, welcome } = await hostOnAFriendOnB(cluster);
 
       b.proc.child.kill('SIGTERM');
       expect(await f.next('server.draining')).toEqual({ type: 'server.draining' });

@@ -82,6 +82,31 @@ export function effectOf(message: ServerMessage): SocketEffect | undefined {
   return undefined;
 }
 
+/**
+ * `toRoom`/`toUser`/`toConnection` of every implementation: each builds the envelope once
+ * and hands it to `publish`.
+ */
+export function addressing(
+  publish: (e: Envelope) => Promise<void>,
+): Pick<Bus, 'toRoom' | 'toUser' | 'toConnection'> {
+  return {
+    toRoom: (roomId, message, opts) =>
+      publish(
+        envelope(
+          {
+            kind: 'room',
+            roomId,
+            ...(opts?.exceptConnectionId ? { exceptConnectionId: opts.exceptConnectionId } : {}),
+          },
+          message,
+        ),
+      ),
+    toUser: (userId, message) => publish(envelope({ kind: 'user', userId }, message)),
+    toConnection: (connectionId, message) =>
+      publish(envelope({ kind: 'connection', connectionId }, message)),
+  };
+}
+
 /** Serializes a message once into the envelope every implementation publishes. */
 export function envelope(to: Delivery, message: ServerMessage): Envelope {
   const effect = effectOf(message);

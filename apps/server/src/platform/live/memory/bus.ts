@@ -1,5 +1,5 @@
 import type { Bus, DomainEvent, DomainEventType, Envelope } from '../bus.js';
-import { envelope } from '../bus.js';
+import { addressing } from '../bus.js';
 
 type AnyHandler = (event: DomainEvent) => void | Promise<void>;
 
@@ -12,20 +12,7 @@ export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {
     return Promise.resolve();
   };
   return {
-    toRoom: (roomId, message, opts) =>
-      publish(
-        envelope(
-          {
-            kind: 'room',
-            roomId,
-            ...(opts?.exceptConnectionId ? { exceptConnectionId: opts.exceptConnectionId } : {}),
-          },
-          message,
-        ),
-      ),
-    toUser: (userId, message) => publish(envelope({ kind: 'user', userId }, message)),
-    toConnection: (connectionId, message) =>
-      publish(envelope({ kind: 'connection', connectionId }, message)),
+    ...addressing(publish),
     subscribe(handler) {
       subscribers.add(handler);
       return () => subscribers.delete(handler);

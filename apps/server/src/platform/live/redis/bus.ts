@@ -1,6 +1,5 @@
-import type { ServerMessage } from '@parley/protocol';
 import type { Bus, DomainEvent, DomainEventType, Envelope } from '../bus.js';
-import { envelope } from '../bus.js';
+import { addressing } from '../bus.js';
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from './connection.js';
 
@@ -47,20 +46,13 @@ export function createRedisBus(opts: {
   // Domain events run one after another, in stream order, off the read loop.
   let events: Promise<void> = Promise.resolve();
 
-  const publish = async (e: Envelope): Promise<void> => {
+  /** One entry at the end of the stream, trimmed to about STREAM_MAX_LEN. */
+  const append = async (...fields: string[]): Promise<void> => {
+    await redis.sendCommand(['XADD', key, 'MAXLEN', '~', String(STREAM_MAX_LEN), '*', ...fields]);
+  };
+  const publish = (e: Envelope): Promise<void> => {
     const { payload, ...meta } = e;
-    await redis.sendCommand([
-      'XADD',
-      key,
-      'MAXLEN',
-      '~',
-      String(STREAM_MAX_LEN),
-      '*',
-      'm',
-      JSON.stringify(meta),
-      'p',
-      payload,
-    ]);
+    return append('m', JSON.stringify(meta), 'p', payload);
   };
 
   function deliver(fields: string[]): void {
@@ -182,37 +174,12 @@ export function createRedisBus(opts: {
       lastId = last?.[0]?.[0] ?? '0-0';
       loop = readLoop();
     },
-    toRoom: (roomId, message, o) =>
-      publish(
-        envelope(
-          {
-            kind: 'room',
-            roomId,
-            ...(o?.exceptConnectionId ? { exceptConnectionId: o.exceptConnectionId } : {}),
-          },
-          message,
-        ),
-      ),
-    toUser: (userId, message: ServerMessage) =>
-      publish(envelope({ kind: 'user', userId }, message)),
-    toConnection: (connectionId, message) =>
-      publish(envelope({ kind: 'connection', connectionId }, message)),
+    ...addressing(publish),
     subscribe(handler) {
       subscribers.add(handler);
       return () => subscribers.delete(handler);
     },
-    async emit(event) {
-      await redis.sendCommand([
-        'XADD',
-        key,
-        'MAXLEN',
-        '~',
-        String(STREAM_MAX_LEN),
-        '*',
-        'e',
-        JSON.stringify(event),
-      ]);
-    },
+    emit: (event) => append('e', JSON.stringify(event)),
     on(type, handler) {
       let set = listeners.get(type);
       if (!set) listeners.set(type, (set = new Set()));
