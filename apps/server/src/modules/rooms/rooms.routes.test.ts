@@ -285,30 +285,37 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
     });
 
     it('a denied or kicked person cannot rejoin without a new admission', async () => {
+      // Each step a millisecond apart: the activity log is read back in time order.
+      const act = async (...args: Parameters<typeof call>) => {
+        const res = await call(...args);
+        clock.advance(1);
+        return res;
+      };
       const host = await member();
       const { room } = await createRoom(host, { entry: 'approval' });
+      clock.advance(1);
       const a = await member();
       const b = await member();
-      await call('POST', `/api/rooms/${room.id}/join`, a, {});
-      await call('POST', `/api/rooms/${room.id}/join`, b, {});
+      await act('POST', `/api/rooms/${room.id}/join`, a, {});
+      await act('POST', `/api/rooms/${room.id}/join`, b, {});
       expect(
-        (await call('POST', `/api/rooms/${room.id}/participants/${a.id}/deny`, host)).json()
+        (await act('POST', `/api/rooms/${room.id}/participants/${a.id}/deny`, host)).json()
           .participant.status,
       ).toBe('denied');
-      expect((await call('POST', `/api/rooms/${room.id}/join`, a, {})).json().error.code).toBe(
+      expect((await act('POST', `/api/rooms/${room.id}/join`, a, {})).json().error.code).toBe(
         'JOIN_DENIED',
       );
-      await call('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host);
+      await act('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host);
       expect(
-        (await call('POST', `/api/rooms/${room.id}/participants/${b.id}/kick`, host)).json()
+        (await act('POST', `/api/rooms/${room.id}/participants/${b.id}/kick`, host)).json()
           .participant.status,
       ).toBe('kicked');
-      expect((await call('POST', `/api/rooms/${room.id}/join`, b, {})).json().error.code).toBe(
+      expect((await act('POST', `/api/rooms/${room.id}/join`, b, {})).json().error.code).toBe(
         'KICKED_FROM_ROOM',
       );
       // The host re-admits: that is the new admission.
-      await call('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host);
-      expect((await call('POST', `/api/rooms/${room.id}/join`, b, {})).json().status).toBe(
+      await act('POST', `/api/rooms/${room.id}/participants/${b.id}/admit`, host);
+      expect((await act('POST', `/api/rooms/${room.id}/join`, b, {})).json().status).toBe(
         'approved',
       );
       expect(await activity(room.id)).toEqual([
