@@ -57,6 +57,22 @@ export const ErrorCode = {
   HELLO_REQUIRED: 'HELLO_REQUIRED',
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   SLOW_CONSUMER: 'SLOW_CONSUMER',
+  // Direct calls, contacts and presence (HTTP).
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
+  CALL_NOT_FOUND: 'CALL_NOT_FOUND',
+  /** The transition does not apply to the call's state (accepting a cancelled call). */
+  INVALID_CALL_STATE: 'INVALID_CALL_STATE',
+  /** The caller is already in a ringing or accepted call. */
+  ALREADY_IN_CALL: 'ALREADY_IN_CALL',
+  CANNOT_CALL_SELF: 'CANNOT_CALL_SELF',
+  /** Guests can neither call nor be called, nor be anyone's contact. */
+  CANNOT_CALL_GUEST: 'CANNOT_CALL_GUEST',
+  /** The person called has blocked the caller. */
+  CALL_BLOCKED: 'CALL_BLOCKED',
+  /** Adding or blocking oneself. */
+  CANNOT_TARGET_SELF: 'CANNOT_TARGET_SELF',
+  /** Only the other party may do that (the caller accepting their own call). */
+  NOT_CALL_PARTY: 'NOT_CALL_PARTY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -9,3 +9,5 @@ export * from './chat.js';
 export * from './playback.js';
 export * from './ws.js';
 export * from './ice.js';
+export * from './calls.js';
+export * from './contacts.js';

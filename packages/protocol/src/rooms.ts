@@ -21,6 +21,9 @@ export type RoomVisibility = z.infer<typeof RoomVisibility>;
 export const RoomEntry = z.enum(['open', 'password', 'approval']);
 export type RoomEntry = z.infer<typeof RoomEntry>;
 
+export const RoomKind = z.enum(['meeting', 'direct']);
+export type RoomKind = z.infer<typeof RoomKind>;
+
 export const RoomStatus = z.enum(['open', 'closed']);
 export type RoomStatus = z.infer<typeof RoomStatus>;
 
@@ -90,6 +93,8 @@ const roomSummaryShape = {
   createdAt: z.iso.datetime(),
   closedAt: z.iso.datetime().nullable(),
   participantCount: z.int().min(0).meta({ description: 'Approved people in the call now' }),
+  /** `direct`: the private two-person room of a direct call; nobody else may enter it. */
+  kind: RoomKind.default('meeting'),
 };
 
 /**

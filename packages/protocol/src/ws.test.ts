@@ -305,6 +305,7 @@ const summary = {
   createdAt: '2025-01-01T10:00:00.000Z',
   closedAt: null,
   participantCount: 1,
+  kind: 'meeting',
 };
 const lobbyUser = { id: USER, displayName: 'Guest', isGuest: true };
 const chatMessage = {
@@ -323,6 +324,42 @@ const playback = {
   updatedAt: 1_700_000_000_000,
   rate: 1,
   version: 3,
+};
+
+const OTHER = '9d2f3c4b-1a2b-4c3d-8e4f-5a6b7c8d9e0f';
+const ringing = {
+  id: '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6',
+  caller: { id: USER, displayName: 'Ada' },
+  callee: { id: OTHER, displayName: 'Grace' },
+  media: 'video',
+  state: 'ringing',
+  direction: 'incoming',
+  room: null,
+  createdAt: '2025-01-01T10:00:00.000Z',
+  answeredAt: null,
+  connectedAt: null,
+  endedAt: null,
+  durationSeconds: null,
+  endedBy: null,
+  endReason: null,
+  missedUnseen: false,
+};
+const accepted = {
+  ...ringing,
+  state: 'accepted',
+  direction: 'outgoing',
+  room: { id: ROOM, code: 'abc-defg-hjkm' },
+  answeredAt: '2025-01-01T10:00:05.000Z',
+};
+const ended = {
+  ...accepted,
+  state: 'ended',
+  room: null,
+  connectedAt: '2025-01-01T10:00:07.000Z',
+  endedAt: '2025-01-01T10:03:07.000Z',
+  durationSeconds: 180,
+  endedBy: OTHER,
+  endReason: 'hangup',
 };
 
 const validServerMessages = [
@@ -400,11 +437,35 @@ const validServerMessages = [
     serverTime: 1_700_000_005_000,
     by: USER,
   },
+  { type: 'call.incoming', call: ringing },
+  { type: 'call.accepted', call: accepted },
+  { type: 'call.answered-elsewhere', call: { ...accepted, direction: 'incoming' } },
+  { type: 'call.rejected', call: { ...ringing, state: 'rejected', endedAt: ringing.createdAt } },
+  { type: 'call.cancelled', call: { ...ringing, state: 'cancelled', endedBy: USER } },
+  { type: 'call.missed', call: { ...ringing, state: 'missed', missedUnseen: true } },
+  { type: 'call.busy', call: { ...ringing, state: 'busy', direction: 'outgoing' } },
+  { type: 'call.ended', call: ended },
+  {
+    type: 'presence.changed',
+    userId: OTHER,
+    presence: { online: false, lastSeenAt: '2025-01-01T10:05:00.000Z', doNotDisturb: false },
+  },
 ];
 
 describe('server messages', () => {
   it.each(validServerMessages)('accept a valid $type', (msg) => {
     expect(ServerMessage.parse(msg)).toEqual(msg);
+  });
+
+  it('refuse a call notice whose call is not a valid Call', () => {
+    for (const call of [
+      { ...ringing, state: 'on-hold' },
+      { ...ended, durationSeconds: -1 },
+      { ...accepted, room: { id: ROOM, code: 'not a code' } },
+      { ...ringing, caller: { id: 'nope', displayName: 'Ada' } },
+    ]) {
+      expect(ServerMessage.safeParse({ type: 'call.incoming', call }).success).toBe(false);
+    }
   });
 
   it('cover every listed server type with a valid example', () => {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { User } from './auth.js';
+import { Call } from './calls.js';
 import { ChatMessage, ChatText } from './chat.js';
+import { Presence } from './contacts.js';
 import { ErrorCode } from './errors.js';
 import type { FieldErrors } from './errors.js';
 import {
@@ -530,6 +532,35 @@ export const PlaybackStateMessage = z.object({
 });
 export type PlaybackStateMessage = z.infer<typeof PlaybackStateMessage>;
 
+// ---- direct calls and presence: to a user (every device), never to a room ----
+
+const callNotice = <T extends string>(type: T) => z.object({ type: z.literal(type), call: Call });
+
+/** To the callee's devices: ring. */
+export const CallIncomingMessage = callNotice('call.incoming');
+/** To the caller's devices: the callee accepted; `call.room` is where to go. */
+export const CallAcceptedMessage = callNotice('call.accepted');
+/** To the callee's devices: one of them accepted; the others stop ringing (the one that accepted ignores it). */
+export const CallAnsweredElsewhereMessage = callNotice('call.answered-elsewhere');
+/** To both parties: the callee declined. */
+export const CallRejectedMessage = callNotice('call.rejected');
+/** To both parties: the caller hung up before an answer. */
+export const CallCancelledMessage = callNotice('call.cancelled');
+/** To both parties: nobody answered within the ring timeout. */
+export const CallMissedMessage = callNotice('call.missed');
+/** To the caller's devices: the callee is in another call or does not want to be disturbed. */
+export const CallBusyMessage = callNotice('call.busy');
+/** To both parties: the call is over; `call.durationSeconds` is the server's measure. */
+export const CallEndedMessage = callNotice('call.ended');
+
+/** To everyone who has this person as a contact: they came online, went offline or changed "do not disturb". */
+export const PresenceChangedMessage = z.object({
+  type: z.literal('presence.changed'),
+  userId: z.uuid(),
+  presence: Presence,
+});
+export type PresenceChangedMessage = z.infer<typeof PresenceChangedMessage>;
+
 export const ServerMessage = z.discriminatedUnion('type', [
   WelcomeMessage,
   AuthRefreshedMessage,
@@ -553,6 +584,15 @@ export const ServerMessage = z.discriminatedUnion('type', [
   ServerChatMessage,
   ServerChatTypingMessage,
   PlaybackStateMessage,
+  CallIncomingMessage,
+  CallAcceptedMessage,
+  CallAnsweredElsewhereMessage,
+  CallRejectedMessage,
+  CallCancelledMessage,
+  CallMissedMessage,
+  CallBusyMessage,
+  CallEndedMessage,
+  PresenceChangedMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -579,6 +619,15 @@ export const ServerMessageType = [
   'chat.message',
   'chat.typing',
   'playback.state',
+  'call.incoming',
+  'call.accepted',
+  'call.answered-elsewhere',
+  'call.rejected',
+  'call.cancelled',
+  'call.missed',
+  'call.busy',
+  'call.ended',
+  'presence.changed',
 ] as const;
 export type ServerMessageType = (typeof ServerMessageType)[number];
 
