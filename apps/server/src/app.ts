@@ -47,6 +47,10 @@ import { bearerToken } from './platform/auth/hook.js';
 import { iceRoutes } from './modules/ice/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { adminUserRoutes, createUsersRepo, createUsersService } from './modules/users/index.js';
+import { callRoutes, createCallsService } from './modules/calls/index.js';
+import type { CallsService } from './modules/calls/index.js';
+import { contactRoutes, createContactsService } from './modules/contacts/index.js';
+import type { ContactsService } from './modules/contacts/index.js';
 import { VERSION } from './version.js';
 
 export type AppDeps = {
@@ -70,6 +74,8 @@ export type Parley = {
     rooms: RoomsService;
     chat: ChatService;
     playback: PlaybackService;
+    contacts: ContactsService;
+    calls: CallsService;
   };
   live: LiveState;
   processId: string;
@@ -256,6 +262,35 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     roleOf: (roomId, userId) => rooms.gate.roleOf(roomId, userId),
   });
 
+  // ---- direct calls, contacts, presence (issue 11) ----
+  const contacts = createContactsService({
+    db: db.db,
+    bus,
+    roster: live.roster,
+    locks: live.locks,
+    clock,
+    searchLimiter: live.rates('user-search', { burst: 10, perSecond: 1 }),
+  });
+  const calls = createCallsService({
+    db: db.db,
+    bus,
+    clock,
+    ringDeadlines: live.deadlines('call-ring'),
+    people: {
+      async find(userId) {
+        const u = await users.findById(userId);
+        return u && !u.disabledAt
+          ? { id: u.id, displayName: u.displayName, isGuest: u.isGuest }
+          : undefined;
+      },
+      hasBlocked: (ownerId, otherId) => contacts.hasBlocked(ownerId, otherId),
+      doNotDisturb: (userId) => contacts.doNotDisturb(userId),
+    },
+    rooms: rooms.direct,
+    timing: config.calls,
+    onError: (err, step) => app.log.error({ err, step }, 'direct call step failed after commit'),
+  });
+
   await app.register(
     async (api) => {
       await api.register(opsRoutes({ db, live, version: VERSION }));
@@ -302,6 +337,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
           authenticate,
         }),
       );
+      await api.register(contactRoutes({ contacts, authenticate }));
+      await api.register(callRoutes({ calls, authenticate }));
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },
@@ -313,6 +350,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     gate: rooms.gate,
     chat,
     playback,
+    calls: calls.roomCalls,
+    presence: contacts.presence,
     clock,
     timers,
     sessionForToken: (token) => auth.sessionForAccessToken(token),
@@ -331,14 +370,27 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     rooms.closeAbandoned().catch((err: unknown) => app.log.error({ err }, 'room cleanup failed'));
   }, config.rooms.cleanupIntervalMs);
 
+  // Ring timeouts and the reaper of calls whose parties all vanished.
+  let reaping: Promise<void> | undefined;
+  const callUpkeep = timers.setInterval(() => {
+    reaping ??= calls
+      .tick()
+      .catch((err: unknown) => app.log.error({ err }, 'call upkeep failed'))
+      .finally(() => {
+        reaping = undefined;
+      });
+  }, config.calls.reapIntervalMs);
+
   return {
     app,
-    services: { auth, rooms, chat, playback },
+    services: { auth, rooms, chat, playback, contacts, calls },
     live,
     processId,
     routes,
     async close() {
       timers.clear(cleanup);
+      timers.clear(callUpkeep);
+      await reaping;
       playback.close();
       await signaling.close();
       await app.close();

@@ -1,6 +1,8 @@
 import { ClientMessageType } from '@parley/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '../modules/signaling/test-client.js';
+import { CALL_ROWS } from './matrix-calls.js';
+import { CONTACT_ROWS } from './matrix-contacts.js';
 import type { Dialect } from '../test/harness.js';
 import {
   ACTORS,
@@ -28,7 +30,7 @@ import type {
 // Run by authz.test.ts (SQLite, always) and authz.postgres.test.ts (when
 // TEST_DATABASE_URL is set): the whole matrix on both dialects.
 
-type HttpRow = {
+export type HttpRow = {
   /** One new room per actor: a success changes the room, so it would change the next answer. */
   fresh?: true;
   request(fx: Fixture, actor: Actor, w: World): HttpRequest | Promise<HttpRequest>;
@@ -230,6 +232,10 @@ export const HTTP_MATRIX: Record<string, HttpRow> = {
     expect: { anonymous: NO_TOKEN, guest: FORBIDDEN, member: '200', otherMember: '200', admin: '200',
               pending: '200', admitted: '200', cohost: '200', host: '200' },
   },
+
+  // ---- direct calls, contacts, presence (issue 11): rows live beside this file
+  ...CALL_ROWS,
+  ...CONTACT_ROWS,
 };
 
 /**

@@ -73,6 +73,7 @@ const EnvSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
   RECONNECT_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
   // At least three upkeep ticks (1 s each), so timer jitter alone never lapses a lease.
   LIVE_EXPIRY_SECONDS: z.coerce.number().min(3).max(300).default(30),
   STUN_URLS: iceUrls('stun').default([]),
@@ -126,6 +127,12 @@ export type Config = {
     reconnectGraceMs: number;
   };
   rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
+  /**
+   * Direct calls: an unanswered call is `missed` after `ringTimeoutMs`; an accepted call
+   * whose room has been empty for `abandonAfterMs` is ended by the reaper, which runs
+   * every `reapIntervalMs`.
+   */
+  calls: { ringTimeoutMs: number; abandonAfterMs: number; reapIntervalMs: number };
   /**
    * Live state: a process's roster entries expire `expiryMs` after its last heartbeat
    * (a crashed process's participants leave every roster within it); `tickMs` paces the
@@ -216,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     rooms: { emptyTimeoutMs: e.ROOM_EMPTY_TIMEOUT_MINUTES * 60_000, cleanupIntervalMs: 60_000 },
     live: { expiryMs: e.LIVE_EXPIRY_SECONDS * 1000, tickMs: 1000 },
+    calls: {
+      ringTimeoutMs: e.CALL_RING_TIMEOUT_SECONDS * 1000,
+      // Both parties gone for as long as a seat's reconnection grace: nobody is coming back.
+      abandonAfterMs: e.RECONNECT_GRACE_SECONDS * 1000,
+      reapIntervalMs: 1000,
+    },
     turn: {
       stunUrls: e.STUN_URLS,
       turnUrls: e.TURN_URLS,

@@ -31,23 +31,44 @@ export async function testDatabase(dialect: Dialect): Promise<DbHandle> {
     return handle;
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const url = TEST_DATABASE_URL;
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const handle = openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema });
-  await handle.migrate();
+  const handle = openDatabase({ kind: 'postgres', url, schema });
+  await underSchemaLock(url, 'shared', () => handle.migrate());
   return {
     ...handle,
     async close() {
       await handle.close();
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
+      await underSchemaLock(url, 'exclusive', (client) =>
+        client.query(`drop schema if exists ${schema} cascade`),
+      );
     },
   };
 }
+
+/**
+ * Suites run in parallel on one PostgreSQL database, each in its own schema. Kysely's
+ * migrator introspects every schema (`has_schema_privilege`, `pg_get_serial_sequence` on
+ * each table), which fails with "schema … does not exist" when another suite drops its
+ * schema mid-query. Migrations share an advisory lock; a drop takes it alone.
+ */
+async function underSchemaLock<T>(
+  url: string,
+  mode: 'shared' | 'exclusive',
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const lock = mode === 'shared' ? 'pg_advisory_lock_shared' : 'pg_advisory_lock';
+    await client.query(`select ${lock}($1)`, [SCHEMA_LOCK_KEY]);
+    return await work(client);
+  } finally {
+    // Ending the session releases its advisory lock.
+    await client.end();
+  }
+}
+const SCHEMA_LOCK_KEY = 0x7061726c; // "parl"
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
@@ -78,6 +99,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     },
     rooms: { emptyTimeoutMs: 60 * 60_000, cleanupIntervalMs: 60_000 },
     live: { expiryMs: 30_000, tickMs: 50 },
+    calls: { ringTimeoutMs: 30_000, abandonAfterMs: 120_000, reapIntervalMs: 50 },
     turn: {
       stunUrls: [],
       turnUrls: [],

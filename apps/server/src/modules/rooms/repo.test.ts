@@ -30,11 +30,13 @@ describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
         email: null,
         password_hash: null,
         display_name: 'Someone',
+        search_name: 'someone',
         role: 'member',
         is_guest: 1,
         disabled_at: null,
         created_at: T0,
         last_seen_at: null,
+        do_not_disturb: 0,
       })
       .execute();
     return id;
@@ -48,6 +50,7 @@ describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
       host_id: hostId,
       visibility: 'private',
       entry: 'open',
+      kind: 'meeting',
       password_hash: null,
       chat_enabled: 1,
       max_participants: 8,

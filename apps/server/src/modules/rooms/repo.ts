@@ -43,7 +43,8 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
     async closeRoom(q: Q, id: string, at: string, reason: 'ended' | 'expired'): Promise<boolean> {
       const r = await q
         .updateTable('rooms')
-        .set({ status: 'closed', closed_at: at, close_reason: reason, empty_since: null })
+        // empty_since stays: when everyone had left is history a direct call's reaper uses.
+        .set({ status: 'closed', closed_at: at, close_reason: reason })
         .where('id', '=', id)
         .where('status', '=', 'open')
         .executeTakeFirst();
@@ -114,10 +115,12 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .executeTakeFirst();
       return row !== undefined;
     },
+    /** Meetings only: a direct call's room lives in the call history, not the dashboard. */
     async listForUser(q: Q, userId: string): Promise<RoomsTable[]> {
       return q
         .selectFrom('rooms')
         .selectAll('rooms')
+        .where('rooms.kind', '=', 'meeting')
         .where((eb) =>
           eb.or([
             eb('rooms.host_id', '=', userId),
@@ -141,8 +144,21 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .selectAll()
         .where('status', '=', 'open')
         .where('visibility', '=', 'public')
+        .where('kind', '=', 'meeting')
         .orderBy('created_at', 'desc')
         .limit(100)
+        .execute();
+    },
+    /** Status and emptiness of some rooms (the calls reaper's view of direct rooms). */
+    async occupancy(
+      q: Q,
+      ids: string[],
+    ): Promise<Pick<RoomsTable, 'id' | 'status' | 'empty_since' | 'closed_at'>[]> {
+      if (ids.length === 0) return [];
+      return q
+        .selectFrom('rooms')
+        .select(['id', 'status', 'empty_since', 'closed_at'])
+        .where('id', 'in', ids)
         .execute();
     },
     async hostName(q: Q, hostId: string): Promise<string> {

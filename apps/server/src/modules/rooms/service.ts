@@ -23,6 +23,7 @@ import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter, Bus, Roster } from '../../platform/live/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RoomGate } from '../signaling/index.js';
+import { createDirectRooms, isDirect } from './direct.js';
 import { RoomErrors } from './errors.js';
 import type { RoomsRepo, Trx } from './repo.js';
 import { toParticipant, toRoom, toSummary } from './views.js';
@@ -90,6 +91,19 @@ export function createRoomsService(deps: RoomsServiceDeps) {
   }
 
   /**
+   * A direct call's room as `ref` resolved it, for one of its two parties only: anyone
+   * else gets exactly the answer for a code that does not exist (and the miss counts).
+   */
+  async function requireDirectParty(room: RoomsTable, userId: string, ip: string) {
+    const me = await repo.findParticipant(db, room.id, userId);
+    if (!me) {
+      await deps.lookupLimiter.fail(ip);
+      throw RoomErrors.notFound();
+    }
+    return me;
+  }
+
+  /**
    * The room, if `actorId` is its host or an approved co-host (`hostOnly`: the host).
    * Someone with no standing in the room gets the same 404 as for no room.
    */
@@ -101,6 +115,8 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     const room = await repo.findRoom(db, roomId);
     if (!room) throw RoomErrors.notFound();
     const me = await repo.findParticipant(db, roomId, actorId);
+    // Nobody moderates a direct call, its parties included: it ends through /api/calls.
+    if (isDirect(room)) throw me ? RoomErrors.notHost() : RoomErrors.notFound();
     const isHost = room.host_id === actorId;
     const isCohost = me?.role === 'cohost' && me.status === 'approved';
     if (!isHost && !(isCohost && !hostOnly)) {
@@ -219,6 +235,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           close_reason: null,
           // A room nobody ever enters is cleaned up like one everybody left.
           empty_since: at,
+          kind: 'meeting',
         };
         try {
           await db.transaction().execute(async (trx) => {
@@ -260,7 +277,9 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     },
 
     async get(ref: RoomRef, user: User, ip: string): Promise<Room> {
-      return roomFor(await resolve(ref, ip), user.id);
+      const room = await resolve(ref, ip);
+      if (isDirect(room)) await requireDirectParty(room, user.id, ip);
+      return roomFor(room, user.id);
     },
 
     async listMine(user: User): Promise<Room[]> {
@@ -298,6 +317,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       ip: string,
     ): Promise<JoinRoomResponse> {
       const room = await resolve(ref, ip);
+      if (isDirect(room)) return joinDirect(room, user, ip);
       if (room.status === 'closed') throw RoomErrors.closed();
       const me = await repo.findParticipant(db, room.id, user.id);
       const answer = async (
@@ -563,8 +583,35 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     },
   };
 
+  /**
+   * A party coming back to their call's room over HTTP (their seat was released after a
+   * dropped connection, or they left): seated again, lock or not. Nobody else gets in.
+   */
+  async function joinDirect(room: RoomsTable, user: User, ip: string): Promise<JoinRoomResponse> {
+    const me = await requireDirectParty(room, user.id, ip);
+    if (room.status === 'closed') throw RoomErrors.closed();
+    if (me.status === 'left') {
+      await seat({ roomId: room.id, userId: user.id, decidedBy: null, from: ['left'] });
+    } else if (me.status !== 'approved') {
+      throw RoomErrors.notFound();
+    }
+    return {
+      status: 'approved',
+      role: me.role,
+      isHost: false,
+      room: await roomFor((await repo.findRoom(db, room.id)) ?? room, user.id),
+    };
+  }
+
   /** What invites (same module) need: the seat-taking and the moderator check, written once. */
   const internal = { seat, requireModerator };
+
+  /** Direct calls' rooms, for the calls module (its `CallRooms`, wired in app.ts). */
+  const direct = {
+    ...createDirectRooms({ db, repo, newCode }),
+    close: (roomId: string, reason: 'ended' | 'expired', actorId: string | null) =>
+      service.close(roomId, reason, actorId),
+  };
 
   const gate: RoomGate = {
     async enter(roomId, user) {
@@ -598,6 +645,6 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     unattendedRooms: () => repo.unattendedRooms(db),
   };
 
-  return { ...service, ...internal, gate };
+  return { ...service, ...internal, gate, direct };
 }
 export type RoomsService = ReturnType<typeof createRoomsService>;

@@ -30,6 +30,7 @@ export function toSummary(
     createdAt: r.created_at,
     closedAt: r.closed_at,
     participantCount,
+    kind: r.kind,
   };
 }
 

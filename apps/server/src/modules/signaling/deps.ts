@@ -2,7 +2,7 @@ import type { User } from '@parley/protocol';
 import type { Clock, Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { LiveState } from '../../platform/live/index.js';
-import type { RoomChat, RoomPlayback } from './features.js';
+import type { RoomCalls, RoomChat, RoomPlayback, UserPresence } from './features.js';
 import type { RoomGate } from './gate.js';
 
 /** Who a token speaks for, and until when (the socket closes with 4002 then). */
@@ -16,6 +16,10 @@ export type SignalingDeps = {
   gate: RoomGate;
   chat: RoomChat;
   playback: RoomPlayback;
+  /** Direct calls' rooms: both parties connected, the signal log. */
+  calls: RoomCalls;
+  /** Online and offline transitions of users. */
+  presence: UserPresence;
   clock: Clock;
   timers: Timers;
   /** Verifies an access token (throws AppError on failure: bad, expired, revoked). */

@@ -1,4 +1,10 @@
-import type { ChatMessage, PlaybackCommand, PlaybackState, User } from '@parley/protocol';
+import type {
+  CallSignalKind,
+  ChatMessage,
+  PlaybackCommand,
+  PlaybackState,
+  User,
+} from '@parley/protocol';
 
 /**
  * What the socket layer needs from the chat and playback modules; their services
@@ -18,4 +24,25 @@ export interface RoomPlayback {
   /** A host's or co-host's command; returns the new state (NOT_HOST for others). */
   apply(roomId: string, userId: string, command: PlaybackCommand): Promise<PlaybackState>;
   current(roomId: string): Promise<PlaybackState>;
+}
+
+/**
+ * What the socket layer tells the direct-calls module about a call's room (rooms of
+ * kind `direct` only). Failures are logged; they never undo the join or the relay.
+ */
+export interface RoomCalls {
+  /** A connection entered the call's room; `users` distinct people are in it now. */
+  entered(roomId: string, users: number): Promise<void>;
+  /** A negotiation message was relayed in the call's room: only its kind is recorded. */
+  signalled(roomId: string, fromUserId: string, kind: CallSignalKind): Promise<void>;
+}
+
+/**
+ * Presence transitions, decided by the socket layer from every process's sockets: the
+ * user's first socket anywhere opened (`online`), or their last one closed and none came
+ * back within a few seconds (`offline`). The contacts module implements it.
+ */
+export interface UserPresence {
+  online(userId: string): Promise<void>;
+  offline(userId: string, at: Date): Promise<void>;
 }

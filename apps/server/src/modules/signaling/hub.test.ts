@@ -13,7 +13,7 @@ import type { TokenSession } from './deps.js';
 import type { RoomGate } from './gate.js';
 import { createHub } from './hub.js';
 import type { Hub } from './hub.js';
-import { noChat, noPlayback, roomSummary } from './test-fakes.js';
+import { noCalls, noChat, noPlayback, noPresence, roomSummary } from './test-fakes.js';
 import { FakeSocket } from './test-socket.js';
 
 // The hub's timing rules on fake time and fake sockets: heartbeats, hello timeout,
@@ -117,6 +117,8 @@ function startHub(w: World, timers: Timers = w.clock, processId: string = random
       gate: w.gate,
       chat: noChat,
       playback: noPlayback,
+      calls: noCalls,
+      presence: noPresence,
       clock: w.clock,
       timers,
       sessionForToken: async (token) => {

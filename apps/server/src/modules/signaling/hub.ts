@@ -12,6 +12,7 @@ import { Grace } from './grace.js';
 import { HANDOVER_WINDOW_MS, Handovers } from './handover.js';
 import { departRoom, forgetRoom } from './membership.js';
 import { parsePlainJson } from '../../platform/plain-json.js';
+import { presenceDown } from './presence.js';
 import { watchRevocations } from './revocation.js';
 import { Connection, assertNever } from './session.js';
 import type { SessionState } from './session.js';
@@ -257,12 +258,17 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
         timers.clear(prev.helloTimer);
         return;
       case 'ready':
+        return presenceDown(ctx, conn.id, prev.user);
       case 'closing':
         return;
       case 'in-room':
-        // Handed over: the entry stays for the socket that resumes it.
-        if (reason === 'handover') return;
-        return departRoom(ctx, conn, prev, reason);
+        try {
+          // Handed over: the room entry stays for the socket that resumes it.
+          if (reason !== 'handover') await departRoom(ctx, conn, prev, reason);
+        } finally {
+          await presenceDown(ctx, conn.id, prev.user);
+        }
+        return;
       default:
         return assertNever(prev);
     }

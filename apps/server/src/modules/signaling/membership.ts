@@ -52,7 +52,13 @@ export async function joinRoom(
       media: initialMedia(msg.media),
       joinedAt: ctx.deps.clock.now().toISOString(),
     };
-    const inRoom: InRoomState = { kind: 'in-room', user, roomId };
+    const direct = entered.room.kind === 'direct';
+    const inRoom: InRoomState = {
+      kind: 'in-room',
+      user,
+      roomId,
+      ...(direct ? { direct: true as const } : {}),
+    };
     // From here the room's fan-out reaches this socket, held until room.joined is out.
     conn.hold();
     ctx.setState(conn, inRoom);
@@ -66,6 +72,10 @@ export async function joinRoom(
         await gateCall(ctx, 'occupied', () => ctx.deps.gate.occupied(roomId));
       }
       everyone = await roster.list(roomId);
+      if (direct) {
+        const users = new Set(everyone.map((e) => e.userId)).size;
+        await gateCall(ctx, 'call entered', () => ctx.deps.calls.entered(roomId, users));
+      }
       // Read after the hold began: a message published meanwhile is held and may repeat
       // one in the tail (clients dedupe by id), but none falls between the two.
       [chat, playback] = await Promise.all([

@@ -11,7 +11,7 @@ import type { Bus, LiveState, Roster } from '../../platform/live/index.js';
 import type { RoomGate } from './gate.js';
 import { registerSignaling } from './routes.js';
 import type { Signaling } from './routes.js';
-import { noChat, noPlayback, roomSummary } from './test-fakes.js';
+import { noCalls, noChat, noPlayback, noPresence, roomSummary } from './test-fakes.js';
 import { TestClient } from './test-client.js';
 import type { JoinRefused } from './test-client.js';
 import { FAST_LIVE, FAST_WS, eventually } from './test-server.js';
@@ -109,6 +109,8 @@ beforeEach(async () => {
     // These races are about membership; chat and the player stay empty.
     chat: noChat,
     playback: noPlayback,
+    calls: noCalls,
+    presence: noPresence,
     clock: systemClock,
     timers: systemTimers,
     sessionForToken: (token) => {

@@ -12,7 +12,8 @@ export type SessionState =
   | { kind: 'awaiting-hello'; helloTimer: TimerId }
   | { kind: 'ready'; user: User }
   // No role here: a promotion changes it in the roster while the socket stays in the room.
-  | { kind: 'in-room'; user: User; roomId: string }
+  // `direct`: the room of a direct call, whose joins and signals the calls module hears of.
+  | { kind: 'in-room'; user: User; roomId: string; direct?: true }
   | { kind: 'closing' };
 
 export type InRoomState = Extract<SessionState, { kind: 'in-room' }>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
 import type { RoomSummary } from '@parley/protocol';
 import { AppError } from '../../platform/errors.js';
-import type { RoomChat, RoomPlayback } from './features.js';
+import type { RoomCalls, RoomChat, RoomPlayback, UserPresence } from './features.js';
 
 // Stand-ins for the other modules in socket-layer tests that are about membership and
 // timing: chat refuses, the player stays empty, rooms look alike.
@@ -28,6 +28,7 @@ export function roomSummary(id: string): RoomSummary {
     chatEnabled: true,
     maxParticipants: 12,
     locked: false,
+    kind: 'meeting',
     status: 'open',
     hostId: randomUUID(),
     hostDisplayName: 'Host',
@@ -36,3 +37,13 @@ export function roomSummary(id: string): RoomSummary {
     participantCount: 0,
   };
 }
+
+/** No direct calls and nobody watching presence. */
+export const noCalls: RoomCalls = {
+  entered: () => Promise.resolve(),
+  signalled: () => Promise.resolve(),
+};
+export const noPresence: UserPresence = {
+  online: () => Promise.resolve(),
+  offline: () => Promise.resolve(),
+};

@@ -1,12 +1,15 @@
 import type { SessionContext } from './context.js';
 import type { LocalSockets } from './hub.js';
+import { PRESENCE_KEY } from '../../platform/live/presence.js';
 import { abandonIfGone, departSwept, reconcile } from './membership.js';
+import { presenceDue, presenceRejoin, presenceSwept } from './presence.js';
 import { expireTokens } from './revocation.js';
 
 /**
  * The live-state chores of one process, every `liveTiming.tickMs`: renew this process's
  * roster lease; sweep the entries of processes whose lease ran out (they crashed) and
- * tell their rooms; release the seats whose reconnection grace is due; close sockets
+ * tell their rooms; release the seats whose reconnection grace is due; call offline the
+ * people whose last socket went a few seconds ago and who did not come back; close sockets
  * whose token expired; and, every `expiryMs`, repair what a crash left in the database.
  * The first tick runs at once, so a restarted process repairs before anyone joins.
  */
@@ -50,6 +53,8 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
         // lost Redis for longer than the expiry). Our callers are gone from the rosters.
         if (leased && !held && !stopped) {
           sockets.resync('this process was swept from the shared roster', 'in-room');
+          // Sockets outside calls stay open: they only need their presence back.
+          presenceRejoin(ctx, sockets);
         }
         leased = true;
       })
@@ -59,10 +64,20 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
   async function tick(): Promise<void> {
     const now = clock.now().getTime();
     const swept = now >= sweepFrom ? await roster.sweep(now, processId) : [];
-    for (const gone of swept) await departSwept(ctx, gone.roomId, gone.entry);
+    for (const gone of swept) {
+      // Presence entries are no room's: their people get the offline check instead.
+      // Each on its own: one room's failure must not cost the rest their departure.
+      try {
+        if (gone.roomId === PRESENCE_KEY) await presenceSwept(ctx, gone.entry);
+        else await departSwept(ctx, gone.roomId, gone.entry);
+      } catch (err) {
+        ctx.log.error({ err, roomId: gone.roomId }, 'swept entry cleanup failed');
+      }
+    }
     for (const { roomId, userId } of await ctx.grace.takeDue(now)) {
       await abandonIfGone(ctx, roomId, userId);
     }
+    await presenceDue(ctx, now);
     await ctx.handovers.forgetExpired(now);
     expireTokens(ctx, sockets, now);
     if (ticks++ % reconcileEvery === 0) await reconcile(ctx);

@@ -1,3 +1,4 @@
+import { searchKey } from '../../platform/search-key.js';
 import { randomUUID } from 'node:crypto';
 import type { Role, User } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
@@ -52,6 +53,8 @@ export function createUsersRepo(db: Db) {
       email: u.email,
       password_hash: u.passwordHash,
       display_name: u.displayName,
+      search_name: searchKey(u.displayName),
+      do_not_disturb: 0,
       role: u.role,
       is_guest: fromBool(u.isGuest),
       disabled_at: null,

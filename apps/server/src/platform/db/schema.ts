@@ -16,6 +16,13 @@ export interface UsersTable {
   disabled_at: string | null;
   created_at: string;
   last_seen_at: string | null;
+  /**
+   * The display name as search compares it (`searchKey`: NFKC, lower-cased in JavaScript,
+   * so every script folds alike; SQLite's lower() folds ASCII only).
+   */
+  search_name: string;
+  /** 0/1: calls to this user are answered `busy` at once. */
+  do_not_disturb: number;
 }
 
 export interface RefreshTokensTable {
@@ -48,6 +55,8 @@ export interface RoomsTable {
   closed_at: string | null;
   close_reason: 'ended' | 'expired' | null;
   empty_since: string | null;
+  /** `direct`: a direct call's private two-person room. */
+  kind: 'meeting' | 'direct';
 }
 
 export interface RoomParticipantsTable {
@@ -108,6 +117,53 @@ export interface ChatMessagesTable {
   seq: number;
 }
 
+export interface ContactsTable {
+  owner_id: string;
+  contact_id: string;
+  created_at: string;
+}
+
+export interface BlocksTable {
+  /** Who blocked. */
+  owner_id: string;
+  blocked_id: string;
+  created_at: string;
+}
+
+export type CallStateColumn =
+  'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'missed' | 'busy' | 'ended';
+
+export interface CallsTable {
+  id: string;
+  caller_id: string;
+  callee_id: string;
+  media: 'audio' | 'video';
+  state: CallStateColumn;
+  room_id: string | null;
+  created_at: string;
+  answered_at: string | null;
+  connected_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+  ended_by: string | null;
+  end_reason: 'hangup' | 'abandoned' | null;
+  callee_seen_at: string | null;
+}
+
+/** One row per user in a ringing or accepted call: the "line is busy" lock. */
+export interface CallLinesTable {
+  user_id: string;
+  call_id: string;
+}
+
+export interface CallSignalsTable {
+  id: string;
+  call_id: string;
+  from_user_id: string;
+  kind: 'offer' | 'answer' | 'pranswer' | 'rollback' | 'candidate' | 'end-of-candidates';
+  at: string;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -116,6 +172,11 @@ export interface Database {
   room_invites: RoomInvitesTable;
   room_activity: RoomActivityTable;
   chat_messages: ChatMessagesTable;
+  contacts: ContactsTable;
+  blocks: BlocksTable;
+  calls: CallsTable;
+  call_lines: CallLinesTable;
+  call_signals: CallSignalsTable;
 }
 
 export type { Generated };

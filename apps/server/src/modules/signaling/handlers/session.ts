@@ -4,6 +4,7 @@ import { AppError } from '../../../platform/errors.js';
 import type { SessionContext } from '../context.js';
 import type { TokenSession } from '../deps.js';
 import { Handovers } from '../handover.js';
+import { presenceUp } from '../presence.js';
 import type { Connection, InRoomState, ReadyState, SessionState } from '../session.js';
 
 type AwaitingHello = Extract<SessionState, { kind: 'awaiting-hello' }>;
@@ -88,6 +89,8 @@ export async function handleHello(
     resumeToken: conn.resumeToken,
     resumed,
   });
+  // In this task, so the socket's next messages (and its close) come after it.
+  await presenceUp(ctx, conn, user, resumed);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientSignalMessage, ServerSignalMessage } from '@parley/protocol';
+import type { CallSignalKind, ClientSignalMessage, ServerSignalMessage } from '@parley/protocol';
 import type { SessionContext } from '../context.js';
 import { SignalingErrors } from '../errors.js';
 import type { Connection, InRoomState, ReadyState } from '../session.js';
@@ -26,4 +26,17 @@ export async function handleSignal(
       ? { ...from, description: msg.description }
       : { ...from, candidate: msg.candidate };
   await ctx.deps.live.bus.toConnection(msg.to, relayed);
+  // A direct call keeps the kind and time of each message (never its body) for its parties.
+  if (state.direct) {
+    try {
+      await ctx.deps.calls.signalled(state.roomId, state.user.id, signalKind(msg));
+    } catch (err) {
+      ctx.log.warn({ err, roomId: state.roomId }, 'call signal log failed');
+    }
+  }
+}
+
+function signalKind(msg: ClientSignalMessage): CallSignalKind {
+  if (msg.description !== undefined) return msg.description.type;
+  return msg.candidate === null ? 'end-of-candidates' : 'candidate';
 }

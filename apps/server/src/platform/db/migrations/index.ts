@@ -3,6 +3,7 @@ import * as m001 from './001_accounts.js';
 import * as m002 from './002_rooms.js';
 import * as m003 from './003_chat.js';
 import * as m004 from './004_room_seats.js';
+import * as m005 from './005_direct_calls.js';
 
 /**
  * Migrations are listed here rather than read from a folder so they work the same
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002_rooms': m002,
   '003_chat': m003,
   '004_room_seats': m004,
+  '005_direct_calls': m005,
 };
