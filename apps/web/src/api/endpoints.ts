@@ -1,5 +1,14 @@
 import type {
   AcceptInviteBody,
+  BlocksResponse,
+  CallFilter,
+  CallMedia,
+  CallResponse,
+  ContactResponse,
+  ContactsResponse,
+  ListCallsResponse,
+  PresenceSettings,
+  UserSearchResponse,
   AcceptInviteResponse,
   AuthResponse,
   CreateInviteBody,
@@ -71,6 +80,40 @@ export function createEndpoints(api: ApiClient) {
           `/api/rooms/${seg(id)}/participants/${seg(userId)}/${action}`,
           { method: 'POST' },
         ),
+    },
+    /** Direct calls (issue 11): the server keeps the state machine; these ask for transitions. */
+    calls: {
+      place: (calleeId: string, media: CallMedia) =>
+        api.request<CallResponse>('/api/calls', { method: 'POST', body: { calleeId, media } }),
+      get: (id: string) => api.request<CallResponse>(`/api/calls/${seg(id)}`),
+      list: (q: { filter?: CallFilter; cursor?: string | null; limit?: number } = {}) => {
+        const params = new URLSearchParams({ filter: q.filter ?? 'all' });
+        if (q.cursor) params.set('cursor', q.cursor);
+        if (q.limit) params.set('limit', String(q.limit));
+        return api.request<ListCallsResponse>(`/api/calls?${params.toString()}`);
+      },
+      /** accept/reject (callee), cancel (caller while ringing), end (either, once accepted). */
+      act: (id: string, action: 'accept' | 'reject' | 'cancel' | 'end' | 'seen') =>
+        api.request<CallResponse>(`/api/calls/${seg(id)}/${action}`, { method: 'POST' }),
+    },
+    contacts: {
+      list: () => api.request<ContactsResponse>('/api/contacts'),
+      add: (userId: string) =>
+        api.request<ContactResponse>('/api/contacts', { method: 'POST', body: { userId } }),
+      remove: (userId: string) =>
+        api.request<undefined>(`/api/contacts/${seg(userId)}`, { method: 'DELETE' }),
+      search: (q: string) =>
+        api.request<UserSearchResponse>(
+          `/api/users/search?${new URLSearchParams({ q }).toString()}`,
+        ),
+      blocks: () => api.request<BlocksResponse>('/api/blocks'),
+      block: (userId: string) =>
+        api.request<unknown>('/api/blocks', { method: 'POST', body: { userId } }),
+      unblock: (userId: string) =>
+        api.request<undefined>(`/api/blocks/${seg(userId)}`, { method: 'DELETE' }),
+      presence: () => api.request<PresenceSettings>('/api/presence'),
+      setPresence: (body: PresenceSettings) =>
+        api.request<PresenceSettings>('/api/presence', { method: 'PUT', body }),
     },
     invites: {
       get: (token: string) =>

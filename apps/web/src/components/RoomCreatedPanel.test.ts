@@ -15,6 +15,7 @@ const created: CreateRoomResponse = {
     chatEnabled: true,
     maxParticipants: 12,
     locked: false,
+    kind: 'meeting',
     status: 'open',
     hostId: '5f0c8a5e-2b7d-4c3a-8e1f-9a6b4d2c0e11',
     hostDisplayName: 'Ada',

@@ -40,6 +40,30 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'dashboard.title', requiresMember: true },
   },
   {
+    path: '/contacts',
+    name: 'contacts',
+    component: () => import('../views/ContactsView.vue'),
+    meta: { titleKey: 'contacts.title', requiresMember: true },
+  },
+  {
+    path: '/calls',
+    name: 'calls',
+    component: () => import('../views/CallHistoryView.vue'),
+    meta: { titleKey: 'history.title', requiresMember: true },
+  },
+  {
+    path: '/calls/:id/outgoing',
+    name: 'outgoing-call',
+    component: () => import('../views/OutgoingCallView.vue'),
+    meta: { titleKey: 'phone.outgoing.title', requiresMember: true },
+  },
+  {
+    path: '/calls/:id/ended',
+    name: 'call-ended',
+    component: () => import('../views/CallEndedView.vue'),
+    meta: { titleKey: 'phone.ended.title', requiresMember: true },
+  },
+  {
     path: '/invite/:token',
     name: 'invite',
     component: () => import('../views/InviteView.vue'),

@@ -3,6 +3,7 @@ import { useLocalStorage } from '@vueuse/core';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import type { MediaProblem } from '../media/errors';
+import type { DirectStart } from '../phone/direct-call';
 
 /** What the pre-join page learned, for the call page. */
 export interface JoinedRoom {
@@ -34,6 +35,13 @@ export const useCallPrefsStore = defineStore('callPrefs', () => {
   /** Set when the join was approved; the call page uses it instead of fetching the room again. */
   const joined = shallowRef<JoinedRoom | null>(null);
 
+  /**
+   * A direct call this device just accepted or placed, and with what (video, or audio only):
+   * the call page starts the mic and camera from it instead of the remembered toggles, which
+   * stay as they were for the next meeting.
+   */
+  const directStart = shallowRef<DirectStart | null>(null);
+
   function setJoined(res: JoinRoomResponse) {
     joined.value = { room: res.room, role: res.role, isHost: res.isHost, joinedAt: Date.now() };
   }
@@ -48,5 +56,6 @@ export const useCallPrefsStore = defineStore('callPrefs', () => {
     micProblem,
     joined,
     setJoined,
+    directStart,
   };
 });

@@ -33,6 +33,7 @@ export function roomSummary(roomId = ROOM_ID): RoomSummary {
     chatEnabled: true,
     maxParticipants: 12,
     locked: false,
+    kind: 'meeting',
     status: 'open',
     hostId: userIdFor('ada'),
     hostDisplayName: 'ada',

@@ -22,6 +22,7 @@ const summary = (chatEnabled = true): RoomSummary => ({
   chatEnabled,
   maxParticipants: 12,
   locked: false,
+  kind: 'meeting',
   status: 'open',
   hostId: ADA,
   hostDisplayName: 'Ada',
