@@ -1,8 +1,12 @@
-import { ErrorCode } from '@parley/protocol';
-import type { ErrorResponse, FieldErrors } from '@parley/protocol';
+import { ErrorCode, ErrorResponse } from '@parley/protocol';
+import type { FieldErrors } from '@parley/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './errors.js';
+
+/** A route's error responses for OpenAPI: `response: { 200: X, ...errorResponses(400, 404) }`. */
+export const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 
 export function errorBody(
   req: FastifyRequest,

@@ -1,6 +1,5 @@
 import {
   AuthResponse,
-  ErrorResponse,
   GuestBody,
   LoginBody,
   MeResponse,
@@ -9,11 +8,10 @@ import {
 } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponses } from '../../platform/http-errors.js';
 import { z } from 'zod';
 import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
 import type { AuthService } from './service.js';
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 
 // Per-IP ceilings on account creation and credential endpoints, on top of the
 // per-account login throttle in the service (which counts failures, not requests).
@@ -35,7 +33,7 @@ export function authRoutes(deps: {
         tags,
         summary: 'Create an account and sign in',
         body: RegisterBody,
-        response: { 201: AuthResponse, ...errors(400, 409, 429) },
+        response: { 201: AuthResponse, ...errorResponses(400, 409, 429) },
       },
       handler: async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
     });
@@ -48,7 +46,7 @@ export function authRoutes(deps: {
         description:
           'Repeated failures are throttled per account and per IP (429 TOO_MANY_ATTEMPTS).',
         body: LoginBody,
-        response: { 200: AuthResponse, ...errors(400, 401, 403, 429) },
+        response: { 200: AuthResponse, ...errorResponses(400, 401, 403, 429) },
       },
       handler: async (req) => deps.auth.login(req.body, req.ip),
     });
@@ -61,7 +59,7 @@ export function authRoutes(deps: {
         description:
           'Presenting an already-used refresh token revokes its whole family (REFRESH_TOKEN_REUSED).',
         body: RefreshBody,
-        response: { 200: AuthResponse, ...errors(400, 401, 403, 429) },
+        response: { 200: AuthResponse, ...errorResponses(400, 401, 403, 429) },
       },
       handler: async (req) => deps.auth.refresh(req.body.refreshToken),
     });
@@ -74,7 +72,7 @@ export function authRoutes(deps: {
           "Revokes the token's whole family; the session's access tokens then get 401 " +
           'SESSION_REVOKED and its sockets close. Unknown tokens are not an error.',
         body: RefreshBody,
-        response: { 204: z.undefined(), ...errors(400) },
+        response: { 204: z.undefined(), ...errorResponses(400) },
       },
       handler: async (req, reply) => {
         await deps.auth.logout(req.body.refreshToken);
@@ -88,7 +86,7 @@ export function authRoutes(deps: {
         tags,
         summary: 'Create a guest user (display name only) and sign in',
         body: GuestBody,
-        response: { 201: AuthResponse, ...errors(400, 429) },
+        response: { 201: AuthResponse, ...errorResponses(400, 429) },
       },
       handler: async (req, reply) =>
         reply.code(201).send(await deps.auth.guest(req.body.displayName)),
@@ -100,7 +98,7 @@ export function authRoutes(deps: {
         tags,
         summary: 'The signed-in user',
         security: bearerSecurity,
-        response: { 200: MeResponse, ...errors(401, 403) },
+        response: { 200: MeResponse, ...errorResponses(401, 403) },
       },
       handler: (req) => ({ user: currentUser(req) }),
     });

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { CALL_LIMITS } from '@parley/protocol';
+import { createUlidFactory } from '../../platform/ulid.js';
 import type { RoomCalls } from '../signaling/index.js';
 import type { CallsContext } from './context.js';
 
@@ -9,13 +9,8 @@ import type { CallsContext } from './context.js';
  */
 export function createRoomCalls(ctx: CallsContext): RoomCalls {
   const { db, repo } = ctx;
-  // Ids sort in insertion order within a millisecond (the log's order is (at, id)),
-  // which a fake clock that stands still makes the common case in tests.
-  let seq = 0;
-  const signalId = (at: Date) =>
-    `${at.getTime().toString(36).padStart(9, '0')}-${(seq++ % 36 ** 8)
-      .toString(36)
-      .padStart(8, '0')}-${randomBytes(4).toString('hex')}`;
+  // Time-ordered and monotonic in this process: the log's order is (at, id).
+  const signalId = createUlidFactory(ctx.clock);
 
   return {
     async entered(roomId, users) {
@@ -26,7 +21,7 @@ export function createRoomCalls(ctx: CallsContext): RoomCalls {
       await repo.logSignal(
         db,
         roomId,
-        { id: signalId(at), from_user_id: fromUserId, kind, at: at.toISOString() },
+        { id: signalId(), from_user_id: fromUserId, kind, at: at.toISOString() },
         CALL_LIMITS.maxSignalsPerCall,
       );
     },

@@ -3,17 +3,15 @@ import {
   CallResponse,
   CallSignalsResponse,
   CreateCallBody,
-  ErrorResponse,
   ListCallsQuery,
   ListCallsResponse,
 } from '@parley/protocol';
 import type { Call, User } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponses } from '../../platform/http-errors.js';
 import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
 import type { CallsService } from './service.js';
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 
 export type CallRoutesDeps = {
   calls: CallsService;
@@ -45,7 +43,7 @@ export function callRoutes(deps: CallRoutesDeps) {
           '409 ALREADY_IN_CALL (the caller is in a ringing or accepted call). ' +
           'Members only: no token 401, a guest 403 FORBIDDEN.',
         body: CreateCallBody,
-        response: { 201: CallResponse, ...errors(400, 401, 403, 404, 409) },
+        response: { 201: CallResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req, reply) =>
         reply.code(201).send({ call: await deps.calls.create(currentUser(req), req.body) }),
@@ -61,7 +59,7 @@ export function callRoutes(deps: CallRoutesDeps) {
           '`filter`: all, missed (missed calls to me), active (ringing or accepted). Pass `nextCursor` as ' +
           '`cursor` for the next page; a cursor not from this list is 400. Members only.',
         querystring: ListCallsQuery,
-        response: { 200: ListCallsResponse, ...errors(400, 401, 403) },
+        response: { 200: ListCallsResponse, ...errorResponses(400, 401, 403) },
       },
       handler: async (req) => deps.calls.list(currentUser(req), req.query),
     });
@@ -74,7 +72,7 @@ export function callRoutes(deps: CallRoutesDeps) {
         summary: 'One call, as one of its parties sees it',
         description: WHO,
         params: CallIdParam,
-        response: { 200: CallResponse, ...errors(400, 401, 403, 404) },
+        response: { 200: CallResponse, ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req) => ({ call: await deps.calls.get(currentUser(req), req.params.id) }),
     });
@@ -87,7 +85,7 @@ export function callRoutes(deps: CallRoutesDeps) {
         summary: "The call's negotiation log: kinds and times, never SDP or candidates",
         description: `Direction is relative to the requester (sent or received). ${WHO}`,
         params: CallIdParam,
-        response: { 200: CallSignalsResponse, ...errors(400, 401, 403, 404) },
+        response: { 200: CallSignalsResponse, ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req) => deps.calls.signals(currentUser(req), req.params.id),
     });
@@ -142,7 +140,7 @@ export function callRoutes(deps: CallRoutesDeps) {
           summary,
           description: `${description} ${WHO}`,
           params: CallIdParam,
-          response: { 200: CallResponse, ...errors(400, 401, 403, 404, 409) },
+          response: { 200: CallResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
         handler: async (req) => ({ call: await fn(currentUser(req), req.params.id) }),
       });

@@ -1,15 +1,9 @@
-import {
-  ChatHistoryQuery,
-  ChatHistoryResponse,
-  ErrorResponse,
-  RoomIdParam,
-} from '@parley/protocol';
+import { ChatHistoryQuery, ChatHistoryResponse, RoomIdParam } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponses } from '../../platform/http-errors.js';
 import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
 import type { ChatService } from './service.js';
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 
 export type ChatRoutesDeps = {
   chat: ChatService;
@@ -32,7 +26,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
           'No standing in the room: 404 ROOM_NOT_FOUND (as for an unknown room); pending, denied or removed: 403 NOT_APPROVED.',
         params: RoomIdParam,
         querystring: ChatHistoryQuery,
-        response: { 200: ChatHistoryResponse, ...errors(400, 401, 403, 404) },
+        response: { 200: ChatHistoryResponse, ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req) => deps.chat.history(req.params.id, currentUser(req), req.query),
     });

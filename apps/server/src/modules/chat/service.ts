@@ -12,7 +12,7 @@ import { isUniqueViolation } from '../../platform/db/database.js';
 import type { RateLimit, RateLimiter } from '../../platform/live/index.js';
 import { ChatErrors } from './errors.js';
 import type { ChatRepo } from './repo.js';
-import { createUlidFactory } from './ulid.js';
+import { createUlidFactory } from '../../platform/ulid.js';
 import { toChatMessage } from './views.js';
 
 /**

@@ -2,7 +2,7 @@ import { ChatMessageId } from '@parley/protocol';
 import { decodeTime } from 'ulidx';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import { createUlidFactory } from './ulid.js';
+import { createUlidFactory } from '../../platform/ulid.js';
 
 describe('createUlidFactory', () => {
   it('makes valid ids that sort as text in the order they were made, within one millisecond too', () => {

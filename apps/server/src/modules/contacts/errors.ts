@@ -19,7 +19,6 @@ export const ContactErrors = {
     ),
   membersOnly: () =>
     Errors.forbidden('Guests have no contacts, presence or search. Create an account first.'),
-  adminsOnly: () => Errors.forbidden('Only admins can do that.'),
   searchThrottled: (retryAfterMs: number) =>
     new AppError(
       ErrorCode.RATE_LIMITED,

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { ServerMessageOf } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import type { TimerId, Timers } from '../../platform/clock.js';
+import type { Timers } from '../../platform/clock.js';
+import { frozenTimers } from '../signaling/test-fakes.js';
 import type { Config } from '../../platform/config.js';
 import type { DbHandle } from '../../platform/db/database.js';
 import { createMemoryLiveState } from '../../platform/live/index.js';
@@ -36,14 +37,6 @@ const WS: Config['ws'] = {
   reconnectGraceMs: 120_000,
 };
 const HIDDEN = { online: false, lastSeenAt: null, doNotDisturb: false };
-
-/** The timers of a process that died: nothing it scheduled ever runs again. */
-const frozenTimers: Timers = {
-  monotonic: () => 0,
-  setTimeout: () => Symbol('never') as unknown as TimerId,
-  setInterval: () => Symbol('never') as unknown as TimerId,
-  clear: () => undefined,
-};
 
 type Server = { t: TestApp; wsUrl: string };
 let servers: Server[] = [];

@@ -3,7 +3,6 @@ import {
   BlocksResponse,
   ContactResponse,
   ContactsResponse,
-  ErrorResponse,
   OnlineUsersResponse,
   PresenceSettings,
   UserIdParam,
@@ -13,28 +12,14 @@ import {
 } from '@parley/protocol';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponses } from '../../platform/http-errors.js';
 import { z } from 'zod';
-import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
-import { Errors } from '../../platform/errors.js';
+import { adminsOnly, bearerSecurity, currentUser, onlyUsers } from '../../platform/auth/hook.js';
 import { ContactErrors } from './errors.js';
 import type { ContactsService } from './service.js';
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
-
-/** onRequest, after `authenticate`: guests have no address book (403 before any parsing). */
-function membersOnly(req: FastifyRequest): Promise<void> {
-  const user = req.user;
-  if (!user) return Promise.reject(Errors.unauthenticated());
-  return user.isGuest ? Promise.reject(ContactErrors.membersOnly()) : Promise.resolve();
-}
-
-function adminsOnly(req: FastifyRequest): Promise<void> {
-  const user = req.user;
-  if (!user) return Promise.reject(Errors.unauthenticated());
-  return user.role === 'admin' && !user.isGuest
-    ? Promise.resolve()
-    : Promise.reject(ContactErrors.adminsOnly());
-}
+/** Guests have no address book (403 before any parsing). */
+const membersOnly = onlyUsers((u) => !u.isGuest, ContactErrors.membersOnly);
 
 /** Contacts, blocks, "do not disturb", user search and who is online (issue 11). */
 export function contactRoutes(deps: {
@@ -56,7 +41,7 @@ export function contactRoutes(deps: {
         summary: 'My contacts with their presence, online first (members)',
         description:
           'Someone who blocked you shows offline, with no lastSeenAt and no "do not disturb".',
-        response: { 200: ContactsResponse, ...errors(401, 403) },
+        response: { 200: ContactsResponse, ...errorResponses(401, 403) },
       },
       handler: async (req) => ({ contacts: await contacts.contacts(me(req)) }),
     });
@@ -75,7 +60,7 @@ export function contactRoutes(deps: {
         response: {
           200: ContactResponse,
           201: ContactResponse,
-          ...errors(400, 401, 403, 404, 409),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
       handler: async (req, reply) => {
@@ -92,7 +77,7 @@ export function contactRoutes(deps: {
         summary: 'Remove someone from my contacts (members)',
         description: '404 USER_NOT_FOUND when they were not a contact.',
         params: UserIdParam,
-        response: { 204: z.undefined(), ...errors(400, 401, 403, 404) },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req, reply) => {
         await contacts.removeContact(me(req), req.params.userId);
@@ -106,7 +91,7 @@ export function contactRoutes(deps: {
         tags: ['contacts'],
         security,
         summary: 'People I blocked, newest first (members)',
-        response: { 200: BlocksResponse, ...errors(401, 403) },
+        response: { 200: BlocksResponse, ...errorResponses(401, 403) },
       },
       handler: async (req) => ({ blocked: await contacts.blocks(me(req)) }),
     });
@@ -121,7 +106,7 @@ export function contactRoutes(deps: {
           '201 when blocked now, 200 when already blocked. Yourself: 400 CANNOT_TARGET_SELF; ' +
           'no such member (or a guest): 404 USER_NOT_FOUND.',
         body: UserRefBody,
-        response: { 200: BlockResponse, 201: BlockResponse, ...errors(400, 401, 403, 404) },
+        response: { 200: BlockResponse, 201: BlockResponse, ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req, reply) => {
         const { block, created } = await contacts.block(me(req), req.body.userId);
@@ -137,7 +122,7 @@ export function contactRoutes(deps: {
         summary: 'Unblock someone (members)',
         description: '404 USER_NOT_FOUND when they were not blocked.',
         params: UserIdParam,
-        response: { 204: z.undefined(), ...errors(400, 401, 403, 404) },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req, reply) => {
         await contacts.unblock(me(req), req.params.userId);
@@ -151,7 +136,7 @@ export function contactRoutes(deps: {
         tags: ['presence'],
         security,
         summary: 'My "do not disturb" setting (members)',
-        response: { 200: PresenceSettings, ...errors(401, 403) },
+        response: { 200: PresenceSettings, ...errorResponses(401, 403) },
       },
       handler: async (req) => contacts.presenceSettings(me(req)),
     });
@@ -166,7 +151,7 @@ export function contactRoutes(deps: {
           'While on, calls to me are answered busy at once. A change reaches everyone who ' +
           'has me as a contact (presence.changed), except people I blocked.',
         body: PresenceSettings,
-        response: { 200: PresenceSettings, ...errors(400, 401, 403) },
+        response: { 200: PresenceSettings, ...errorResponses(400, 401, 403) },
       },
       handler: async (req) => contacts.setDoNotDisturb(me(req), req.body.doNotDisturb),
     });
@@ -182,7 +167,7 @@ export function contactRoutes(deps: {
           'the email in the answer). Guests, disabled accounts and yourself are never ' +
           'listed. Throttled per user: 429 RATE_LIMITED with Retry-After.',
         querystring: UserSearchQuery,
-        response: { 200: UserSearchResponse, ...errors(400, 401, 403, 429) },
+        response: { 200: UserSearchResponse, ...errorResponses(400, 401, 403, 429) },
       },
       handler: async (req) => ({ users: await contacts.search(me(req), req.query.q) }),
     });
@@ -193,7 +178,7 @@ export function contactRoutes(deps: {
         tags: ['admin'],
         security,
         summary: 'Members online now, with their open connections (admins)',
-        response: { 200: OnlineUsersResponse, ...errors(401, 403) },
+        response: { 200: OnlineUsersResponse, ...errorResponses(401, 403) },
       },
       handler: async () => ({ users: await contacts.onlineUsers() }),
     });

@@ -4,7 +4,6 @@ import {
   CreateInviteBody,
   CreateRoomBody,
   CreateRoomResponse,
-  ErrorResponse,
   IdOrCodeParam,
   InviteResponse,
   InviteSummary,
@@ -21,13 +20,12 @@ import {
 } from '@parley/protocol';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponses } from '../../platform/http-errors.js';
 import { z } from 'zod';
 import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
 import type { User } from '@parley/protocol';
 import type { InvitesService } from './invites.js';
 import type { RoomsService } from './service.js';
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 
 export type RoomRoutesDeps = {
   rooms: RoomsService;
@@ -55,7 +53,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         security,
         summary: 'Create a room (members only; guests get 403)',
         body: CreateRoomBody,
-        response: { 201: CreateRoomResponse, ...errors(400, 401, 403) },
+        response: { 201: CreateRoomResponse, ...errorResponses(400, 401, 403) },
       },
       handler: async (req, reply) =>
         reply.code(201).send(await deps.rooms.create(currentUser(req), req.body)),
@@ -67,7 +65,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         tags,
         security,
         summary: 'Rooms I host or joined',
-        response: { 200: RoomListResponse, ...errors(401) },
+        response: { 200: RoomListResponse, ...errorResponses(401) },
       },
       handler: async (req) => ({ rooms: await deps.rooms.listMine(currentUser(req)) }),
     });
@@ -78,7 +76,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         tags,
         security,
         summary: 'Open public rooms',
-        response: { 200: RoomListResponse, ...errors(401) },
+        response: { 200: RoomListResponse, ...errorResponses(401) },
       },
       handler: async (req) => ({ rooms: await deps.rooms.listPublic(currentUser(req)) }),
     });
@@ -91,7 +89,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         summary: 'Room details for a participant or would-be joiner',
         description: 'A code that does not exist and a room you may not see get the same 404.',
         params: IdOrCodeParam,
-        response: { 200: RoomResponse, ...errors(400, 401, 404, 429) },
+        response: { 200: RoomResponse, ...errorResponses(400, 401, 404, 429) },
       },
       handler: async (req) => ({
         room: await deps.rooms.get(req.params.idOrCode, currentUser(req), req.ip),
@@ -106,7 +104,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         summary: 'Change name, chat, entry, lock or password (host)',
         params: RoomIdParam,
         body: UpdateRoomBody,
-        response: { 200: UpdateRoomResponse, ...errors(400, 401, 403, 404, 410) },
+        response: { 200: UpdateRoomResponse, ...errorResponses(400, 401, 403, 404, 410) },
       },
       handler: async (req) => deps.rooms.update(req.params.id, req.body, currentUser(req)),
     });
@@ -118,7 +116,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         security,
         summary: 'End the room for everyone (host)',
         params: RoomIdParam,
-        response: { 204: z.undefined(), ...errors(401, 403, 404, 410) },
+        response: { 204: z.undefined(), ...errorResponses(401, 403, 404, 410) },
       },
       handler: async (req, reply) => {
         await deps.rooms.end(req.params.id, currentUser(req));
@@ -137,7 +135,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
           'Wrong password: 403 BAD_ROOM_PASSWORD (throttled); full: 409 ROOM_FULL; locked: 403 ROOM_LOCKED; ended: 410 ROOM_CLOSED.',
         params: IdOrCodeParam,
         body: JoinRoomBody,
-        response: { 200: JoinRoomResponse, ...errors(400, 401, 403, 404, 409, 410, 429) },
+        response: { 200: JoinRoomResponse, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
       },
       handler: async (req) =>
         deps.rooms.join(req.params.idOrCode, currentUser(req), req.body.password, req.ip),
@@ -150,7 +148,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         security,
         summary: 'Leave the room, or withdraw a request from the lobby',
         params: RoomIdParam,
-        response: { 204: z.undefined(), ...errors(401, 404) },
+        response: { 204: z.undefined(), ...errorResponses(401, 404) },
       },
       handler: async (req, reply) => {
         await deps.rooms.leave(req.params.id, currentUser(req));
@@ -188,7 +186,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
           security,
           summary,
           params: ParticipantParams,
-          response: { 200: ParticipantResponse, ...errors(401, 403, 404, 409, 410) },
+          response: { 200: ParticipantResponse, ...errorResponses(401, 403, 404, 409, 410) },
         },
         handler: async (req) => ({
           participant: await fn(req.params.id, req.params.userId, currentUser(req)),
@@ -204,7 +202,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         summary: 'Create an invite link bound to this room (host or co-host)',
         params: RoomIdParam,
         body: CreateInviteBody,
-        response: { 201: InviteResponse, ...errors(400, 401, 403, 404, 410) },
+        response: { 201: InviteResponse, ...errorResponses(400, 401, 403, 404, 410) },
       },
       handler: async (req, reply) => {
         const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
@@ -219,7 +217,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         tags: ['invites'],
         summary: 'What an invite link leads to (no sign-in needed)',
         params: InviteTokenParam,
-        response: { 200: InviteSummary, ...errors(404, 410) },
+        response: { 200: InviteSummary, ...errorResponses(404, 410) },
       },
       handler: async (req) => deps.invites.summary(req.params.token),
     });
@@ -232,7 +230,10 @@ export function roomRoutes(deps: RoomRoutesDeps) {
           'Accept an invite: signed-in users join as themselves; others become a guest with `displayName`',
         params: InviteTokenParam,
         body: AcceptInviteBody,
-        response: { 200: AcceptInviteResponse, ...errors(400, 401, 403, 404, 409, 410, 429) },
+        response: {
+          200: AcceptInviteResponse,
+          ...errorResponses(400, 401, 403, 404, 409, 410, 429),
+        },
       },
       handler: async (req) =>
         deps.invites.accept(req.params.token, await deps.optionalUser(req), req.body.displayName),

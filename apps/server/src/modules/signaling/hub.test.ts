@@ -4,7 +4,7 @@ import type { LobbyEntry, User } from '@parley/protocol';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import type { TimerId, Timers } from '../../platform/clock.js';
+import type { Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { AppError } from '../../platform/errors.js';
 import { createMemoryLiveState } from '../../platform/live/index.js';
@@ -13,7 +13,14 @@ import type { TokenSession } from './deps.js';
 import type { RoomGate } from './gate.js';
 import { createHub } from './hub.js';
 import type { Hub } from './hub.js';
-import { noCalls, noChat, noPlayback, noPresence, roomSummary } from './test-fakes.js';
+import {
+  frozenTimers,
+  noCalls,
+  noChat,
+  noPlayback,
+  noPresence,
+  roomSummary,
+} from './test-fakes.js';
 import { FakeSocket } from './test-socket.js';
 
 // The hub's timing rules on fake time and fake sockets: heartbeats, hello timeout,
@@ -68,14 +75,6 @@ class FakeGate implements RoomGate {
     return Promise.resolve(this.unattended);
   }
 }
-
-/** The timers of a process that died: nothing it scheduled ever runs again. */
-const frozenTimers: Timers = {
-  monotonic: () => 0,
-  setTimeout: () => Symbol('never') as unknown as TimerId,
-  setInterval: () => Symbol('never') as unknown as TimerId,
-  clear: () => undefined,
-};
 
 type World = {
   clock: ManualClock;

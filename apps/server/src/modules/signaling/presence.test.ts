@@ -3,7 +3,7 @@ import type { LobbyEntry, User } from '@parley/protocol';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import type { TimerId, Timers } from '../../platform/clock.js';
+import type { Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { AppError } from '../../platform/errors.js';
 import { createMemoryLiveState } from '../../platform/live/index.js';
@@ -15,7 +15,7 @@ import type { RoomGate } from './gate.js';
 import { createHub } from './hub.js';
 import type { Hub } from './hub.js';
 import { OFFLINE_CHECKS, OFFLINE_DELAY_MS } from './presence.js';
-import { noCalls, noChat, noPlayback, roomSummary } from './test-fakes.js';
+import { frozenTimers, noCalls, noChat, noPlayback, roomSummary } from './test-fakes.js';
 import { FakeSocket } from './test-socket.js';
 
 // Presence as the socket layer decides it, on fake time and fake sockets, with one or
@@ -85,14 +85,6 @@ class OpenGate implements RoomGate {
     return Promise.resolve([]);
   }
 }
-
-/** The timers of a process that died: nothing it scheduled ever runs again. */
-const frozenTimers: Timers = {
-  monotonic: () => 0,
-  setTimeout: () => Symbol('never') as unknown as TimerId,
-  setInterval: () => Symbol('never') as unknown as TimerId,
-  clear: () => undefined,
-};
 
 /** A process that stalls (a long pause) and then goes on: its timers skip while paused. */
 function stallable(inner: Timers) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
 import type { RoomSummary } from '@parley/protocol';
+import type { TimerId, Timers } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import type { RoomCalls, RoomChat, RoomPlayback, UserPresence } from './features.js';
 
@@ -46,4 +47,12 @@ export const noCalls: RoomCalls = {
 export const noPresence: UserPresence = {
   online: () => Promise.resolve(),
   offline: () => Promise.resolve(),
+};
+
+/** The timers of a process that died: nothing it scheduled ever runs again. */
+export const frozenTimers: Timers = {
+  monotonic: () => 0,
+  setTimeout: () => Symbol('never') as unknown as TimerId,
+  setInterval: () => Symbol('never') as unknown as TimerId,
+  clear: () => undefined,
 };

@@ -1,21 +1,9 @@
-import { AdminUpdateUserBody, AdminUser, AdminUserIdParam, ErrorResponse } from '@parley/protocol';
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { AdminUpdateUserBody, AdminUser, AdminUserIdParam } from '@parley/protocol';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
-import { Errors } from '../../platform/errors.js';
+import { errorResponses } from '../../platform/http-errors.js';
+import { adminsOnly, bearerSecurity, currentUser } from '../../platform/auth/hook.js';
 import type { UsersService } from './service.js';
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
-
-/** onRequest, after `authenticate`: a non-admin gets 403 before the body is even parsed. */
-function adminsOnly(req: FastifyRequest): Promise<void> {
-  const user = req.user;
-  return user && user.role === 'admin' && !user.isGuest
-    ? Promise.resolve()
-    : Promise.reject(
-        user ? Errors.forbidden('Only admins can do that.') : Errors.unauthenticated(),
-      );
-}
 
 export function adminUserRoutes(deps: {
   users: UsersService;
@@ -36,7 +24,7 @@ export function adminUserRoutes(deps: {
         security: bearerSecurity,
         params: AdminUserIdParam,
         body: AdminUpdateUserBody,
-        response: { 200: AdminUser, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: AdminUser, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req) => deps.users.adminUpdate(currentUser(req), req.params.id, req.body),
     });

@@ -1,5 +1,6 @@
 import type { User } from '@parley/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppError } from '../errors.js';
 import { Errors } from '../errors.js';
 
 declare module 'fastify' {
@@ -42,3 +43,21 @@ export function currentUser(req: FastifyRequest): User {
 
 /** OpenAPI security requirement for routes behind `authenticate`. */
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+/**
+ * An onRequest hook, after `authenticate`: only users `allowed` pass, others get
+ * `refusal()` (a 403) before the body is even parsed.
+ */
+export function onlyUsers(allowed: (user: User) => boolean, refusal: () => AppError) {
+  return function guard(req: FastifyRequest): Promise<void> {
+    const user = req.user;
+    if (!user) return Promise.reject(Errors.unauthenticated());
+    return allowed(user) ? Promise.resolve() : Promise.reject(refusal());
+  };
+}
+
+/** Admin routes: a non-admin gets 403 FORBIDDEN. */
+export const adminsOnly = onlyUsers(
+  (u) => u.role === 'admin' && !u.isGuest,
+  () => Errors.forbidden('Only admins can do that.'),
+);
