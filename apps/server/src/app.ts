@@ -249,7 +249,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
 
   const chat = createChatService({
     db: db.db,
-    repo: createChatRepo(),
+    repo: createChatRepo(db.dialect),
     rooms,
     clock,
     sendLimiter: live.rates('chat-send', CHAT_RATES.send),
