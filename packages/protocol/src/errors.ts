@@ -73,6 +73,23 @@ export const ErrorCode = {
   CANNOT_TARGET_SELF: 'CANNOT_TARGET_SELF',
   /** Only the other party may do that (the caller accepting their own call). */
   NOT_CALL_PARTY: 'NOT_CALL_PARTY',
+  // Appointments and payment webhooks (HTTP).
+  APPOINTMENT_NOT_FOUND: 'APPOINTMENT_NOT_FOUND',
+  /** The change does not apply to the appointment's status (confirming a cancelled one). */
+  INVALID_APPOINTMENT_STATE: 'INVALID_APPOINTMENT_STATE',
+  /** The provider or the client already has an appointment at that time. */
+  APPOINTMENT_CONFLICT: 'APPOINTMENT_CONFLICT',
+  /** Joining is not allowed now; `details.reason` is a JoinBlockReason. */
+  APPOINTMENT_NOT_JOINABLE: 'APPOINTMENT_NOT_JOINABLE',
+  /** The client must be another registered, enabled user (not a guest, not the provider). */
+  INVALID_CLIENT: 'INVALID_CLIENT',
+  WEBHOOK_NOT_CONFIGURED: 'WEBHOOK_NOT_CONFIGURED',
+  /** Missing or wrong signature or timestamp header. */
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
+  /** The signed timestamp is outside the tolerance window. */
+  WEBHOOK_TIMESTAMP_STALE: 'WEBHOOK_TIMESTAMP_STALE',
+  /** This event id was accepted before. */
+  WEBHOOK_REPLAYED: 'WEBHOOK_REPLAYED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

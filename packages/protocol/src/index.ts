@@ -11,3 +11,4 @@ export * from './ws.js';
 export * from './ice.js';
 export * from './calls.js';
 export * from './contacts.js';
+export * from './appointments.js';

@@ -21,7 +21,7 @@ export type RoomVisibility = z.infer<typeof RoomVisibility>;
 export const RoomEntry = z.enum(['open', 'password', 'approval']);
 export type RoomEntry = z.infer<typeof RoomEntry>;
 
-export const RoomKind = z.enum(['meeting', 'direct']);
+export const RoomKind = z.enum(['meeting', 'direct', 'appointment']);
 export type RoomKind = z.infer<typeof RoomKind>;
 
 export const RoomStatus = z.enum(['open', 'closed']);
@@ -93,7 +93,10 @@ const roomSummaryShape = {
   createdAt: z.iso.datetime(),
   closedAt: z.iso.datetime().nullable(),
   participantCount: z.int().min(0).meta({ description: 'Approved people in the call now' }),
-  /** `direct`: the private two-person room of a direct call; nobody else may enter it. */
+  /**
+   * `direct`: the private two-person room of a direct call; `appointment`: an appointment's
+   * room, for its provider and client inside the join window. Nobody else may enter either.
+   */
   kind: RoomKind.default('meeting'),
 };
 

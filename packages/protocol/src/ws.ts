@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { User } from './auth.js';
+import { Appointment } from './appointments.js';
 import { Call } from './calls.js';
 import { ChatMessage, ChatText } from './chat.js';
 import { Presence } from './contacts.js';
@@ -561,6 +562,16 @@ export const PresenceChangedMessage = z.object({
 });
 export type PresenceChangedMessage = z.infer<typeof PresenceChangedMessage>;
 
+/**
+ * To the provider's and the client's devices (each their own view): an appointment was
+ * created, confirmed, rescheduled, cancelled, paid, started, completed or marked no-show.
+ */
+export const AppointmentUpdatedMessage = z.object({
+  type: z.literal('appointment.updated'),
+  appointment: Appointment,
+});
+export type AppointmentUpdatedMessage = z.infer<typeof AppointmentUpdatedMessage>;
+
 export const ServerMessage = z.discriminatedUnion('type', [
   WelcomeMessage,
   AuthRefreshedMessage,
@@ -593,6 +604,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   CallBusyMessage,
   CallEndedMessage,
   PresenceChangedMessage,
+  AppointmentUpdatedMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -628,6 +640,7 @@ export const ServerMessageType = [
   'call.busy',
   'call.ended',
   'presence.changed',
+  'appointment.updated',
 ] as const;
 export type ServerMessageType = (typeof ServerMessageType)[number];
 
