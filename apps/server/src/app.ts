@@ -50,6 +50,12 @@ import { adminUserRoutes, createUsersRepo, createUsersService } from './modules/
 import { callRoutes, createCallsService } from './modules/calls/index.js';
 import type { CallsService } from './modules/calls/index.js';
 import { contactRoutes, createContactsService } from './modules/contacts/index.js';
+import {
+  appointmentRoutes,
+  createAppointmentsService,
+  paymentWebhookRoutes,
+} from './modules/appointments/index.js';
+import type { AppointmentsService } from './modules/appointments/index.js';
 import type { ContactsService } from './modules/contacts/index.js';
 import { VERSION } from './version.js';
 
@@ -76,6 +82,7 @@ export type Parley = {
     playback: PlaybackService;
     contacts: ContactsService;
     calls: CallsService;
+    appointments: AppointmentsService;
   };
   live: LiveState;
   processId: string;
@@ -237,6 +244,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     },
     lookupLimiter: live.attempts('room-lookup-ip', { limit: 60, windowMs: window15m }),
     emptyTimeoutMs: config.rooms.emptyTimeoutMs,
+    // Late-bound: appointments need the rooms service to exist first.
+    appointmentAccess: (roomId, user) => appointments.roomAccess(roomId, user),
   });
   const invites = createInvitesService({
     db: db.db,
@@ -291,6 +300,27 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     onError: (err, step) => app.log.error({ err, step }, 'direct call step failed after commit'),
   });
 
+  // ---- appointments (issue 12) ----
+  const appointments = createAppointmentsService({
+    db: db.db,
+    dialect: db.dialect,
+    bus,
+    clock,
+    people: {
+      async find(userId) {
+        const u = await users.findById(userId);
+        return u && !u.disabledAt
+          ? { id: u.id, displayName: u.displayName, isGuest: u.isGuest, role: u.role }
+          : undefined;
+      },
+    },
+    rooms: rooms.appointment,
+    config: config.appointments,
+    webhookSecret: config.paymentWebhookSecret,
+    publicUrl: config.publicUrl,
+    onError: (err, step) => app.log.error({ err, step }, 'appointment step failed after commit'),
+  });
+
   await app.register(
     async (api) => {
       await api.register(opsRoutes({ db, live, version: VERSION }));
@@ -339,6 +369,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       );
       await api.register(contactRoutes({ contacts, authenticate }));
       await api.register(callRoutes({ calls, authenticate }));
+      await api.register(appointmentRoutes({ appointments, authenticate }));
+      await api.register(paymentWebhookRoutes({ appointments }));
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },
@@ -351,6 +383,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     chat,
     playback,
     calls: calls.roomCalls,
+    appointments: appointments.attendance,
     presence: contacts.presence,
     clock,
     timers,
@@ -370,32 +403,62 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     rooms.closeAbandoned().catch((err: unknown) => app.log.error({ err }, 'room cleanup failed'));
   }, config.rooms.cleanupIntervalMs);
 
-  // Ring timeouts and the reaper of calls whose parties all vanished.
-  let reaping: Promise<void> | undefined;
-  const callUpkeep = timers.setInterval(() => {
-    reaping ??= calls
-      .tick()
-      .catch((err: unknown) => app.log.error({ err }, 'call upkeep failed'))
-      .finally(() => {
-        reaping = undefined;
-      });
-  }, config.calls.reapIntervalMs);
+  // Ring timeouts and the reaper of calls whose parties all vanished; window ends,
+  // completions and no-shows of appointments. One pass at a time each.
+  const callUpkeep = repeat(
+    timers,
+    config.calls.reapIntervalMs,
+    () => calls.tick(),
+    (err) => app.log.error({ err }, 'call upkeep failed'),
+  );
+  const appointmentUpkeep = repeat(
+    timers,
+    config.appointments.upkeepIntervalMs,
+    () => appointments.tick(),
+    (err) => app.log.error({ err }, 'appointment upkeep failed'),
+  );
 
   return {
     app,
-    services: { auth, rooms, chat, playback, contacts, calls },
+    services: { auth, rooms, chat, playback, contacts, calls, appointments },
     live,
     processId,
     routes,
     async close() {
       timers.clear(cleanup);
-      timers.clear(callUpkeep);
-      await reaping;
+      await callUpkeep.stop();
+      await appointmentUpkeep.stop();
       playback.close();
       await signaling.close();
       await app.close();
       if (!deps.live) await live.close();
       await db.close();
+    },
+  };
+}
+
+/**
+ * Runs `work` every `ms`, never two passes at once (a slow pass skips ticks); `stop`
+ * clears the timer and waits for a pass in flight. Errors go to `onError`.
+ */
+function repeat(
+  timers: Timers,
+  ms: number,
+  work: () => Promise<void>,
+  onError: (err: unknown) => void,
+): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const timer = timers.setInterval(() => {
+    running ??= work()
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+      });
+  }, ms);
+  return {
+    async stop() {
+      timers.clear(timer);
+      await running;
     },
   };
 }

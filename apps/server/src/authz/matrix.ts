@@ -1,6 +1,7 @@
 import { ClientMessageType } from '@parley/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '../modules/signaling/test-client.js';
+import { APPOINTMENT_ROWS } from './matrix-appointments.js';
 import { CALL_ROWS } from './matrix-calls.js';
 import { CONTACT_ROWS } from './matrix-contacts.js';
 import type { Dialect } from '../test/harness.js';
@@ -236,6 +237,7 @@ export const HTTP_MATRIX: Record<string, HttpRow> = {
   // ---- direct calls, contacts, presence (issue 11): rows live beside this file
   ...CALL_ROWS,
   ...CONTACT_ROWS,
+  ...APPOINTMENT_ROWS,
 };
 
 /**

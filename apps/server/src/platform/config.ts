@@ -74,6 +74,26 @@ const EnvSchema = z.object({
   ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
   RECONNECT_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
   CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+  /** Joining an appointment opens this long before its start and closes this long after it. */
+  APPOINTMENT_JOIN_OPENS_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(15),
+  APPOINTMENT_JOIN_CLOSES_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(120),
+  /** Whether admins may enter appointment calls (the parties always may). */
+  APPOINTMENT_ADMINS_MAY_JOIN: bool.default(false),
+  /** Shared secret of the payment provider's webhook (HMAC-SHA256); unset: webhook off. */
+  PAYMENT_WEBHOOK_SECRET: z
+    .string()
+    .min(16, { message: 'must be at least 16 characters' })
+    .optional(),
   // At least three upkeep ticks (1 s each), so timer jitter alone never lapses a lease.
   LIVE_EXPIRY_SECONDS: z.coerce.number().min(3).max(300).default(30),
   STUN_URLS: iceUrls('stun').default([]),
@@ -133,6 +153,20 @@ export type Config = {
    * every `reapIntervalMs`.
    */
   calls: { ringTimeoutMs: number; abandonAfterMs: number; reapIntervalMs: number };
+  /**
+   * Appointments: the join window around the booked start; an appointment call whose room
+   * stayed empty for `emptyGraceMs` is over (completed at the moment it emptied); the
+   * upkeep (window closes, completions) runs every `upkeepIntervalMs`.
+   */
+  appointments: {
+    opensBeforeMs: number;
+    closesAfterMs: number;
+    adminsMayJoin: boolean;
+    emptyGraceMs: number;
+    upkeepIntervalMs: number;
+  };
+  /** The payment provider's webhook secret; undefined turns the webhook off (503). */
+  paymentWebhookSecret: string | undefined;
   /**
    * Live state: a process's roster entries expire `expiryMs` after its last heartbeat
    * (a crashed process's participants leave every roster within it); `tickMs` paces the
@@ -229,6 +263,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       abandonAfterMs: e.RECONNECT_GRACE_SECONDS * 1000,
       reapIntervalMs: 1000,
     },
+    appointments: {
+      opensBeforeMs: e.APPOINTMENT_JOIN_OPENS_MINUTES * 60_000,
+      closesAfterMs: e.APPOINTMENT_JOIN_CLOSES_MINUTES * 60_000,
+      adminsMayJoin: e.APPOINTMENT_ADMINS_MAY_JOIN,
+      // The same grace a dropped connection gets: a reload never ends the session.
+      emptyGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+      upkeepIntervalMs: 5000,
+    },
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     turn: {
       stunUrls: e.STUN_URLS,
       turnUrls: e.TURN_URLS,

@@ -1,5 +1,16 @@
 import { ErrorCode } from '@parley/protocol';
-import type { FieldErrors } from '@parley/protocol';
+import type { FieldErrors, JoinBlockReason } from '@parley/protocol';
+
+/** What a person is told when an appointment's call cannot be joined now. */
+const NOT_JOINABLE: Record<JoinBlockReason, string> = {
+  NOT_A_PARTICIPANT: 'Only the people in this appointment can join it.',
+  CANCELLED: 'This appointment was cancelled.',
+  ENDED: 'This appointment is over.',
+  TOO_LATE: 'The time to join this appointment has passed.',
+  NOT_CONFIRMED: 'This appointment is not confirmed yet.',
+  NOT_PAID: 'This appointment has not been paid yet.',
+  TOO_EARLY: 'It is too early to join this appointment.',
+};
 
 /**
  * The one error type services throw. Routes never build error bodies themselves:
@@ -39,6 +50,9 @@ export const Errors = {
       { 'retry-after': String(retryAfterSeconds) },
     ),
   internal: () => new AppError(ErrorCode.INTERNAL, 500, 'Something went wrong on our side.'),
+  /** An appointment's call refused by its join rules (HTTP and socket alike). */
+  notJoinable: (reason: JoinBlockReason) =>
+    new AppError(ErrorCode.APPOINTMENT_NOT_JOINABLE, 403, NOT_JOINABLE[reason], { reason }),
 } as const;
 
 export const AuthErrors = {

@@ -100,6 +100,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     rooms: { emptyTimeoutMs: 60 * 60_000, cleanupIntervalMs: 60_000 },
     live: { expiryMs: 30_000, tickMs: 50 },
     calls: { ringTimeoutMs: 30_000, abandonAfterMs: 120_000, reapIntervalMs: 50 },
+    appointments: {
+      opensBeforeMs: 15 * 60_000,
+      closesAfterMs: 120 * 60_000,
+      adminsMayJoin: false,
+      emptyGraceMs: 120_000,
+      upkeepIntervalMs: 50,
+    },
+    paymentWebhookSecret: 'test-webhook-secret-0123456789',
     turn: {
       stunUrls: [],
       turnUrls: [],

@@ -6,4 +6,4 @@ export { createRoomsRepo } from './repo.js';
 export type { RoomsRepo } from './repo.js';
 export { roomRoutes } from './routes.js';
 export { createRoomsService } from './service.js';
-export type { RoomsService } from './service.js';
+export type { AppointmentRoomAccess, RoomsService } from './service.js';

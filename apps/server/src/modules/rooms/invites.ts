@@ -51,8 +51,8 @@ export function createInvitesService(deps: InvitesDeps) {
     const invite = await repo.findInvite(db, inviteId);
     if (!invite || invite.room_id !== roomId) throw RoomErrors.inviteNotFound();
     const room = await repo.findRoom(db, roomId);
-    // No invite to a direct call's room can be made; none is honoured either.
-    if (!room || room.kind === 'direct') throw RoomErrors.inviteNotFound();
+    // No invite to a direct call's or an appointment's room can be made; none is honoured either.
+    if (!room || room.kind !== 'meeting') throw RoomErrors.inviteNotFound();
     const expired = invite.expires_at <= clock.now().toISOString();
     const usedUp = invite.max_uses !== null && invite.uses >= invite.max_uses;
     if (expired || usedUp || invite.revoked_at) throw RoomErrors.inviteInvalid();

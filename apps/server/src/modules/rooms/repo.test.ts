@@ -127,4 +127,15 @@ describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
     await repo.markEmpty(h.db, closedWhileOccupied, at(3));
     expect(await repo.roomsEmptySince(h.db, at(60))).toEqual([occupied]);
   });
+
+  it('roomsEmptySince leaves appointment rooms to the appointments upkeep; meetings and direct calls are cleaned up', async () => {
+    const host = await user();
+    const meeting = await room(host);
+    const direct = await room(host, { kind: 'direct' });
+    const appointment = await room(host, { kind: 'appointment' });
+    const found = await repo.roomsEmptySince(h.db, at(60));
+    expect(found).toHaveLength(2);
+    expect(found).toEqual(expect.arrayContaining([meeting, direct]));
+    expect(found).not.toContain(appointment);
+  });
 });

@@ -55,6 +55,8 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .selectFrom('rooms')
         .select('id')
         .where('status', '=', 'open')
+        // The appointments upkeep owns its rooms' ends (grace, window close, completion).
+        .where('kind', '<>', 'appointment')
         .where('empty_since', 'is not', null)
         .where('empty_since', '<', before)
         .execute();

@@ -23,7 +23,9 @@ import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter, Bus, Roster } from '../../platform/live/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RoomGate } from '../signaling/index.js';
-import { createDirectRooms, isDirect } from './direct.js';
+import { createDirectRooms } from './direct.js';
+import { createPersonalRooms, isPersonal } from './personal.js';
+import type { AppointmentRoomAccess } from './personal.js';
 import { RoomErrors } from './errors.js';
 import type { RoomsRepo, Trx } from './repo.js';
 import { toParticipant, toRoom, toSummary } from './views.js';
@@ -42,7 +44,11 @@ export type RoomsServiceDeps = {
   /** Lookups of codes that do not exist, per IP: stops code enumeration. */
   lookupLimiter: AttemptLimiter;
   emptyTimeoutMs: number;
+  /** Who may be in an appointment's room now (see personal.ts). */
+  appointmentAccess?: AppointmentRoomAccess;
 };
+
+export type { AppointmentRoomAccess } from './personal.js';
 
 export type RoomRef = { kind: 'id'; id: string } | { kind: 'code'; code: string };
 
@@ -91,19 +97,6 @@ export function createRoomsService(deps: RoomsServiceDeps) {
   }
 
   /**
-   * A direct call's room as `ref` resolved it, for one of its two parties only: anyone
-   * else gets exactly the answer for a code that does not exist (and the miss counts).
-   */
-  async function requireDirectParty(room: RoomsTable, userId: string, ip: string) {
-    const me = await repo.findParticipant(db, room.id, userId);
-    if (!me) {
-      await deps.lookupLimiter.fail(ip);
-      throw RoomErrors.notFound();
-    }
-    return me;
-  }
-
-  /**
    * The room, if `actorId` is its host or an approved co-host (`hostOnly`: the host).
    * Someone with no standing in the room gets the same 404 as for no room.
    */
@@ -115,8 +108,9 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     const room = await repo.findRoom(db, roomId);
     if (!room) throw RoomErrors.notFound();
     const me = await repo.findParticipant(db, roomId, actorId);
-    // Nobody moderates a direct call, its parties included: it ends through /api/calls.
-    if (isDirect(room)) throw me ? RoomErrors.notHost() : RoomErrors.notFound();
+    // Nobody moderates a direct call or an appointment, their parties included: a call
+    // ends through /api/calls, an appointment with its window.
+    if (isPersonal(room)) throw me ? RoomErrors.notHost() : RoomErrors.notFound();
     const isHost = room.host_id === actorId;
     const isCohost = me?.role === 'cohost' && me.status === 'approved';
     if (!isHost && !(isCohost && !hostOnly)) {
@@ -211,6 +205,27 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     return true;
   }
 
+  /** For the modules whose calls end a room (`service` is defined below). */
+  const closeRoom = (roomId: string, reason: 'ended' | 'expired', actorId: string | null) =>
+    service.close(roomId, reason, actorId);
+  // Direct calls' and appointments' rooms: their parties only (personal.ts).
+  const personal = createPersonalRooms({
+    db,
+    repo,
+    newCode,
+    lookupLimiter: deps.lookupLimiter,
+    appointmentAccess: deps.appointmentAccess,
+    seat: (req) => seat(req),
+    roomFor,
+    close: closeRoom,
+  });
+  const direct = createDirectRooms({
+    repo,
+    newCode,
+    close: closeRoom,
+    occupancy: personal.occupancy,
+  });
+
   const service = {
     async create(user: User, body: CreateRoomBody): Promise<CreateRoomResponse> {
       if (user.isGuest) throw RoomErrors.guestsCannotCreate();
@@ -278,7 +293,8 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 
     async get(ref: RoomRef, user: User, ip: string): Promise<Room> {
       const room = await resolve(ref, ip);
-      if (isDirect(room)) await requireDirectParty(room, user.id, ip);
+      // An appointment's parties may look at it any time; entering is what the window decides.
+      if (isPersonal(room)) await personal.requireParty(room, user, ip, { visibleOnly: true });
       return roomFor(room, user.id);
     },
 
@@ -317,7 +333,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       ip: string,
     ): Promise<JoinRoomResponse> {
       const room = await resolve(ref, ip);
-      if (isDirect(room)) return joinDirect(room, user, ip);
+      if (isPersonal(room)) return personal.join(room, user, ip);
       if (room.status === 'closed') throw RoomErrors.closed();
       const me = await repo.findParticipant(db, room.id, user.id);
       const answer = async (
@@ -583,39 +599,14 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     },
   };
 
-  /**
-   * A party coming back to their call's room over HTTP (their seat was released after a
-   * dropped connection, or they left): seated again, lock or not. Nobody else gets in.
-   */
-  async function joinDirect(room: RoomsTable, user: User, ip: string): Promise<JoinRoomResponse> {
-    const me = await requireDirectParty(room, user.id, ip);
-    if (room.status === 'closed') throw RoomErrors.closed();
-    if (me.status === 'left') {
-      await seat({ roomId: room.id, userId: user.id, decidedBy: null, from: ['left'] });
-    } else if (me.status !== 'approved') {
-      throw RoomErrors.notFound();
-    }
-    return {
-      status: 'approved',
-      role: me.role,
-      isHost: false,
-      room: await roomFor((await repo.findRoom(db, room.id)) ?? room, user.id),
-    };
-  }
-
   /** What invites (same module) need: the seat-taking and the moderator check, written once. */
   const internal = { seat, requireModerator };
-
-  /** Direct calls' rooms, for the calls module (its `CallRooms`, wired in app.ts). */
-  const direct = {
-    ...createDirectRooms({ db, repo, newCode }),
-    close: (roomId: string, reason: 'ended' | 'expired', actorId: string | null) =>
-      service.close(roomId, reason, actorId),
-  };
 
   const gate: RoomGate = {
     async enter(roomId, user) {
       const room = await repo.findRoom(db, roomId);
+      // An appointment's window is checked again at every socket join, not only over HTTP.
+      if (room?.kind === 'appointment') await personal.requireParty(room, user, undefined);
       const me = room && (await repo.findParticipant(db, roomId, user.id));
       if (!room || !me) throw RoomErrors.notFound();
       if (room.status === 'closed') throw RoomErrors.closed();
@@ -645,6 +636,6 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     unattendedRooms: () => repo.unattendedRooms(db),
   };
 
-  return { ...service, ...internal, gate, direct };
+  return { ...service, ...internal, gate, direct, appointment: personal.appointment };
 }
 export type RoomsService = ReturnType<typeof createRoomsService>;

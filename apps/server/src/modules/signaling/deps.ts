@@ -2,7 +2,13 @@ import type { User } from '@parley/protocol';
 import type { Clock, Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { LiveState } from '../../platform/live/index.js';
-import type { RoomCalls, RoomChat, RoomPlayback, UserPresence } from './features.js';
+import type {
+  RoomAppointments,
+  RoomCalls,
+  RoomChat,
+  RoomPlayback,
+  UserPresence,
+} from './features.js';
 import type { RoomGate } from './gate.js';
 
 /** Who a token speaks for, and until when (the socket closes with 4002 then). */
@@ -18,6 +24,8 @@ export type SignalingDeps = {
   playback: RoomPlayback;
   /** Direct calls' rooms: both parties connected, the signal log. */
   calls: RoomCalls;
+  /** Appointments' rooms: who is in the call. Absent: nobody listens (socket-only tests). */
+  appointments?: RoomAppointments;
   /** Online and offline transitions of users. */
   presence: UserPresence;
   clock: Clock;

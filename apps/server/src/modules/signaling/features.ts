@@ -38,6 +38,22 @@ export interface RoomCalls {
 }
 
 /**
+ * What the socket layer tells the appointments module about an appointment's room: who
+ * is in its call (the start and the end of the measured session, each party's first
+ * arrival). Failures are logged; they never undo the join or the departure.
+ */
+export interface RoomAppointments {
+  /** A connection entered the appointment's room; `userIds`: the distinct people in it now. */
+  entered(roomId: string, userIds: string[]): Promise<void>;
+  /**
+   * A connection left the room's call for any reason but the room closing; `userIds`: the
+   * distinct people still in it. May be told of a room that is not an appointment's (a
+   * swept departure does not know the room's kind): it is then ignored.
+   */
+  departed(roomId: string, userIds: string[]): Promise<void>;
+}
+
+/**
  * Presence transitions, decided by the socket layer from every process's sockets: the
  * user's first socket anywhere opened (`online`), or their last one closed and none came
  * back within a few seconds (`offline`). The contacts module implements it.

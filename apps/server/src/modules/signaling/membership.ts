@@ -53,11 +53,13 @@ export async function joinRoom(
       joinedAt: ctx.deps.clock.now().toISOString(),
     };
     const direct = entered.room.kind === 'direct';
+    const appointment = entered.room.kind === 'appointment';
     const inRoom: InRoomState = {
       kind: 'in-room',
       user,
       roomId,
       ...(direct ? { direct: true as const } : {}),
+      ...(appointment ? { appointment: true as const } : {}),
     };
     // From here the room's fan-out reaches this socket, held until room.joined is out.
     conn.hold();
@@ -72,9 +74,13 @@ export async function joinRoom(
         await gateCall(ctx, 'occupied', () => ctx.deps.gate.occupied(roomId));
       }
       everyone = await roster.list(roomId);
+      const userIds = [...new Set(everyone.map((e) => e.userId))];
       if (direct) {
-        const users = new Set(everyone.map((e) => e.userId)).size;
-        await gateCall(ctx, 'call entered', () => ctx.deps.calls.entered(roomId, users));
+        await gateCall(ctx, 'call entered', () => ctx.deps.calls.entered(roomId, userIds.length));
+      }
+      const appointments = ctx.deps.appointments;
+      if (appointment && appointments) {
+        await gateCall(ctx, 'appointment entered', () => appointments.entered(roomId, userIds));
       }
       // Read after the hold began: a message published meanwhile is held and may repeat
       // one in the tail (clients dedupe by id), but none falls between the two.
@@ -135,7 +141,9 @@ export async function departRoom(
     const removed = await ctx.deps.live.roster.remove(roomId, conn.id, ctx.deps.processId);
     // The room is over for everyone; its roster is cleared on the room.closed event.
     if (reason === 'room-closed' || !removed) return;
-    await afterDeparture(ctx, roomId, conn.id, user.id, reason, removed.counts);
+    await afterDeparture(ctx, roomId, conn.id, user.id, reason, removed.counts, {
+      appointment: state.appointment === true,
+    });
   });
 }
 
@@ -159,7 +167,10 @@ export async function departSwept(
       connections: (await roster.list(roomId)).length,
       userConnections: await roster.countUserConnections(roomId, entry.userId),
     };
-    await afterDeparture(ctx, roomId, entry.connectionId, entry.userId, 'timeout', counts);
+    // The room's kind is not known here: appointments ignore a room that is not theirs.
+    await afterDeparture(ctx, roomId, entry.connectionId, entry.userId, 'timeout', counts, {
+      appointment: true,
+    });
   });
 }
 
@@ -171,6 +182,7 @@ async function afterDeparture(
   userId: string,
   reason: Exclude<DepartReason, 'room-closed' | 'handover'>,
   counts: RosterCounts,
+  room: { appointment: boolean },
 ): Promise<void> {
   const left: ServerMessageOf<'participant.left'> = {
     type: 'participant.left',
@@ -182,6 +194,14 @@ async function afterDeparture(
   await ctx.deps.live.bus.toRoom(roomId, left, { exceptConnectionId: connectionId });
 
   if (counts.connections === 0) await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
+  const appointments = ctx.deps.appointments;
+  if (room.appointment && appointments) {
+    // Who is left decides whether the session goes on: its parties, not any connection.
+    await gateCall(ctx, 'appointment departed', async () => {
+      const left = counts.connections === 0 ? [] : await ctx.deps.live.roster.list(roomId);
+      await appointments.departed(roomId, [...new Set(left.map((e) => e.userId))]);
+    });
+  }
   // Another tab of the same user is still in the call: the seat is theirs either way.
   if (counts.userConnections > 0) return;
   switch (reason) {

@@ -13,7 +13,8 @@ export type SessionState =
   | { kind: 'ready'; user: User }
   // No role here: a promotion changes it in the roster while the socket stays in the room.
   // `direct`: the room of a direct call, whose joins and signals the calls module hears of.
-  | { kind: 'in-room'; user: User; roomId: string; direct?: true }
+  // `appointment`: an appointment's room, whose joins and departures appointments hear of.
+  | { kind: 'in-room'; user: User; roomId: string; direct?: true; appointment?: true }
   | { kind: 'closing' };
 
 export type InRoomState = Extract<SessionState, { kind: 'in-room' }>;

@@ -56,7 +56,7 @@ export interface RoomsTable {
   close_reason: 'ended' | 'expired' | null;
   empty_since: string | null;
   /** `direct`: a direct call's private two-person room. */
-  kind: 'meeting' | 'direct';
+  kind: 'meeting' | 'direct' | 'appointment';
 }
 
 export interface RoomParticipantsTable {
@@ -164,6 +164,61 @@ export interface CallSignalsTable {
   at: string;
 }
 
+export interface AppointmentsTable {
+  id: string;
+  provider_id: string;
+  client_id: string;
+  created_by: string;
+  title: string;
+  /** The provider's private notes; never shown to the client. */
+  notes: string | null;
+  starts_at: string;
+  ends_at: string;
+  duration_minutes: number;
+  status: 'scheduled' | 'confirmed' | 'in_progress' | 'completed' | 'cancelled' | 'no_show';
+  payment_status: 'pending' | 'paid' | 'refunded' | 'waived';
+  room_id: string | null;
+  cancelled_at: string | null;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
+  call_started_at: string | null;
+  call_ended_at: string | null;
+  call_duration_seconds: number | null;
+  provider_joined_at: string | null;
+  client_joined_at: string | null;
+  /** Since when neither party has been in the call (while in progress); null while one is. */
+  parties_absent_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AppointmentEventsTable {
+  id: string;
+  appointment_id: string;
+  at: string;
+  /** Null for the server itself and for payment webhooks. */
+  actor_id: string | null;
+  kind:
+    | 'created'
+    | 'confirmed'
+    | 'rescheduled'
+    | 'cancelled'
+    | 'payment'
+    | 'started'
+    | 'completed'
+    | 'no_show';
+  /** JSON object. */
+  details: string;
+}
+
+export interface PaymentEventsTable {
+  /** The payment provider's event id. */
+  id: string;
+  appointment_id: string;
+  type: string;
+  received_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -177,6 +232,9 @@ export interface Database {
   calls: CallsTable;
   call_lines: CallLinesTable;
   call_signals: CallSignalsTable;
+  appointments: AppointmentsTable;
+  appointment_events: AppointmentEventsTable;
+  payment_events: PaymentEventsTable;
 }
 
 export type { Generated };
