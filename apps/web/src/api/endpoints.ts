@@ -1,4 +1,12 @@
 import type {
+  AppointmentDetailResponse,
+  AppointmentResponse,
+  AppointmentRoomResponse,
+  CanJoinResponse,
+  CreateAppointmentBody,
+  ListAppointmentsResponse,
+  PaymentStatus,
+  RescheduleAppointmentBody,
   AcceptInviteBody,
   BlocksResponse,
   CallFilter,
@@ -114,6 +122,55 @@ export function createEndpoints(api: ApiClient) {
       presence: () => api.request<PresenceSettings>('/api/presence'),
       setPresence: (body: PresenceSettings) =>
         api.request<PresenceSettings>('/api/presence', { method: 'PUT', body }),
+    },
+    /** Scheduled appointments (issue 12): the server decides who may join and when. */
+    appointments: {
+      create: (body: CreateAppointmentBody) =>
+        api.request<AppointmentResponse>('/api/appointments', { method: 'POST', body }),
+      list: (
+        q: {
+          when?: 'upcoming' | 'past';
+          /** `all`: everyone's (admins only); absent: mine as provider or client. */
+          as?: 'provider' | 'client' | 'all' | undefined;
+          cursor?: string | null | undefined;
+          limit?: number;
+        } = {},
+      ) => {
+        const params = new URLSearchParams({ when: q.when ?? 'upcoming' });
+        if (q.as) params.set('as', q.as);
+        if (q.cursor) params.set('cursor', q.cursor);
+        if (q.limit) params.set('limit', String(q.limit));
+        return api.request<ListAppointmentsResponse>(`/api/appointments?${params.toString()}`);
+      },
+      get: (id: string) => api.request<AppointmentDetailResponse>(`/api/appointments/${seg(id)}`),
+      confirm: (id: string) =>
+        api.request<AppointmentResponse>(`/api/appointments/${seg(id)}/confirm`, {
+          method: 'POST',
+        }),
+      reschedule: (id: string, body: RescheduleAppointmentBody) =>
+        api.request<AppointmentResponse>(`/api/appointments/${seg(id)}/reschedule`, {
+          method: 'POST',
+          body,
+        }),
+      cancel: (id: string, reason: string) =>
+        api.request<AppointmentResponse>(`/api/appointments/${seg(id)}/cancel`, {
+          method: 'POST',
+          body: { reason },
+        }),
+      setPayment: (id: string, paymentStatus: PaymentStatus) =>
+        api.request<AppointmentResponse>(`/api/appointments/${seg(id)}/payment`, {
+          method: 'PUT',
+          body: { paymentStatus },
+        }),
+      canJoin: (id: string) =>
+        api.request<CanJoinResponse>(`/api/appointments/${seg(id)}/can-join`),
+      /** The appointment's private room (the same one every time). */
+      room: (id: string) =>
+        api.request<AppointmentRoomResponse>(`/api/appointments/${seg(id)}/room`, {
+          method: 'POST',
+        }),
+      /** Not JSON: fetched with the bearer token by appointments/calendar-file.ts. */
+      calendarPath: (id: string) => `/api/appointments/${seg(id)}/calendar.ics`,
     },
     invites: {
       get: (token: string) =>

@@ -64,6 +64,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'phone.ended.title', requiresMember: true },
   },
   {
+    path: '/appointments',
+    name: 'appointments',
+    component: () => import('../views/AppointmentsView.vue'),
+    meta: { titleKey: 'appointments.title', requiresMember: true },
+  },
+  {
+    path: '/appointments/:id',
+    name: 'appointment',
+    component: () => import('../views/AppointmentView.vue'),
+    meta: { titleKey: 'appointments.title', requiresMember: true },
+  },
+  {
     path: '/invite/:token',
     name: 'invite',
     component: () => import('../views/InviteView.vue'),
