@@ -233,7 +233,7 @@ test('a provider books from the schedule on their own clock; the client sees it 
   await dialog.getByTestId('appointment-duration').fill('45');
   await dialog.getByTestId('appointment-title').fill('Intake');
   await shot(doc, 'appointment-new');
-  await dialog.getByTestId('appointment-submit').click();
+  await dialog.getByTestId('new-appointment-submit').click();
   await expect(dialog).toHaveCount(0);
 
   const row = doc.getByTestId('appointment-row');

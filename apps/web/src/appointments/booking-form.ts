@@ -35,3 +35,16 @@ export function readWhen(input: WhenInput, now: number): WhenResult {
   if (at.ms <= now) return { ok: false, field: 'when', error: 'past' };
   return { ok: true, startsAt: at.iso, durationMinutes: d };
 }
+
+/** The text of a WhenError, from the form's i18n keys (`t` is vue-i18n's). */
+export function whenErrorText(
+  t: (key: string, params?: Record<string, unknown>) => string,
+  e: WhenError,
+): string {
+  return e === 'duration'
+    ? t('appointments.form.errors.duration', {
+        min: APPOINTMENT_LIMITS.minDurationMinutes,
+        max: APPOINTMENT_LIMITS.maxDurationMinutes,
+      })
+    : t(`appointments.form.errors.${e}`);
+}

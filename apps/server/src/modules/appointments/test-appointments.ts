@@ -68,23 +68,13 @@ export class AppointmentsServer {
     return this.s.t.services;
   }
 
-  async api(
+  api(
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
     who?: Person,
     body?: unknown,
   ): Promise<Reply> {
-    const res = await this.s.t.app.inject({
-      method,
-      url,
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
-    // A 204 has no body to parse.
-    return { status: res.statusCode, body: res.body ? res.json<Record<string, unknown>>() : {} };
+    return this.s.api(method, url, who, body);
   }
 
   async member(prefix = 'member'): Promise<Party> {

@@ -56,7 +56,7 @@ export class SignalingServer {
   }
 
   async api(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
     who?: Person,
     body?: unknown,
