@@ -57,6 +57,15 @@ import {
 } from './modules/appointments/index.js';
 import type { AppointmentsService } from './modules/appointments/index.js';
 import type { ContactsService } from './modules/contacts/index.js';
+import { createAuditLog } from './modules/audit/index.js';
+import type { AuditLog } from './platform/audit.js';
+import { createSettingsService } from './modules/settings/index.js';
+import type { SettingsService } from './modules/settings/index.js';
+import { createMetrics } from './platform/metrics.js';
+import type { Metrics } from './platform/metrics.js';
+import { boundedUserAgent, runInContext } from './platform/request-context.js';
+import type { RequestContext } from './platform/request-context.js';
+import { settingsFromConfig } from './platform/settings.js';
 import { VERSION } from './version.js';
 
 export type AppDeps = {
@@ -83,7 +92,10 @@ export type Parley = {
     contacts: ContactsService;
     calls: CallsService;
     appointments: AppointmentsService;
+    settings: SettingsService;
+    audit: AuditLog;
   };
+  metrics: Metrics;
   live: LiveState;
   processId: string;
   routes: readonly { method: string; url: string }[];
@@ -139,6 +151,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('user', null);
+  // The audit log reads who is calling from here. Run from a callback hook (and again
+  // before the handler, since body parsing can lose the async context) so every later
+  // step of the request inherits it.
+  app.decorateRequest('context', null);
+  app.addHook('onRequest', (req, _reply, done) => {
+    const ctx: RequestContext = {
+      ip: req.ip,
+      userAgent: boundedUserAgent(req.headers['user-agent']),
+      requestId: req.id,
+    };
+    req.context = ctx;
+    runInContext(ctx, done);
+  });
+  app.addHook('preHandler', (req, _reply, done) => {
+    if (req.context) runInContext(req.context, done);
+    else done();
+  });
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     done(null, payload);
@@ -211,6 +240,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const { bus } = live;
+  const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
+  const audit = createAuditLog({ db: db.db, clock, metrics, log: app.log });
+  const settings = createSettingsService({
+    db: db.db,
+    bus,
+    clock,
+    audit,
+    seed: settingsFromConfig(config),
+  });
+  await settings.load();
   const users = createUsersRepo(db.db);
   const tokens = createTokenService(config.jwtSecret);
   const auth = createAuthService({
@@ -220,6 +259,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     clock,
     scryptCost: config.scryptCost,
     bus,
+    audit,
+    settings,
     accountLimiter: live.attempts('login-account', {
       limit: config.loginThrottle.perAccount,
       windowMs: config.loginThrottle.windowMs,
@@ -244,6 +285,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     },
     lookupLimiter: live.attempts('room-lookup-ip', { limit: 60, windowMs: window15m }),
     emptyTimeoutMs: config.rooms.emptyTimeoutMs,
+    audit,
+    settings,
     // Late-bound: appointments need the rooms service to exist first.
     appointmentAccess: (roomId, user) => appointments.roomAccess(roomId, user),
   });
@@ -297,6 +340,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     },
     rooms: rooms.direct,
     timing: config.calls,
+    audit,
+    metrics,
+    settings,
     onError: (err, step) => app.log.error({ err, step }, 'direct call step failed after commit'),
   });
 
@@ -316,6 +362,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     },
     rooms: rooms.appointment,
     config: config.appointments,
+    audit,
+    metrics,
+    settings,
     webhookSecret: config.paymentWebhookSecret,
     publicUrl: config.publicUrl,
     onError: (err, step) => app.log.error({ err, step }, 'appointment step failed after commit'),
@@ -354,6 +403,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
           clock,
           authenticate,
           guestHasRoom: (user) => rooms.hasStanding(user.id),
+          metrics,
         }),
       );
       await api.register(
@@ -362,6 +412,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
             users,
             bus: live.bus,
             clock,
+            audit,
             revokeSessions: (userId) => auth.revokeAllSessions(userId),
           }),
           authenticate,
@@ -385,6 +436,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     calls: calls.roomCalls,
     appointments: appointments.attendance,
     presence: contacts.presence,
+    metrics,
+    audit,
     clock,
     timers,
     sessionForToken: (token) => auth.sessionForAccessToken(token),
@@ -418,9 +471,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     (err) => app.log.error({ err }, 'appointment upkeep failed'),
   );
 
+  // The bus tells every process about a settings change at once; this catches up one that
+  // missed the event (Redis away for a moment).
+  const settingsRefresh = repeat(
+    timers,
+    30_000,
+    () => settings.load(),
+    (err) => app.log.error({ err }, 'settings reload failed'),
+  );
+
   return {
     app,
-    services: { auth, rooms, chat, playback, contacts, calls, appointments },
+    services: { auth, rooms, chat, playback, contacts, calls, appointments, settings, audit },
+    metrics,
     live,
     processId,
     routes,
@@ -428,7 +491,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       timers.clear(cleanup);
       await callUpkeep.stop();
       await appointmentUpkeep.stop();
+      await settingsRefresh.stop();
       playback.close();
+      settings.close();
       await signaling.close();
       await app.close();
       if (!deps.live) await live.close();

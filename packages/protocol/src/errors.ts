@@ -90,6 +90,15 @@ export const ErrorCode = {
   WEBHOOK_TIMESTAMP_STALE: 'WEBHOOK_TIMESTAMP_STALE',
   /** This event id was accepted before. */
   WEBHOOK_REPLAYED: 'WEBHOOK_REPLAYED',
+  // Operations (issue 13).
+  /** Registration is closed (`registration: closed`) on this server. */
+  REGISTRATION_CLOSED: 'REGISTRATION_CLOSED',
+  /** Registration needs a valid room invite (`registration: invite-only`). */
+  INVITE_REQUIRED: 'INVITE_REQUIRED',
+  /** Guest access is switched off on this server. */
+  GUESTS_DISABLED: 'GUESTS_DISABLED',
+  /** A quota of the system settings (rooms per user, guests per IP); `details.quota` names it. */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -12,3 +12,6 @@ export * from './ice.js';
 export * from './calls.js';
 export * from './contacts.js';
 export * from './appointments.js';
+export * from './settings.js';
+export * from './audit.js';
+export * from './metrics.js';

@@ -4,6 +4,7 @@ import { Appointment } from './appointments.js';
 import { Call } from './calls.js';
 import { ChatMessage, ChatText } from './chat.js';
 import { Presence } from './contacts.js';
+import { LinkOutcome, QUALITY_LIMITS } from './metrics.js';
 import { ErrorCode } from './errors.js';
 import type { FieldErrors } from './errors.js';
 import {
@@ -290,6 +291,19 @@ export const PlaybackRateMessage = z.strictObject({
 });
 export type PlaybackRateMessage = z.infer<typeof PlaybackRateMessage>;
 
+/**
+ * How one peer link came up (issue 13): sent once per link by a client in a call, counted
+ * by the server for the call-quality metrics. `firstFrameMs`: from `room.join` to the first
+ * frame from that peer, when there was one.
+ */
+export const QualityReportMessage = z.strictObject({
+  type: z.literal('quality.report'),
+  outcome: LinkOutcome,
+  firstFrameMs: z.int().min(0).max(QUALITY_LIMITS.maxFirstFrameMs).optional(),
+  ...clientRef,
+});
+export type QualityReportMessage = z.infer<typeof QualityReportMessage>;
+
 export const ClientMessage = z.discriminatedUnion('type', [
   HelloMessage,
   AuthRefreshMessage,
@@ -305,6 +319,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   PlaybackPauseMessage,
   PlaybackSeekMessage,
   PlaybackRateMessage,
+  QualityReportMessage,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -323,6 +338,7 @@ export const ClientMessageType = [
   'playback.pause',
   'playback.seek',
   'playback.rate',
+  'quality.report',
 ] as const;
 export type ClientMessageType = (typeof ClientMessageType)[number];
 

@@ -102,6 +102,14 @@ const EnvSchema = z.object({
   TURN_USERNAME: z.string().min(1).optional(),
   TURN_PASSWORD: z.string().min(1).optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** First values of the live settings (admins change them later, in the database). */
+  REGISTRATION: z.enum(['open', 'invite-only', 'closed']).default('open'),
+  GUEST_ACCESS: bool.default(true),
+  /** Set: `/metrics` is served on this port only (no token), and not on the main port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** A static bearer token Prometheus may scrape the main port's `/metrics` with. */
+  METRICS_TOKEN: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 });
 
 /** ICE servers handed to browsers (modules/ice turns this into per-user credentials). */
@@ -174,6 +182,14 @@ export type Config = {
    */
   live: { expiryMs: number; tickMs: number };
   turn: TurnConfig;
+  /** Seeds of the live settings; the database's values win once an admin saved some. */
+  registration: 'open' | 'invite-only' | 'closed';
+  guestAccess: boolean;
+  /**
+   * `/metrics`: on its own port (`port` set: main port answers 404), else on the main port
+   * for admin tokens or the static `token`. `defaultMetrics`: process metrics (off in tests).
+   */
+  metrics: { port: number | undefined; host: string; token: string | undefined; defaultMetrics: boolean };
 };
 
 export class ConfigError extends Error {
@@ -281,6 +297,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? { username: e.TURN_USERNAME, password: e.TURN_PASSWORD }
           : undefined,
       ttlSeconds: e.TURN_TTL_SECONDS,
+    },
+    registration: e.REGISTRATION,
+    guestAccess: e.GUEST_ACCESS,
+    metrics: {
+      port: e.METRICS_PORT,
+      host: e.METRICS_HOST,
+      token: e.METRICS_TOKEN,
+      defaultMetrics: e.NODE_ENV !== 'test',
     },
   };
 }

@@ -115,6 +115,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       staticAuth: undefined,
       ttlSeconds: 3600,
     },
+    registration: 'open',
+    guestAccess: true,
+    metrics: { port: undefined, host: '127.0.0.1', token: undefined, defaultMetrics: false },
     ...overrides,
   };
 }

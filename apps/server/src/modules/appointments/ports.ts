@@ -5,6 +5,9 @@ import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Bus } from '../../platform/live/index.js';
+import type { AuditLog } from '../../platform/audit.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { SettingsReader } from '../../platform/settings.js';
 
 // What the appointments module needs from the rest of the server, defined here so no
 // other module is imported (app.ts passes the implementations: users, rooms).
@@ -45,6 +48,11 @@ export type AppointmentRooms = {
 };
 
 export type AppointmentsDeps = {
+  /** Status and payment changes, webhook refusals. */
+  audit?: AuditLog;
+  metrics?: Pick<Metrics, 'appointmentJoinsRefused'>;
+  /** Join window and whether admins may join (live settings). */
+  settings?: SettingsReader;
   db: Db;
   dialect: 'sqlite' | 'postgres';
   bus: Pick<Bus, 'toUser'>;

@@ -10,10 +10,16 @@ import type { UsersRepo, UserRecord } from '../users/index.js';
 import { normalizeEmail, publicUser } from '../users/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RefreshTokensRepo } from './refresh-repo.js';
+import type { AuditLog } from '../../platform/audit.js';
+import type { SettingsReader } from '../../platform/settings.js';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 
 export type AuthServiceDeps = {
+  /** Sign-ins, failures, registrations, refresh-token reuse. */
+  audit?: AuditLog;
+  /** Registration mode and guest access (live settings). */
+  settings?: SettingsReader;
   users: UsersRepo;
   refreshTokens: RefreshTokensRepo;
   tokens: TokenService;

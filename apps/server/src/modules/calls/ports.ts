@@ -4,6 +4,9 @@ import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Bus, Deadlines } from '../../platform/live/index.js';
+import type { AuditLog } from '../../platform/audit.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { SettingsReader } from '../../platform/settings.js';
 
 // What the calls module needs from the rest of the server, defined here so no other
 // module is imported (app.ts passes the implementations: users + contacts, rooms).
@@ -42,6 +45,11 @@ export type CallRooms = {
 };
 
 export type CallsServiceDeps = {
+  /** Calls by final status. */
+  audit?: AuditLog;
+  metrics?: Pick<Metrics, 'callsEnded'>;
+  /** Ring timeout (live settings). */
+  settings?: SettingsReader;
   db: Db;
   bus: Pick<Bus, 'toUser'>;
   clock: Clock;

@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { TurnConfig } from '../../platform/config.js';
 import { Errors } from '../../platform/errors.js';
 import { iceServersFor } from './credentials.js';
+import type { Metrics } from '../../platform/metrics.js';
 
 export function iceRoutes(deps: {
   turn: TurnConfig;
@@ -14,6 +15,7 @@ export function iceRoutes(deps: {
   authenticate: onRequestAsyncHookHandler;
   /** Whether a guest is in (or waiting for) a room: a relay is for calls, not for anyone. */
   guestHasRoom(user: User): Promise<boolean>;
+  metrics?: Pick<Metrics, 'turnCredentials'>;
 }) {
   return function register(app: FastifyInstance): void {
     app.withTypeProvider<ZodTypeProvider>().get('/ice-servers', {

@@ -29,8 +29,14 @@ import type { AppointmentRoomAccess } from './personal.js';
 import { RoomErrors } from './errors.js';
 import type { RoomsRepo, Trx } from './repo.js';
 import { toParticipant, toRoom, toSummary } from './views.js';
+import type { AuditLog } from '../../platform/audit.js';
+import type { SettingsReader } from '../../platform/settings.js';
 
 export type RoomsServiceDeps = {
+  /** Rooms created and closed; admitted, denied, kicked. */
+  audit?: AuditLog;
+  /** Room sizes, chat default, empty-room lifetime, room quotas (live settings). */
+  settings?: SettingsReader;
   db: Db;
   repo: RoomsRepo;
   /** Messages to clients, and `room.closed` for the modules that react to it. */

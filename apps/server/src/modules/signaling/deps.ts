@@ -10,12 +10,18 @@ import type {
   UserPresence,
 } from './features.js';
 import type { RoomGate } from './gate.js';
+import type { AuditLog } from '../../platform/audit.js';
+import type { Metrics } from '../../platform/metrics.js';
 
 /** Who a token speaks for, and until when (the socket closes with 4002 then). */
 export type TokenSession = { user: User; sessionId: string; expiresAt: Date };
 
 /** Everything the socket layer is given by app.ts. */
 export type SignalingDeps = {
+  /** Socket counts, messages in and out, error codes, call-quality reports. */
+  metrics?: Metrics;
+  /** Lobby decisions and kicks made over the socket. */
+  audit?: AuditLog;
   live: Pick<LiveState, 'bus' | 'roster' | 'locks' | 'deadlines' | 'store' | 'onStatus'>;
   /** This process, owner of its roster entries. */
   processId: string;

@@ -5,6 +5,7 @@ import type { SessionContext } from './context.js';
 import { handleChatSend, handleChatTyping } from './handlers/chat.js';
 import { handleMediaUpdate } from './handlers/media.js';
 import { handlePlayback } from './handlers/playback.js';
+import { handleQualityReport } from './handlers/quality.js';
 import { handleJoin, handleLeave } from './handlers/room.js';
 import { handleAuthRefresh, handleHello, handlePing } from './handlers/session.js';
 import { handleSignal } from './handlers/signal.js';
@@ -117,6 +118,8 @@ async function route(
     case 'playback.seek':
     case 'playback.rate':
       return handlePlayback(ctx, conn, state, msg);
+    case 'quality.report':
+      return handleQualityReport(ctx, conn, state, msg);
     default:
       return assertNever(msg);
   }

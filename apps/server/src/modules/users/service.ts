@@ -6,6 +6,7 @@ import type { Bus } from '../../platform/live/index.js';
 import { UserErrors } from './errors.js';
 import { createUsersRepo, publicUser } from './repo.js';
 import type { UserRecord, UsersRepo } from './repo.js';
+import type { AuditLog } from '../../platform/audit.js';
 
 /** Emails are stored lower-cased and trimmed; every lookup goes through this. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -24,6 +25,8 @@ export function adminUser(u: UserRecord): AdminUser {
 }
 
 export type UsersServiceDeps = {
+  /** Role changes, disables and enables are audited. */
+  audit?: AuditLog;
   users: UsersRepo;
   bus: Bus;
   clock: Clock;

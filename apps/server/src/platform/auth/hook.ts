@@ -2,11 +2,14 @@ import type { User } from '@parley/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppError } from '../errors.js';
 import { Errors } from '../errors.js';
+import type { RequestContext } from '../request-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate` on routes that require a signed-in user or guest. */
     user: User | null;
+    /** Who is calling (IP, user agent), for the audit log; set by the first hook. */
+    context: RequestContext | null;
   }
 }
 

@@ -219,6 +219,35 @@ export interface PaymentEventsTable {
   received_at: string;
 }
 
+/** Append-only: rows are inserted, and deleted only by the retention purge. */
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  type: string;
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON object text. */
+  details: string;
+}
+
+export interface SystemSettingsTable {
+  key: string;
+  /** JSON text of one section of SystemSettings. */
+  value: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface MetricSamplesTable {
+  at: string;
+  participants: number;
+  rooms: number;
+  sockets: number;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -235,6 +264,9 @@ export interface Database {
   appointments: AppointmentsTable;
   appointment_events: AppointmentEventsTable;
   payment_events: PaymentEventsTable;
+  audit_events: AuditEventsTable;
+  system_settings: SystemSettingsTable;
+  metric_samples: MetricSamplesTable;
 }
 
 export type { Generated };

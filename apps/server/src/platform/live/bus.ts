@@ -40,7 +40,9 @@ export type DomainEvent =
   /** The account may no longer sign in; every socket of the user closes. */
   | { type: 'user.disabled'; userId: string }
   /** The account changed (role, name); open sockets take the new view. */
-  | { type: 'user.updated'; user: User };
+  | { type: 'user.updated'; user: User }
+  /** An admin saved the system settings; every process reloads them from the database. */
+  | { type: 'settings.changed' };
 
 export type DomainEventType = DomainEvent['type'];
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

@@ -5,6 +5,7 @@ import * as m003 from './003_chat.js';
 import * as m004 from './004_room_seats.js';
 import * as m005 from './005_direct_calls.js';
 import * as m006 from './006_appointments.js';
+import * as m007 from './007_operations.js';
 
 /**
  * Migrations are listed here rather than read from a folder so they work the same
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004_room_seats': m004,
   '005_direct_calls': m005,
   '006_appointments': m006,
+  '007_operations': m007,
 };

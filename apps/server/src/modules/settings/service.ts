@@ -1,0 +1,124 @@
+import type { SettingsPatch, SettingsResponse, SystemSettings, User } from '@parley/protocol';
+import { SystemSettings as SystemSettingsSchema } from '@parley/protocol';
+import type { AuditLog } from '../../platform/audit.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { AppError, Errors } from '../../platform/errors.js';
+import type { Bus } from '../../platform/live/index.js';
+import type { SettingsReader } from '../../platform/settings.js';
+
+type Section = keyof SystemSettings;
+const SECTIONS = Object.keys(SystemSettingsSchema.shape) as Section[];
+
+export type SettingsServiceDeps = {
+  db: Db;
+  bus: Bus;
+  clock: Clock;
+  audit: AuditLog;
+  /** What the environment says; each section the database holds replaces its part. */
+  seed: SystemSettings;
+};
+
+/**
+ * The live settings: read synchronously from this process's copy, written by admins to the
+ * database, then announced (`settings.changed`) so every process reloads at once. A process
+ * that missed the event catches up at its next periodic `load`.
+ */
+export function createSettingsService(deps: SettingsServiceDeps) {
+  const { db, bus, clock } = deps;
+  let current: SystemSettings = deps.seed;
+  let stamp: { updatedAt: string | null; updatedBy: string | null } = {
+    updatedAt: null,
+    updatedBy: null,
+  };
+
+  async function load(): Promise<void> {
+    const rows = await db.selectFrom('system_settings').selectAll().execute();
+    const merged: Record<string, unknown> = { ...deps.seed };
+    let latest: (typeof rows)[number] | undefined;
+    for (const row of rows) {
+      if (!SECTIONS.includes(row.key as Section)) continue;
+      merged[row.key] = JSON.parse(row.value) as unknown;
+      if (!latest || row.updated_at > latest.updated_at) latest = row;
+    }
+    // A row written by a newer version with fields this one does not know (or an old one
+    // missing a new field) must not stop the process: keep the seed for that section.
+    const parsed = SystemSettingsSchema.safeParse(merged);
+    current = parsed.success ? parsed.data : repaired(merged);
+    stamp = { updatedAt: latest?.updated_at ?? null, updatedBy: latest?.updated_by ?? null };
+  }
+
+  function repaired(merged: Record<string, unknown>): SystemSettings {
+    const out: Record<string, unknown> = { ...deps.seed };
+    for (const key of SECTIONS) {
+      const candidate = { ...out, [key]: merged[key] };
+      if (SystemSettingsSchema.safeParse(candidate).success) out[key] = merged[key];
+    }
+    return out as SystemSettings;
+  }
+
+  function view(): SettingsResponse {
+    return { settings: current, ...stamp };
+  }
+
+  const unsubscribe = bus.on('settings.changed', () => load());
+
+  return {
+    get: () => current,
+    load,
+    view,
+    publicView: () => ({ registration: current.registration, guestAccess: current.guestAccess }),
+
+    /** Admins only; the merged settings must validate, else 400 and nothing is stored. */
+    async update(actor: User, patch: SettingsPatch): Promise<SettingsResponse> {
+      if (actor.role !== 'admin' || actor.isGuest) throw Errors.forbidden();
+      await load();
+      const before = current;
+      const next: Record<string, unknown> = { ...before };
+      const changed: Section[] = [];
+      for (const key of SECTIONS) {
+        const part = patch[key];
+        if (part === undefined) continue;
+        const value =
+          typeof part === 'object' ? { ...(before[key] as object), ...part } : (part as unknown);
+        if (JSON.stringify(value) !== JSON.stringify(before[key])) changed.push(key);
+        next[key] = value;
+      }
+      const parsed = SystemSettingsSchema.safeParse(next);
+      if (!parsed.success) {
+        throw new AppError('VALIDATION_FAILED', 400, 'These settings do not fit together.', {
+          fields: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), [i.message]])),
+        });
+      }
+      if (!changed.length) return view();
+      const at = clock.now().toISOString();
+      await db.transaction().execute(async (trx) => {
+        for (const key of changed) {
+          const value = JSON.stringify(parsed.data[key]);
+          await trx
+            .insertInto('system_settings')
+            .values({ key, value, updated_at: at, updated_by: actor.id })
+            .onConflict((oc) =>
+              oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: actor.id }),
+            )
+            .execute();
+        }
+      });
+      current = parsed.data;
+      stamp = { updatedAt: at, updatedBy: actor.id };
+      await deps.audit.record({
+        type: 'settings.changed',
+        actorId: actor.id,
+        targetType: 'settings',
+        details: Object.fromEntries(
+          changed.map((k) => [k, { from: before[k], to: parsed.data[k] }]),
+        ),
+      });
+      await bus.emit({ type: 'settings.changed' });
+      return view();
+    },
+
+    close: unsubscribe,
+  };
+}
+export type SettingsService = ReturnType<typeof createSettingsService> & SettingsReader;

@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Operations (issue 13): the append-only audit log, the live system settings and the
+ * per-minute samples behind the admin page's chart.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('audit_events')
+    // A ULID: unique, and sorts by time, so pages run on the id alone.
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text')
+    .addColumn('target_type', 'text')
+    .addColumn('target_id', 'text')
+    .addColumn('ip', 'text')
+    .addColumn('user_agent', 'text')
+    // JSON object text.
+    .addColumn('details', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('audit_events_at_idx').on('audit_events').column('at').execute();
+  await db.schema
+    .createIndex('audit_events_type_idx')
+    .on('audit_events')
+    .columns(['type', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_actor_idx')
+    .on('audit_events')
+    .columns(['actor_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_target_idx')
+    .on('audit_events')
+    .columns(['target_id', 'id'])
+    .execute();
+
+  await db.schema
+    .createTable('system_settings')
+    // One row per section (`registration`, `rooms`, …), its value as JSON text.
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('updated_by', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('metric_samples')
+    // The minute (ISO, seconds zeroed): every process may try, the first one wins.
+    .addColumn('at', 'text', (c) => c.primaryKey())
+    .addColumn('participants', 'integer', (c) => c.notNull())
+    .addColumn('rooms', 'integer', (c) => c.notNull())
+    .addColumn('sockets', 'integer', (c) => c.notNull())
+    .execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('metric_samples').execute();
+  await db.schema.dropTable('system_settings').execute();
+  await db.schema.dropTable('audit_events').execute();
+}
