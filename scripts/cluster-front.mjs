@@ -28,8 +28,8 @@ const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-
  * An http.Server (not yet listening) that proxies to `ports` on `options.host`
  * (127.0.0.1).
  *
- * X-Forwarded-For: the backends run with TRUST_PROXY=true and believe the left-most
- * address. By default this front is the edge: it replaces what the client sent with the
+ * X-Forwarded-For: the backends run with TRUST_PROXY=loopback (plus the proxies in front of
+ * this one, if any) and believe the address after the last trusted proxy. By default this front is the edge: it replaces what the client sent with the
  * client's own address, and sets X-Forwarded-Proto to http. With `trustForwarded` (another
  * proxy in front of this one), it appends instead and keeps the proto and host it got.
  * `options.log(message)` hears when a backend stops or starts answering.

@@ -76,12 +76,15 @@ if (built !== 0) {
 // ---- the processes ----
 
 const entry = join(repoRoot, 'apps/server/dist/main.js');
+/** The proxies in front of the front, as the user's TRUST_PROXY lists them (unset: none). */
+const proxiesBeforeFront = !/^(|false|0|no)$/i.test((env.TRUST_PROXY ?? '').trim());
 const childEnv = {
   ...env,
   JWT_SECRET: jwtSecret,
-  // Reachable only through the front, which is their proxy: client addresses come from it.
+  // Reachable only through the front, which is their proxy: client addresses come from it
+  // (and from the proxies in front of the front, when TRUST_PROXY lists some).
   HOST: '127.0.0.1',
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: proxiesBeforeFront ? `loopback,${env.TRUST_PROXY}` : 'loopback',
 };
 const tty = process.stdout.isTTY;
 const tints = [36, 35, 33, 32, 34, 31];
@@ -191,8 +194,8 @@ function stop(signal) {
 const front = createFront(
   procs.map((p) => p.port),
   {
-    // With TRUST_PROXY=true there is a proxy before us whose X-Forwarded-For to keep.
-    trustForwarded: /^(true|1|yes)$/.test(env.TRUST_PROXY ?? ''),
+    // With TRUST_PROXY set there is a proxy before us whose X-Forwarded-For to keep.
+    trustForwarded: proxiesBeforeFront,
     log: (message) => console.log(`[cluster] front: ${message}`),
   },
 );

@@ -28,8 +28,17 @@ import type { DbHandle } from './platform/db/database.js';
 import { AppError } from './platform/errors.js';
 import { errorBody, registerErrorHandling } from './platform/http-errors.js';
 import { liveRateLimitStore } from './platform/http-rate-store.js';
+import { httpServerOptions } from './platform/http-limits.js';
+import { loggerOptions } from './platform/logger.js';
+import { linkOrigin } from './platform/link-origin.js';
+import type { LogStream } from './platform/logger.js';
 import { registerJsonBody } from './platform/json-body.js';
-import { authRoutes, createAuthService, createRefreshTokensRepo } from './modules/auth/index.js';
+import {
+  authRoutes,
+  createAuthService,
+  createLoginThrottle,
+  createRefreshTokensRepo,
+} from './modules/auth/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import {
   createInvitesService,
@@ -45,8 +54,23 @@ import type { PlaybackService } from './modules/playback/index.js';
 import { registerSignaling } from './modules/signaling/index.js';
 import { bearerToken } from './platform/auth/hook.js';
 import { iceRoutes } from './modules/ice/index.js';
-import { opsRoutes } from './modules/ops/index.js';
-import { adminUserRoutes, createUsersRepo, createUsersService } from './modules/users/index.js';
+import {
+  SAMPLE_INTERVAL_MS,
+  createExposition,
+  createLiveReadings,
+  createSampler,
+  metricsRoutes,
+  metricsSummaryRoutes,
+  opsRoutes,
+} from './modules/ops/index.js';
+import type { Exposition } from './modules/ops/index.js';
+import {
+  adminUserRoutes,
+  createUserDirectory,
+  createUsersRepo,
+  createUsersService,
+} from './modules/users/index.js';
+import { adminRoutes, createAdminService } from './modules/admin/index.js';
 import { callRoutes, createCallsService } from './modules/calls/index.js';
 import type { CallsService } from './modules/calls/index.js';
 import { contactRoutes, createContactsService } from './modules/contacts/index.js';
@@ -57,15 +81,25 @@ import {
 } from './modules/appointments/index.js';
 import type { AppointmentsService } from './modules/appointments/index.js';
 import type { ContactsService } from './modules/contacts/index.js';
-import { createAuditLog } from './modules/audit/index.js';
+import {
+  PURGE_INTERVAL_MS,
+  auditRoutes,
+  createAuditLog,
+  createAuditPurge,
+} from './modules/audit/index.js';
 import type { AuditLog } from './platform/audit.js';
-import { createSettingsService } from './modules/settings/index.js';
+import {
+  createGuestGate,
+  createSettingsService,
+  settingsRoutes,
+} from './modules/settings/index.js';
 import type { SettingsService } from './modules/settings/index.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Metrics } from './platform/metrics.js';
 import { boundedUserAgent, runInContext } from './platform/request-context.js';
 import type { RequestContext } from './platform/request-context.js';
 import { settingsFromConfig } from './platform/settings.js';
+import { QUOTA_HOUR_MS, QUOTA_LIMITER_CEILING } from './platform/quota.js';
 import { VERSION } from './version.js';
 
 export type AppDeps = {
@@ -80,6 +114,8 @@ export type AppDeps = {
   timers?: Timers;
   /** Owner of this process's roster entries; random by default. */
   processId?: string;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: LogStream;
 };
 
 export type Parley = {
@@ -96,6 +132,8 @@ export type Parley = {
     audit: AuditLog;
   };
   metrics: Metrics;
+  /** The Prometheus text of `metrics` (live gauges read first): `/metrics`, METRICS_PORT. */
+  exposition: Exposition;
   live: LiveState;
   processId: string;
   routes: readonly { method: string; url: string }[];
@@ -117,25 +155,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   const processId = deps.processId ?? randomUUID();
   const { db } = deps;
 
+  const limits = httpServerOptions(config.http);
   const app = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : {
-            level: config.logLevel,
-            redact: [
-              'req.headers.authorization',
-              'req.headers.cookie',
-              '*.password',
-              '*.refreshToken',
-            ],
-          },
+    // Invite tokens in URLs are redacted (platform/logger.ts).
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, deps.logStream),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     // Invite tokens (signed JWTs) travel as a path parameter.
     routerOptions: { maxParamLength: 2048 },
-    ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
+    connectionTimeout: limits.connectionTimeout,
+    keepAliveTimeout: limits.keepAliveTimeout,
+    requestTimeout: limits.requestTimeout,
+    http: limits.node,
+    ...(config.tls
+      ? { https: { cert: config.tls.cert, key: config.tls.key, ...limits.node } }
+      : {}),
   }) as unknown as FastifyInstance;
 
   const live = deps.live ?? (await makeLiveState(config, clock, app.log));
@@ -171,6 +206,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     done(null, payload);
+  });
+  const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
+  // By route pattern, never the raw URL: ids and invite tokens in paths must not become labels.
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.httpDuration.observe(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
   registerErrorHandling(app);
 
@@ -240,7 +288,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const { bus } = live;
-  const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
   const audit = createAuditLog({ db: db.db, clock, metrics, log: app.log });
   const settings = createSettingsService({
     db: db.db,
@@ -250,6 +297,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     seed: settingsFromConfig(config),
   });
   await settings.load();
+  // Guest access and guests per IP per hour, for both ways a guest account is made.
+  const admitGuest = createGuestGate({
+    settings,
+    limiter: live.attempts('quota-guests-ip', {
+      limit: QUOTA_LIMITER_CEILING,
+      windowMs: QUOTA_HOUR_MS,
+    }),
+    audit,
+  });
   const users = createUsersRepo(db.db);
   const tokens = createTokenService(config.jwtSecret);
   const auth = createAuthService({
@@ -261,14 +317,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     bus,
     audit,
     settings,
-    accountLimiter: live.attempts('login-account', {
-      limit: config.loginThrottle.perAccount,
-      windowMs: config.loginThrottle.windowMs,
-    }),
-    ipLimiter: live.attempts('login-ip', {
-      limit: config.loginThrottle.perIp,
-      windowMs: config.loginThrottle.windowMs,
-    }),
+    admitGuest,
+    // Late-bound: invites need the rooms service, which needs auth's hook first.
+    inviteUsable: (token) => invites.usable(token),
+    loginThrottle: createLoginThrottle(live, config.loginThrottle),
   });
   const authenticate = createAuthenticate((token) => auth.userForAccessToken(token));
   const window15m = 15 * 60_000;
@@ -285,10 +337,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     },
     lookupLimiter: live.attempts('room-lookup-ip', { limit: 60, windowMs: window15m }),
     emptyTimeoutMs: config.rooms.emptyTimeoutMs,
+    createdLimiter: live.attempts('quota-rooms-created', {
+      limit: QUOTA_LIMITER_CEILING,
+      windowMs: QUOTA_HOUR_MS,
+    }),
     audit,
     settings,
     // Late-bound: appointments need the rooms service to exist first.
-    appointmentAccess: (roomId, user) => appointments.roomAccess(roomId, user),
+    appointmentAccess: (roomId, user, intent) => appointments.roomAccess(roomId, user, intent),
   });
   const invites = createInvitesService({
     db: db.db,
@@ -297,6 +353,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     clock,
     secret: config.jwtSecret,
     startSession: (user) => auth.startSession(user),
+    audit,
+    admitGuest,
+    lookupLimiter: live.attempts('invite-lookup-ip', { limit: 30, windowMs: window15m }),
   });
 
   const chat = createChatService({
@@ -370,6 +429,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     onError: (err, step) => app.log.error({ err, step }, 'appointment step failed after commit'),
   });
 
+  // ---- metrics (issue 13): live gauges read when asked, the admin chart's samples ----
+  const readings = createLiveReadings({ metrics, roster: live.roster, timers, log: app.log });
+  const exposition = createExposition(metrics, readings);
+  const sampler = createSampler({ db: db.db, clock, readings });
+
   await app.register(
     async (api) => {
       await api.register(opsRoutes({ db, live, version: VERSION }));
@@ -392,7 +456,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
             const token = bearerToken(req);
             return token ? auth.userForAccessToken(token) : null;
           },
-          publicUrl: config.publicUrl,
+          linkOrigin: (req) => linkOrigin(req, config),
           joinRateLimit: Math.max(20, Math.floor(config.rateLimitMax / 10)),
         }),
       );
@@ -415,16 +479,45 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
             audit,
             revokeSessions: (userId) => auth.revokeAllSessions(userId),
           }),
+          directory: createUserDirectory({ db: db.db, roster: live.roster }),
           authenticate,
         }),
       );
       await api.register(contactRoutes({ contacts, authenticate }));
       await api.register(callRoutes({ calls, authenticate }));
-      await api.register(appointmentRoutes({ appointments, authenticate }));
-      await api.register(paymentWebhookRoutes({ appointments }));
+      await api.register(
+        appointmentRoutes({
+          appointments,
+          authenticate,
+          linkOrigin: (req) => linkOrigin(req, config),
+        }),
+      );
+      await api.register(paymentWebhookRoutes({ appointments, audit }));
+      // ---- operations (issue 13): metrics summary, audit, settings, admin lists ----
+      await api.register(metricsSummaryRoutes({ metrics, readings, sampler, authenticate }));
+      await api.register(
+        adminRoutes({
+          admin: createAdminService({
+            db: db.db,
+            roster: live.roster,
+            closeRoom: (roomId, actorId) => rooms.close(roomId, 'ended', actorId, { by: 'admin' }),
+          }),
+          authenticate,
+        }),
+      );
+      await api.register(settingsRoutes({ settings, authenticate }));
+      await api.register(auditRoutes({ db: db.db, authenticate }));
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     },
     { prefix: '/api' },
+  );
+  await app.register(
+    metricsRoutes({
+      exposition,
+      authenticate,
+      token: config.metrics.token,
+      elsewhere: config.metrics.port !== undefined,
+    }),
   );
 
   const signaling = await registerSignaling(app, {
@@ -446,6 +539,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       ...(config.publicUrl ? [new URL(config.publicUrl).origin] : []),
     ],
     ws: config.ws,
+    limits: {
+      ...(config.ws.maxConnectionsPerIp
+        ? { maxConnectionsPerIp: config.ws.maxConnectionsPerIp }
+        : {}),
+      ...(config.ws.maxConnectionsPerUser
+        ? { maxConnectionsPerUser: config.ws.maxConnectionsPerUser }
+        : {}),
+    },
     liveTiming: config.live,
   });
 
@@ -471,6 +572,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     (err) => app.log.error({ err }, 'appointment upkeep failed'),
   );
 
+  // Audit entries past the retention setting go; hourly, see PURGE_INTERVAL_MS.
+  const purgeAudit = createAuditPurge({ db: db.db, clock, settings });
+  const auditPurge = repeat(
+    timers,
+    PURGE_INTERVAL_MS,
+    async () => void (await purgeAudit()),
+    (err) => app.log.error({ err }, 'audit purge failed'),
+  );
+
+  // One row a minute for the admin page's chart (the first process to write a minute wins).
+  const sampling = repeat(
+    timers,
+    SAMPLE_INTERVAL_MS,
+    () => sampler.sample(),
+    (err) => app.log.error({ err }, 'metrics sample failed'),
+  );
+
   // The bus tells every process about a settings change at once; this catches up one that
   // missed the event (Redis away for a moment).
   const settingsRefresh = repeat(
@@ -484,6 +602,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     app,
     services: { auth, rooms, chat, playback, contacts, calls, appointments, settings, audit },
     metrics,
+    exposition,
     live,
     processId,
     routes,
@@ -492,6 +611,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       await callUpkeep.stop();
       await appointmentUpkeep.stop();
       await settingsRefresh.stop();
+      await sampling.stop();
+      await auditPurge.stop();
       playback.close();
       settings.close();
       await signaling.close();

@@ -2,6 +2,8 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
 import { createUsersRepo, ensureAdmin } from './modules/users/index.js';
+import { startMetricsServer } from './modules/ops/index.js';
+import type { MetricsServer } from './modules/ops/index.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     app.log.info({ email: config.admin.email, result }, 'admin account from ADMIN_EMAIL');
   }
 
+  let metricsServer: MetricsServer | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    parley.close().then(
+    Promise.all([metricsServer?.close(), parley.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         app.log.error({ err }, 'error during shutdown');
@@ -60,6 +63,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer(parley, config);
+    app.log.info(
+      { host: config.metrics.host, port: metricsServer.port },
+      'metrics on their own port (METRICS_PORT); the main port has none',
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const scheme = config.tls ? 'https' : 'http';

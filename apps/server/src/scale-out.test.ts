@@ -119,7 +119,8 @@ describe.skipIf(!databaseUrl || !redisUrl)('Parley on two processes (PostgreSQL 
     const email = (await a.api('GET', '/api/auth/me', victim)).body.user.email as string;
     const attempt = (n: Node) =>
       n.api('POST', '/api/auth/login', undefined, { email, password: 'wrong password 1' });
-    // Five failures per account per window (config.loginThrottle), alternating processes.
+    // Five failures from one address on one account lock that address out of it
+    // (config.loginThrottle.perPair), alternating processes.
     for (const n of [a, b, a, b, a]) expect((await attempt(n)).status).toBe(401);
     for (const n of [b, a]) {
       const res = await attempt(n);

@@ -62,12 +62,17 @@ export const AuditQuery = z
     actorId: z.uuid().optional(),
     targetId: z.string().max(200).optional(),
     ip: z.string().max(64).optional(),
+    /** Entries at or after this time. */
     from: z.iso.datetime({ offset: true }).optional(),
+    /** Entries before this time. */
     to: z.iso.datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** `nextCursor` of the previous page (the id of its last entry). */
     cursor: z.string().max(200).optional(),
   })
-  .meta({ id: 'AuditQuery' });
+  // No component id: query parameters are listed inline (@fastify/swagger cannot follow
+  // a $ref there), as every other query schema is.
+  .meta({ description: 'Filters of GET /api/admin/audit; they combine (AND).' });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
 export const AuditPage = z

@@ -30,7 +30,15 @@ export const DisplayName = z
   .refine((s) => !/\p{Cc}/u.test(s), { message: 'Control characters are not allowed' });
 
 export const RegisterBody = z
-  .object({ email: Email, password: Password, displayName: DisplayName })
+  .object({
+    email: Email,
+    password: Password,
+    displayName: DisplayName,
+    inviteToken: z.string().min(1).max(2048).optional().meta({
+      description:
+        'A room invite token (the last part of an invite link); needed while registration is `invite-only`. Registering does not use up the invite.',
+    }),
+  })
   .meta({ id: 'RegisterBody' });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 

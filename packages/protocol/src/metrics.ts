@@ -28,15 +28,21 @@ export type MetricsSample = z.infer<typeof MetricsSample>;
 export const MetricsSummary = z
   .object({
     now: z.object({
-      participants: z.int(),
-      rooms: z.int(),
+      participants: z.int().meta({ description: 'People in room calls (whole deployment)' }),
+      rooms: z.int().meta({ description: 'Rooms with anyone connected (whole deployment)' }),
       sockets: z.int().meta({ description: 'Open sockets of this process' }),
-      usersOnline: z.int(),
+      usersOnline: z.int().meta({ description: 'Users with an open socket (whole deployment)' }),
     }),
-    /** One sample a minute over the last hour, oldest first. */
+    /** One sample a minute over the last hour, oldest first; minutes nobody sampled are absent. */
     lastHour: z.array(MetricsSample),
+    /** Peer links reported since this process started. */
     links: z.object({ direct: z.int(), relay: z.int(), failed: z.int() }),
+    /** Direct calls by final status (ended, missed, rejected, cancelled, busy), since this process started. */
     calls: z.record(z.string(), z.int()),
   })
-  .meta({ id: 'MetricsSummary' });
+  .meta({
+    id: 'MetricsSummary',
+    description:
+      '`now` and `lastHour` cover the whole deployment (sockets: this process); `links` and `calls` are the counters of the process that answered, since it started (Prometheus has the totals).',
+  });
 export type MetricsSummary = z.infer<typeof MetricsSummary>;

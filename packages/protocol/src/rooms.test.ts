@@ -14,6 +14,7 @@ import {
   CreateInviteBody,
   CreateRoomBody,
   IdOrCodeParam,
+  InviteResponse,
   JoinRoomBody,
   Room,
   UpdateRoomBody,
@@ -64,13 +65,11 @@ describe('room codes', () => {
 describe('CreateRoomBody', () => {
   const base = { name: ' Weekly sync ', visibility: 'private', entry: 'approval' } as const;
 
-  it('fills chatEnabled and maxParticipants defaults and trims the name', () => {
+  it('leaves chatEnabled and maxParticipants out when not given (the server applies its settings) and trims the name', () => {
     expect(CreateRoomBody.parse(base)).toEqual({
       name: 'Weekly sync',
       visibility: 'private',
       entry: 'approval',
-      chatEnabled: true,
-      maxParticipants: 12,
     });
   });
 
@@ -135,6 +134,21 @@ describe('invites and joining', () => {
   it('accept a join without a password and refuse an absurdly long one', () => {
     expect(JoinRoomBody.parse({})).toEqual({});
     expect(JoinRoomBody.safeParse({ password: 'x'.repeat(129) }).success).toBe(false);
+  });
+
+  it('give an invite link as an absolute URL or as the path /invite/<token>, nothing else', () => {
+    const invite = (url: string) =>
+      InviteResponse.safeParse({
+        token: 't',
+        url,
+        expiresAt: '2030-01-01T00:00:00Z',
+        maxUses: null,
+      }).success;
+    expect(invite('https://meet.example.org/invite/t')).toBe(true);
+    expect(invite('/invite/t')).toBe(true);
+    for (const bad of ['//evil.example/invite/t', '/elsewhere/t', '/invite/', 'invite/t']) {
+      expect(invite(bad)).toBe(false);
+    }
   });
 
   it('answer an accepted invite as approved only', () => {

@@ -68,8 +68,13 @@ export const CreateRoomBody = z
     name: RoomName,
     visibility: RoomVisibility,
     entry: RoomEntry,
-    chatEnabled: z.boolean().default(true),
-    maxParticipants: MaxParticipants.default(ROOM_LIMITS.defaultMaxParticipants),
+    chatEnabled: z.boolean().optional().meta({
+      description: "Left out: the server's setting `rooms.chatEnabledByDefault`",
+    }),
+    maxParticipants: MaxParticipants.optional().meta({
+      description:
+        "Left out: the server's setting `rooms.defaultMaxParticipants`; above `rooms.maxParticipantsLimit`: 400",
+    }),
     password: RoomPassword.optional().meta({
       description: 'Only with entry `password`; the server generates one when it is left out',
     }),
@@ -137,6 +142,9 @@ export const UpdateRoomBody = z
     chatEnabled: z.boolean().optional(),
     entry: RoomEntry.optional(),
     locked: z.boolean().optional(),
+    maxParticipants: MaxParticipants.optional().meta({
+      description: "Above the server's setting `rooms.maxParticipantsLimit`: 400",
+    }),
     password: RoomPassword.optional().meta({
       description:
         'Sets a new password; only with entry `password` (switching to it without one generates one)',
@@ -238,7 +246,11 @@ export type CreateInviteBody = z.infer<typeof CreateInviteBody>;
 export const InviteResponse = z
   .object({
     token: z.string().meta({ description: 'Signed, bound to one room, expiring' }),
-    url: z.url(),
+    url: z.union([z.url(), z.string().regex(/^\/invite\/[^/?#\s]+$/)]).meta({
+      description:
+        "Absolute with the server's PUBLIC_URL (or a Host it trusts); otherwise the path " +
+        "`/invite/<token>`, to resolve against the web app's own origin",
+    }),
     expiresAt: z.iso.datetime(),
     maxUses: z.int().nullable().meta({ description: 'null: unlimited until it expires' }),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROOM_LIMITS } from './rooms.js';
 
 /**
  * Live system settings (issue 13): stored in the database, edited by admins, obeyed by
@@ -19,9 +20,15 @@ export const SystemSettings = z
     guestAccess: z.boolean(),
     rooms: z.strictObject({
       /** Size of a new room when its creator does not choose one. */
-      defaultMaxParticipants: z.int().min(2).max(100),
-      /** The largest size anyone may choose. */
-      maxParticipantsLimit: z.int().min(2).max(100),
+      defaultMaxParticipants: z
+        .int()
+        .min(ROOM_LIMITS.minParticipants)
+        .max(ROOM_LIMITS.maxParticipants),
+      /** The largest size anyone may choose (never above the mesh's hard ceiling). */
+      maxParticipantsLimit: z
+        .int()
+        .min(ROOM_LIMITS.minParticipants)
+        .max(ROOM_LIMITS.maxParticipants),
       /** A room nobody has been in for this long is closed. */
       emptyRoomMinutes: z
         .int()

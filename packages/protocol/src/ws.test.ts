@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHAT_LIMITS } from './chat.js';
 import { ErrorCode } from './errors.js';
+import { QUALITY_LIMITS } from './metrics.js';
 import { PLAYBACK_LIMITS } from './playback.js';
 import { PROTOCOL_VERSION } from './version.js';
 import {
@@ -54,6 +55,9 @@ const validClientMessages = [
   { type: 'playback.seek', time: 12.5 },
   { type: 'playback.rate', rate: 0.25 },
   { type: 'playback.rate', rate: 2 },
+  { type: 'quality.report', outcome: 'direct', firstFrameMs: 0, ref: 'q1' },
+  { type: 'quality.report', outcome: 'relay', firstFrameMs: QUALITY_LIMITS.maxFirstFrameMs },
+  { type: 'quality.report', outcome: 'failed' },
 ];
 
 describe('client messages', () => {
@@ -99,6 +103,19 @@ describe('client messages', () => {
     expect(ClientMessage.safeParse(JSON.parse('{"type":"ping","__proto__":{"a":1}}')).success).toBe(
       false,
     );
+  });
+
+  it('reject a quality report with an unknown outcome, a fractional, negative or too large first-frame time', () => {
+    const report = (extra: object) => ({ type: 'quality.report', outcome: 'direct', ...extra });
+    for (const bad of [
+      report({ outcome: 'turn' }),
+      report({ firstFrameMs: 12.5 }),
+      report({ firstFrameMs: -1 }),
+      report({ firstFrameMs: QUALITY_LIMITS.maxFirstFrameMs + 1 }),
+      report({ userId: 'someone-else' }),
+    ]) {
+      expect(ClientMessage.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
   });
 
   it('reject an unknown type', () => {
@@ -417,6 +434,7 @@ const validServerMessages = [
   { type: 'room.closed', roomId: ROOM, reason: 'ended' },
   { type: 'room.updated', roomId: ROOM, room: summary },
   { type: 'pong', serverTime: 1_700_000_000_000, ref: 'p-1' },
+  { type: 'quality.recorded', ref: 'q-1' },
   { type: 'error', code: ErrorCode.TARGET_NOT_FOUND, message: 'No such peer.', ref: 's1' },
   { type: 'server.draining' },
   { type: 'chat.message', ...chatMessage },

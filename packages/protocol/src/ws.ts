@@ -293,8 +293,9 @@ export type PlaybackRateMessage = z.infer<typeof PlaybackRateMessage>;
 
 /**
  * How one peer link came up (issue 13): sent once per link by a client in a call, counted
- * by the server for the call-quality metrics. `firstFrameMs`: from `room.join` to the first
- * frame from that peer, when there was one.
+ * by the server for the call-quality metrics. `firstFrameMs`: from the link's start (our
+ * `room.joined`, or the peer's arrival if later) to the first video frame from that peer,
+ * when there was one.
  */
 export const QualityReportMessage = z.strictObject({
   type: z.literal('quality.report'),
@@ -508,6 +509,13 @@ export const PongMessage = z.object({
 });
 export type PongMessage = z.infer<typeof PongMessage>;
 
+/** Answer to `quality.report`: counted (echoes its ref). A client needs not wait for it. */
+export const QualityRecordedMessage = z.object({
+  type: z.literal('quality.recorded'),
+  ...serverRef,
+});
+export type QualityRecordedMessage = z.infer<typeof QualityRecordedMessage>;
+
 export const ErrorMessage = z.object({
   type: z.literal('error'),
   ...serverRef,
@@ -606,6 +614,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   RoomClosedMessage,
   RoomUpdatedMessage,
   PongMessage,
+  QualityRecordedMessage,
   ErrorMessage,
   ServerDrainingMessage,
   ServerChatMessage,
@@ -642,6 +651,7 @@ export const ServerMessageType = [
   'room.closed',
   'room.updated',
   'pong',
+  'quality.recorded',
   'error',
   'server.draining',
   'chat.message',

@@ -4,6 +4,10 @@ import type { TestClient } from '../modules/signaling/test-client.js';
 import { APPOINTMENT_ROWS } from './matrix-appointments.js';
 import { CALL_ROWS } from './matrix-calls.js';
 import { CONTACT_ROWS } from './matrix-contacts.js';
+import { ADMIN_ROWS } from './matrix-admin.js';
+import { AUDIT_ROWS } from './matrix-audit.js';
+import { OPS_ROWS } from './matrix-ops.js';
+import { SETTINGS_ROWS } from './matrix-settings.js';
 import type { Dialect } from '../test/harness.js';
 import {
   ACTORS,
@@ -238,6 +242,11 @@ export const HTTP_MATRIX: Record<string, HttpRow> = {
   ...CALL_ROWS,
   ...CONTACT_ROWS,
   ...APPOINTMENT_ROWS,
+  // ---- operations (issue 13)
+  ...OPS_ROWS,
+  ...AUDIT_ROWS,
+  ...SETTINGS_ROWS,
+  ...ADMIN_ROWS,
 };
 
 /**
@@ -397,6 +406,13 @@ export const WS_MATRIX: Record<string, WsRow> = {
   'playback.pause': { video: true, message: () => ({ type: 'playback.pause' }), ok: playbackHeard, expect: PLAYBACK_OUTCOMES },
   'playback.seek': { video: true, message: () => ({ type: 'playback.seek', time: 42 }), ok: playbackHeard, expect: PLAYBACK_OUTCOMES },
   'playback.rate': { video: true, message: () => ({ type: 'playback.rate', rate: 1.5 }), ok: playbackHeard, expect: PLAYBACK_OUTCOMES },
+  'quality.report': {
+    // Only from a call: a link exists only there. The count itself is checked in ops/metrics.test.ts.
+    message: () => ({ type: 'quality.report', outcome: 'direct', firstFrameMs: 900 }),
+    ok: { reply: 'quality.recorded' },
+    expect: { anonymous: 'close:4004', guest: 'error:NOT_IN_ROOM', member: 'error:NOT_IN_ROOM', otherMember: 'error:NOT_IN_ROOM',
+              admin: 'error:NOT_IN_ROOM', pending: 'error:NOT_IN_ROOM', admitted: 'ok', cohost: 'ok', host: 'ok' },
+  },
 };
 
 /** Another signed-in person's account (for "someone else's token"). */
@@ -453,7 +469,10 @@ export function describeMatrix(dialect: Dialect): void {
 
     describe('coverage', () => {
       it('has a row for every /api route and every client message type, naming every actor', () => {
-        const routes = w.s.t.routes.filter((r) => r.url === '/api' || r.url.startsWith('/api/'));
+        // `/metrics` sits outside /api (where Prometheus looks) but is just as guarded.
+        const routes = w.s.t.routes.filter(
+          (r) => r.url === '/api' || r.url.startsWith('/api/') || r.url === '/metrics',
+        );
         const all = new Set(routes.map((r) => `${r.method} ${r.url}`));
         const needed = [
           ...new Set(

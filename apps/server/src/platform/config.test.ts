@@ -78,6 +78,69 @@ describe('loadConfig', () => {
     for (const v of ['PORT', 'JWT_SECRET', 'CORS_ORIGINS', 'LOG_LEVEL']) expect(msg).toContain(v);
   });
 
+  it('TRUST_PROXY trusts nothing by default, or only the listed proxy addresses and ranges', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(
+      loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.7' })
+        .trustProxy,
+    ).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    expect(
+      loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'uniquelocal,172.16.0.0/255.240.0.0' }).trustProxy,
+    ).toEqual(['uniquelocal', '172.16.0.0/255.240.0.0']);
+  });
+
+  it('TRUST_PROXY=true (every hop believed) is refused, saying what to set instead', () => {
+    for (const value of ['true', 'yes']) {
+      const run = () => loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: value });
+      expect(run).toThrow(ConfigError);
+      expect(run).toThrow(/TRUST_PROXY.*every X-Forwarded-For hop.*TRUST_PROXY=loopback/s);
+    }
+  });
+
+  it('TRUST_PROXY refuses a bare hop count and entries that are not addresses', () => {
+    expect(() => loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: '1' })).toThrow(
+      /hop count cannot tell a proxy from a client/,
+    );
+    for (const bad of ['nginx', '10.0.0.0/33', '::1/129', '10.0.0.1/8/2', 'loopback,evil']) {
+      expect(() => loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
+  it('HTTP connections have deadlines by default: a slow client is cut within 30 s', () => {
+    const { http } = loadConfig({ DATA_DIR: tmp() });
+    // Node looks for late requests every checkIntervalMs, so that much adds to each deadline.
+    expect(http.headersTimeoutMs + http.checkIntervalMs).toBeLessThanOrEqual(30_000);
+    expect(http.requestTimeoutMs + http.checkIntervalMs).toBeLessThanOrEqual(30_000);
+    expect(http.keepAliveTimeoutMs).toBeGreaterThan(0);
+    expect(http.idleTimeoutMs).toBeGreaterThan(0);
+    expect(http.idleTimeoutMs).toBeLessThanOrEqual(60_000);
+    const set = loadConfig({
+      DATA_DIR: tmp(),
+      HTTP_HEADERS_TIMEOUT_SECONDS: '5',
+      HTTP_REQUEST_TIMEOUT_SECONDS: '15',
+      HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+      HTTP_IDLE_TIMEOUT_SECONDS: '120',
+    }).http;
+    expect(set).toMatchObject({
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 15_000,
+      keepAliveTimeoutMs: 65_000,
+      idleTimeoutMs: 120_000,
+    });
+    // Node refuses a header deadline past the request deadline; say so at start.
+    expect(() =>
+      loadConfig({
+        DATA_DIR: tmp(),
+        HTTP_HEADERS_TIMEOUT_SECONDS: '30',
+        HTTP_REQUEST_TIMEOUT_SECONDS: '20',
+      }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_SECONDS/);
+    expect(() => loadConfig({ DATA_DIR: tmp(), HTTP_REQUEST_TIMEOUT_SECONDS: '0' })).toThrow(
+      /HTTP_REQUEST_TIMEOUT_SECONDS/,
+    );
+  });
+
   it('requires TLS cert and key together', () => {
     expect(() => loadConfig({ DATA_DIR: tmp(), TLS_CERT_FILE: '/x.pem' })).toThrow(
       /TLS_CERT_FILE and TLS_KEY_FILE/,

@@ -3,6 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { WS_LIMITS } from '@parley/protocol';
 import { z } from 'zod';
+import { TrustProxyEnv } from './trust-proxy.js';
+import type { TrustProxy } from './trust-proxy.js';
+import type { BackoffLimit } from './live/limits.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -66,7 +69,17 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
-  TRUST_PROXY: bool.default(false),
+  /** `false`, a hop count (`1` behind one nginx) or proxy addresses; never "every hop". */
+  TRUST_PROXY: TrustProxyEnv.default(false),
+  /**
+   * Slow clients (slowloris): the headers must arrive within this, the whole request within
+   * the next, an idle keep-alive connection closes after the third, and a connection with
+   * no traffic at all after the last. Upgraded sockets (/ws) have their own heartbeat.
+   */
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
+  HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(600),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
@@ -105,6 +118,11 @@ const EnvSchema = z.object({
   /** First values of the live settings (admins change them later, in the database). */
   REGISTRATION: z.enum(['open', 'invite-only', 'closed']).default('open'),
   GUEST_ACCESS: bool.default(true),
+  /** First values of the quotas (live settings too): open rooms a member hosts at once… */
+  QUOTA_OPEN_ROOMS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** …rooms a member creates per hour, and guest accounts made from one IP per hour. */
+  QUOTA_ROOMS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
+  QUOTA_GUESTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
   /** Set: `/metrics` is served on this port only (no token), and not on the main port. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -139,20 +157,44 @@ export type Config = {
   corsOrigins: string[];
   logLevel: string;
   tls: { cert: Buffer; key: Buffer } | undefined;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  /**
+   * Deadlines of plain HTTP connections (ms): headers, whole request, idle keep-alive, no
+   * traffic at all; `checkIntervalMs` is how often Node looks for late requests.
+   */
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    idleTimeoutMs: number;
+    checkIntervalMs: number;
+  };
   rateLimitMax: number;
   admin: { email: string; password: string } | undefined;
   webDistDir: string;
   /** scrypt cost; tests lower it so suites stay fast. */
   scryptCost: number;
-  /** Login failures before 429, per account and per IP, in `windowMs`. */
-  loginThrottle: { perAccount: number; perIp: number; windowMs: number };
+  /**
+   * Sign-in throttling (modules/auth/login-throttle.ts): `perIp` failures per address in
+   * `windowMs`; per address+account a lockout from the `perPair.after`-th failure, doubling
+   * up to `perPair.maxMs`; past `accountCeiling` failures on one account in `windowMs` every
+   * address loses its free tries on it (slows, never locks the owner out).
+   */
+  loginThrottle: {
+    perIp: number;
+    windowMs: number;
+    perPair: BackoffLimit;
+    accountCeiling: number;
+  };
   /** Socket timings; tests shorten them. Defaults come from WS_LIMITS. */
   ws: {
     helloTimeoutMs: number;
     heartbeatIntervalMs: number;
     deadAfterMs: number;
     reconnectGraceMs: number;
+    /** Lower connection caps than WS_LIMITS' (tests). */
+    maxConnectionsPerIp?: number;
+    maxConnectionsPerUser?: number;
   };
   rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
   /**
@@ -185,11 +227,26 @@ export type Config = {
   /** Seeds of the live settings; the database's values win once an admin saved some. */
   registration: 'open' | 'invite-only' | 'closed';
   guestAccess: boolean;
+  /** Seeds of the live quota settings (admins are exempt from the room quotas). */
+  quotas: { openRoomsPerUser: number; roomsCreatedPerHour: number; guestsPerIpPerHour: number };
   /**
    * `/metrics`: on its own port (`port` set: main port answers 404), else on the main port
    * for admin tokens or the static `token`. `defaultMetrics`: process metrics (off in tests).
    */
-  metrics: { port: number | undefined; host: string; token: string | undefined; defaultMetrics: boolean };
+  metrics: {
+    port: number | undefined;
+    host: string;
+    token: string | undefined;
+    defaultMetrics: boolean;
+  };
+};
+
+/** 30 s after five failures from one address on one account, then 1, 2, 4 … 15 minutes. */
+export const LOGIN_THROTTLE: Config['loginThrottle'] = {
+  perIp: 30,
+  windowMs: 15 * 60_000,
+  perPair: { after: 5, baseMs: 30_000, maxMs: 15 * 60_000, forgetAfterMs: 24 * 3600_000 },
+  accountCeiling: 100,
 };
 
 export class ConfigError extends Error {
@@ -237,6 +294,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS',
+    );
+  }
+
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together');
   }
@@ -254,6 +317,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     tls,
     trustProxy: e.TRUST_PROXY,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      // Node's default (30 s) would add up to 30 s to every deadline above.
+      checkIntervalMs: 1000,
+    },
     rateLimitMax: e.RATE_LIMIT_MAX,
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
@@ -263,7 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.WEB_DIST_DIR ?? new URL('../../../web/dist', import.meta.url).pathname,
     ),
     scryptCost: 2 ** 15,
-    loginThrottle: { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 },
+    loginThrottle: LOGIN_THROTTLE,
     ws: {
       helloTimeoutMs: WS_LIMITS.helloTimeoutMs,
       heartbeatIntervalMs: WS_LIMITS.heartbeatIntervalMs,
@@ -300,6 +371,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     registration: e.REGISTRATION,
     guestAccess: e.GUEST_ACCESS,
+    quotas: {
+      openRoomsPerUser: e.QUOTA_OPEN_ROOMS_PER_USER,
+      roomsCreatedPerHour: e.QUOTA_ROOMS_PER_HOUR,
+      guestsPerIpPerHour: e.QUOTA_GUESTS_PER_IP_PER_HOUR,
+    },
     metrics: {
       port: e.METRICS_PORT,
       host: e.METRICS_HOST,
@@ -325,7 +401,7 @@ function devJwtSecret(env: Config['env'], dataDir: string): string {
     const secret = readFileSync(file, 'utf8').trim();
     if (secret.length >= 32) return secret;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);

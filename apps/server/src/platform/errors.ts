@@ -76,3 +76,21 @@ export const AuthErrors = {
       'This refresh token was already used; the session has been signed out everywhere it was shared.',
     ),
 } as const;
+
+/** Doors the live system settings close (registration mode, guest access). */
+export const AccessErrors = {
+  registrationClosed: () =>
+    new AppError(
+      ErrorCode.REGISTRATION_CLOSED,
+      403,
+      'Registration is closed on this server. Ask an administrator for an account.',
+    ),
+  inviteRequired: () =>
+    new AppError(
+      ErrorCode.INVITE_REQUIRED,
+      403,
+      'Registration needs a valid invitation on this server. Open your invite link first.',
+    ),
+  guestsDisabled: () =>
+    new AppError(ErrorCode.GUESTS_DISABLED, 403, 'Guest access is switched off on this server.'),
+} as const;

@@ -6,3 +6,8 @@
 export function searchKey(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
+
+/** `%`, `_` and the escape itself match literally in a `like … escape '\'` pattern. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -18,7 +18,11 @@ export function settingsFromConfig(config: Config): SystemSettings {
     rooms: {
       defaultMaxParticipants: ROOM_LIMITS.defaultMaxParticipants,
       maxParticipantsLimit: ROOM_LIMITS.maxParticipants,
-      emptyRoomMinutes: Math.max(1, Math.round(config.rooms.emptyTimeoutMs / 60_000)),
+      // Clamped into the settings' range, so an odd env value never makes them invalid.
+      emptyRoomMinutes: Math.min(
+        30 * 24 * 60,
+        Math.max(1, Math.round(config.rooms.emptyTimeoutMs / 60_000)),
+      ),
       chatEnabledByDefault: true,
     },
     calls: { ringTimeoutSeconds: Math.round(config.calls.ringTimeoutMs / 1000) },
@@ -27,7 +31,7 @@ export function settingsFromConfig(config: Config): SystemSettings {
       joinClosesMinutes: Math.round(config.appointments.closesAfterMs / 60_000),
       adminsMayJoin: config.appointments.adminsMayJoin,
     },
-    quotas: { openRoomsPerUser: 50, roomsCreatedPerHour: 60, guestsPerIpPerHour: 30 },
+    quotas: { ...config.quotas },
     audit: { retentionDays: 180 },
   };
 }

@@ -8,6 +8,7 @@ import type { Parley } from '../app.js';
 import type { Clock, Timers } from '../platform/clock.js';
 import type { LiveState } from '../platform/live/index.js';
 import type { Config } from '../platform/config.js';
+import { LOGIN_THROTTLE } from '../platform/config.js';
 import { openDatabase } from '../platform/db/database.js';
 import type { DbHandle } from '../platform/db/database.js';
 
@@ -85,12 +86,19 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     tls: undefined,
     trustProxy: false,
+    http: {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 20_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 30_000,
+      checkIntervalMs: 1_000,
+    },
     rateLimitMax: 10_000,
     admin: undefined,
     webDistDir: path.join(dataDir, 'no-web'),
     // Low cost keeps hashing fast in tests; the algorithm is the same.
     scryptCost: 2 ** 10,
-    loginThrottle: { perAccount: 5, perIp: 30, windowMs: 15 * 60_000 },
+    loginThrottle: LOGIN_THROTTLE,
     ws: {
       helloTimeoutMs: 5_000,
       heartbeatIntervalMs: 20_000,
@@ -117,6 +125,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     },
     registration: 'open',
     guestAccess: true,
+    // Suites create many rooms and guests from one IP; the quota tests set their own.
+    quotas: {
+      openRoomsPerUser: 100_000,
+      roomsCreatedPerHour: 100_000,
+      guestsPerIpPerHour: 100_000,
+    },
     metrics: { port: undefined, host: '127.0.0.1', token: undefined, defaultMetrics: false },
     ...overrides,
   };

@@ -21,7 +21,7 @@ export function createAttendance(ctx: AppointmentsContext): RoomAppointments {
       if (!provider && !client) return;
 
       const at = ctx.now();
-      const changed = await ctx.db.transaction().execute(async (trx) => {
+      const changed = await ctx.transaction(async (trx) => {
         let any = false;
         // A party is back within the grace: the call goes on (and its clock never stopped).
         if (row.parties_absent_since !== null) await ctx.repo.partiesAbsent(trx, row.id, null);

@@ -24,7 +24,7 @@ const isStaff = (u: { role: string; isGuest: boolean }) =>
   !u.isGuest && (u.role === 'provider' || u.role === 'admin');
 
 export function createBooking(ctx: AppointmentsContext) {
-  const { db, repo } = ctx;
+  const { repo } = ctx;
 
   /** The booked slot as stored: a future start within the booking horizon. */
   function slot(startsAt: string, durationMinutes: number) {
@@ -90,7 +90,7 @@ export function createBooking(ctx: AppointmentsContext) {
       const s = slot(body.startsAt, body.durationMinutes);
       const at = ctx.now();
       const id = randomUUID();
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await ctx.transaction(async (trx) => {
         await ensureFree(trx, { providerId, clientId }, s);
         await repo.insert(trx, {
           id,
@@ -134,7 +134,7 @@ export function createBooking(ctx: AppointmentsContext) {
       requireMember(actor);
       const { role } = await ctx.visible(id, actor);
       if (role === 'client') throw Errors.forbidden('Only the provider can reschedule.');
-      const moved = await db.transaction().execute(async (trx) => {
+      const moved = await ctx.transaction(async (trx) => {
         // Read again under the row lock: a concurrent change is either in or waits.
         const before = await repo.find(trx, id, { lock: true });
         if (!before) throw AppointmentErrors.notFound();

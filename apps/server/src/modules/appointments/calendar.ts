@@ -17,17 +17,20 @@ const STATUS = {
 
 export function createCalendar(ctx: AppointmentsContext) {
   return {
-    /** The file for a party (or an admin); `baseUrl` when no public URL is configured. */
+    /**
+     * The file for a party (or an admin). The link starts with PUBLIC_URL, else `baseUrl`
+     * (a trusted origin of the request); with neither the file carries no link at all.
+     */
     async calendar(
       actor: User,
       id: string,
-      baseUrl: string,
+      baseUrl: string | undefined,
     ): Promise<{ filename: string; body: string }> {
       requireMember(actor);
       const { row } = await ctx.visible(id, actor);
       const history = await ctx.repo.history(ctx.db, id);
-      const base = (ctx.publicUrl ?? baseUrl).replace(/\/+$/, '');
-      const link = `${base}/appointments/${row.id}`;
+      const base = (ctx.publicUrl ?? baseUrl)?.replace(/\/+$/, '');
+      const link = base ? `${base}/appointments/${row.id}` : undefined;
       const withWhom = actor.id === row.client_id ? row.provider_name : row.client_name;
       const body = appointmentIcs({
         id: row.id,
@@ -35,8 +38,8 @@ export function createCalendar(ctx: AppointmentsContext) {
         startsAt: row.starts_at,
         endsAt: row.ends_at,
         stamp: ctx.now(),
-        description: `Video appointment with ${withWhom}.\nJoin: ${link}`,
-        url: link,
+        description: `Video appointment with ${withWhom}.${link ? `\nJoin: ${link}` : ''}`,
+        ...(link ? { url: link } : {}),
         status: STATUS[row.status],
         sequence: history.filter((e) => e.kind === 'rescheduled').length,
       });

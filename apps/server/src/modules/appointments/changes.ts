@@ -19,7 +19,7 @@ import { toAppointment } from './views.js';
 const isAdmin = (u: User) => u.role === 'admin' && !u.isGuest;
 
 export function createChanges(ctx: AppointmentsContext) {
-  const { db, repo } = ctx;
+  const { repo } = ctx;
 
   /**
    * Runs `change` on the row, locked, if `actor` may see it; notifies the parties after
@@ -34,7 +34,7 @@ export function createChanges(ctx: AppointmentsContext) {
     requireMember(actor);
     const { role } = await ctx.visible(id, actor);
     check(role);
-    const { row, changed } = await db.transaction().execute(async (trx) => {
+    const { row, changed } = await ctx.transaction(async (trx) => {
       const locked = await repo.find(trx, id, { lock: true });
       if (!locked) throw AppointmentErrors.notFound();
       const changed = await apply(trx, locked);

@@ -1,4 +1,6 @@
 import type { AppointmentRole, Role } from '@parley/protocol';
+import type { AuditInput } from '../../platform/audit.js';
+import { noAudit } from '../../platform/audit.js';
 import { createUlidFactory } from '../../platform/ulid.js';
 import { AppointmentErrors } from './errors.js';
 import type { AppointmentsDeps } from './ports.js';
@@ -14,12 +16,24 @@ export type Viewer = { id: string; role: Role; isGuest: boolean };
 /** What the parts of the appointments service share: their deps plus a few helpers. */
 export type AppointmentsContext = AppointmentsDeps & {
   repo: AppointmentsRepo;
-  window: JoinWindowConfig;
+  /** The join window around a start: the live settings' `appointments`, read at each use. */
+  readonly window: JoinWindowConfig;
+  /** Whether admins may enter appointment calls (live setting), read at each use. */
+  readonly adminsMayJoin: boolean;
   /** The app clock as stored (ISO-8601 UTC). */
   now(): string;
   /** A new history row id: time-ordered, so the history reads in order. */
   eventId(): string;
-  /** Adds a line to the appointment's history inside `trx` (no actor: the server). */
+  /**
+   * Runs `work` in one transaction; the audit entries of the history lines it wrote are
+   * recorded after the commit (none when it rolls back). Every transaction that calls
+   * `record` is opened here.
+   */
+  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
+  /**
+   * Adds a line to the appointment's history inside `trx` (no actor: the server), and its
+   * audit entry once `trx` commits (see `transaction`).
+   */
   record(
     trx: Trx,
     appointmentId: string,
@@ -45,9 +59,12 @@ export type AppointmentsContext = AppointmentsDeps & {
 
 export function createAppointmentsContext(deps: AppointmentsDeps): AppointmentsContext {
   const repo = createAppointmentsRepo(deps.dialect);
-  const window: JoinWindowConfig = {
-    opensBeforeMs: deps.config.opensBeforeMs,
-    closesAfterMs: deps.config.closesAfterMs,
+  // Without live settings (services built directly in unit tests): the configuration.
+  const joinWindow = (): JoinWindowConfig => {
+    const s = deps.settings?.get().appointments;
+    return s
+      ? { opensBeforeMs: s.joinOpensMinutes * 60_000, closesAfterMs: s.joinClosesMinutes * 60_000 }
+      : { opensBeforeMs: deps.config.opensBeforeMs, closesAfterMs: deps.config.closesAfterMs };
   };
   const afterCommit = async (step: string, work: () => Promise<unknown>) => {
     try {
@@ -63,21 +80,42 @@ export function createAppointmentsContext(deps: AppointmentsDeps): AppointmentsC
     return 'other';
   };
   const eventId = createUlidFactory(deps.clock);
+  const audit = deps.audit ?? noAudit;
+  // The audit entries each open transaction will record once it commits.
+  const pendingAudit = new WeakMap<Trx, AuditInput[]>();
   return {
     ...deps,
     repo,
-    window,
+    get window() {
+      return joinWindow();
+    },
+    get adminsMayJoin() {
+      return deps.settings?.get().appointments.adminsMayJoin ?? deps.config.adminsMayJoin;
+    },
     now: () => deps.clock.now().toISOString(),
     eventId,
-    record: (trx, appointmentId, kind, e) =>
-      repo.recordEvent(trx, {
+    async transaction(work) {
+      const entries: AuditInput[] = [];
+      const result = await deps.db.transaction().execute((trx) => {
+        pendingAudit.set(trx, entries);
+        return work(trx);
+      });
+      for (const entry of entries) await audit.record(entry);
+      return result;
+    },
+    record: (trx, appointmentId, kind, e) => {
+      const pending = pendingAudit.get(trx);
+      if (pending) pending.push(auditEntry(appointmentId, kind, e));
+      else deps.onError(new Error(`history line '${kind}' outside ctx.transaction`), 'audit');
+      return repo.recordEvent(trx, {
         id: eventId(),
         appointment_id: appointmentId,
         at: e.at,
         actor_id: e.actorId ?? null,
         kind,
         details: e.details ?? {},
-      }),
+      });
+    },
     relation,
     async visible(id, viewer, q = deps.db) {
       const row = await repo.find(q, id);
@@ -91,13 +129,63 @@ export function createAppointmentsContext(deps: AppointmentsDeps): AppointmentsC
         if (!row) return;
         await deps.bus.toUser(row.provider_id, {
           type: 'appointment.updated',
-          appointment: toAppointment(row, 'provider', window),
+          appointment: toAppointment(row, 'provider', joinWindow()),
         });
         await deps.bus.toUser(row.client_id, {
           type: 'appointment.updated',
-          appointment: toAppointment(row, 'client', window),
+          appointment: toAppointment(row, 'client', joinWindow()),
         });
       }),
     afterCommit,
   };
+}
+
+/**
+ * The audit entry of a history line: creation, reschedule and payment lines keep their
+ * details (times, statuses, the webhook's event id); status lines say the new status.
+ * A cancellation's reason is free text a person wrote (perhaps about their health) and
+ * stays in the appointment's own history, not in the log.
+ */
+function auditEntry(
+  appointmentId: string,
+  kind: AppointmentEventsTable['kind'],
+  e: { actorId?: string | null; details?: Record<string, unknown> },
+): AuditInput {
+  const base = {
+    actorId: e.actorId ?? null,
+    targetType: 'appointment',
+    targetId: appointmentId,
+  } as const;
+  switch (kind) {
+    case 'created':
+      return { ...base, type: 'appointment.created', details: e.details ?? {} };
+    case 'rescheduled':
+      return { ...base, type: 'appointment.rescheduled', details: e.details ?? {} };
+    case 'payment':
+      return { ...base, type: 'appointment.payment_changed', details: e.details ?? {} };
+    case 'cancelled':
+      return { ...base, type: 'appointment.status_changed', details: { status: 'cancelled' } };
+    case 'confirmed':
+    case 'started':
+    case 'completed':
+    case 'no_show':
+      return {
+        ...base,
+        type: 'appointment.status_changed',
+        details: { status: STATUS_OF[kind], ...e.details },
+      };
+    default:
+      return assertNever(kind);
+  }
+}
+
+const STATUS_OF = {
+  confirmed: 'confirmed',
+  started: 'in_progress',
+  completed: 'completed',
+  no_show: 'no_show',
+} as const;
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled history kind: ${String(x)}`);
 }

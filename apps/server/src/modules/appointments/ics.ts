@@ -12,7 +12,8 @@ export type IcsEvent = {
   stamp: string;
   /** Free text shown by the calendar (already including the join link). */
   description: string;
-  url: string;
+  /** The join link; left out when the server knows no trusted origin for it. */
+  url?: string;
   /** VEVENT STATUS: tentative until the provider confirms. */
   status: 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED';
   /** Bumped on every reschedule, so calendars replace the old copy. */
@@ -81,7 +82,7 @@ export function appointmentIcs(e: IcsEvent): string {
     `SUMMARY:${escapeText(e.title)}`,
     `DESCRIPTION:${escapeText(e.description)}`,
     // A URI value, not TEXT: no escaping (RFC 5545 §3.3.13).
-    `URL:${e.url}`,
+    ...(e.url ? [`URL:${e.url}`] : []),
     `STATUS:${e.status}`,
     'END:VEVENT',
     'END:VCALENDAR',

@@ -1,6 +1,12 @@
-import type { AppointmentRoomResponse, CanJoinResponse, User } from '@parley/protocol';
+import type {
+  AppointmentRoomResponse,
+  CanJoinResponse,
+  JoinBlockReason,
+  User,
+} from '@parley/protocol';
 import { isUniqueViolation } from '../../platform/db/database.js';
 import { Errors } from '../../platform/errors.js';
+import type { AppError } from '../../platform/errors.js';
 import { requireMember } from './booking.js';
 import type { AppointmentsContext, Viewer } from './context.js';
 import { AppointmentErrors } from './errors.js';
@@ -21,7 +27,7 @@ export function joinAnswer(
   return canJoin(
     {
       requester: ctx.relation(row, viewer),
-      adminsMayJoin: ctx.config.adminsMayJoin,
+      adminsMayJoin: ctx.adminsMayJoin,
       status: row.status,
       paymentStatus: row.payment_status,
       startsAt: Date.parse(row.starts_at),
@@ -30,6 +36,19 @@ export function joinAnswer(
     },
     ctx.window,
   );
+}
+
+/**
+ * A join attempt the rule refused (opening the room, entering it over HTTP or the socket):
+ * counted by reason, then the 403. `can-join` only asks, and is not counted.
+ */
+export function countRefusedJoin(ctx: AppointmentsContext, reason: JoinBlockReason): void {
+  ctx.metrics?.appointmentJoinsRefused.inc({ reason });
+}
+
+function refuseJoin(ctx: AppointmentsContext, reason: JoinBlockReason): AppError {
+  countRefusedJoin(ctx, reason);
+  return Errors.notJoinable(reason);
 }
 
 /** Room codes are random: a collision is vanishingly rare, and simply drawn again. */
@@ -46,7 +65,7 @@ export function createJoining(ctx: AppointmentsContext) {
     if (!row) throw AppointmentErrors.notFound();
     // Checked again under the lock: a cancel may have won meanwhile.
     const answer = joinAnswer(ctx, row, actor);
-    if (!answer.canJoin) throw Errors.notJoinable(answer.reason);
+    if (!answer.canJoin) throw refuseJoin(ctx, answer.reason);
     if (row.room_id && row.room_code && (await repo.roomIsOpen(trx, row.room_id)))
       return { id: row.room_id, code: row.room_code };
     // A new room only before the call: once it is in progress its room is the call, and
@@ -95,7 +114,7 @@ export function createJoining(ctx: AppointmentsContext) {
       requireMember(actor);
       const { row } = await ctx.visible(id, actor);
       const answer = joinAnswer(ctx, row, actor);
-      if (!answer.canJoin) throw Errors.notJoinable(answer.reason);
+      if (!answer.canJoin) throw refuseJoin(ctx, answer.reason);
       for (let attempt = 0; ; attempt++) {
         try {
           const room = await db.transaction().execute((trx) => roomOf(trx, id, actor));

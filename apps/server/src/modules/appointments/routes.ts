@@ -11,7 +11,7 @@ import {
   RescheduleAppointmentBody,
   SetPaymentBody,
 } from '@parley/protocol';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bearerSecurity, currentUser, onlyUsers } from '../../platform/auth/hook.js';
@@ -22,6 +22,8 @@ import type { AppointmentsService } from './service.js';
 export type AppointmentRoutesDeps = {
   appointments: AppointmentsService;
   authenticate: onRequestAsyncHookHandler;
+  /** Origin of the calendar file's link (PUBLIC_URL or a trusted Host); none: no link. */
+  linkOrigin?: (req: FastifyRequest) => string | undefined;
 };
 
 const WHO =
@@ -221,7 +223,7 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps) {
         const file = await appointments.calendar(
           currentUser(req),
           req.params.id,
-          `${req.protocol}://${req.host}`,
+          deps.linkOrigin?.(req),
         );
         return reply
           .type('text/calendar; charset=utf-8')

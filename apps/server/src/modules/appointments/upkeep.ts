@@ -88,7 +88,7 @@ export function createUpkeep(ctx: AppointmentsContext): () => Promise<void> {
   /** Applies one ending if the appointment is still where we saw it; false if another pass won. */
   async function end(e: Ending, nowIso: string): Promise<boolean> {
     const { row } = e;
-    const done = await db.transaction().execute(async (trx) => {
+    const done = await ctx.transaction(async (trx) => {
       if (e.outcome === 'completed') {
         const started = row.call_started_at ? Date.parse(row.call_started_at) : e.endedAt;
         const seconds = Math.max(0, Math.floor((e.endedAt - started) / 1000));

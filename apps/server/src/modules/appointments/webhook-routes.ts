@@ -1,5 +1,8 @@
 import { PAYMENT_WEBHOOK, PaymentWebhookEvent, PaymentWebhookResponse } from '@parley/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditLog } from '../../platform/audit.js';
+import { noAudit } from '../../platform/audit.js';
+import { boundedUserAgent } from '../../platform/request-context.js';
 import { AppError } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http-errors.js';
 import type { AppointmentsService } from './service.js';
@@ -28,15 +31,42 @@ const DESCRIPTION = [
  * its own scope whose JSON parser hands the handler a Buffer; every other route keeps
  * the app's parser (platform/json-body.ts).
  */
-export function paymentWebhookRoutes(deps: { appointments: AppointmentsService }) {
+export function paymentWebhookRoutes(deps: {
+  appointments: AppointmentsService;
+  /** Every refusal is audited (`webhook.refused`). */
+  audit?: AuditLog;
+}) {
+  const audit = deps.audit ?? noAudit;
   return function register(app: FastifyInstance): void {
     void app.register((scope, _opts, done) => {
       // Refusals the handler never saw (wrong content type, too large, …) are logged here;
       // those it logged itself are not logged twice.
       const loggedByHandler = new WeakSet<FastifyRequest>();
       const errorCode = new WeakMap<FastifyRequest, string>();
+      // The event a refused request carried, once its signature was checked.
+      const signedEvent = new WeakMap<FastifyRequest, PaymentWebhookEvent>();
       scope.addHook('onError', async (req, _reply, err) => {
         if (err.code) errorCode.set(req, err.code);
+      });
+      // Every refusal is audited once, whoever refused it (the parser, the limit, the
+      // handler), before the answer leaves. The reason, never the signature: the event is
+      // named only once it was signed.
+      scope.addHook('onSend', async (req, reply, payload) => {
+        if (reply.statusCode < 300) return payload;
+        const event = signedEvent.get(req);
+        await audit.record({
+          type: 'webhook.refused',
+          actorId: null,
+          ...(event ? { targetType: 'appointment', targetId: event.appointmentId } : {}),
+          details: {
+            statusCode: reply.statusCode,
+            code: errorCode.get(req) ?? null,
+            ...(event ? { eventId: event.id, eventType: event.type } : {}),
+          },
+          ip: req.ip,
+          userAgent: boundedUserAgent(req.headers['user-agent']),
+        });
+        return payload;
       });
       scope.addHook('onResponse', async (req, reply) => {
         if (reply.statusCode < 300 || loggedByHandler.has(req)) return;
@@ -74,6 +104,7 @@ export function paymentWebhookRoutes(deps: { appointments: AppointmentsService }
               headers: req.headers,
               seen: (event) => {
                 eventId = event.id;
+                signedEvent.set(req, event);
               },
             });
             req.log.info(

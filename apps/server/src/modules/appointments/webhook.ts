@@ -64,7 +64,7 @@ export function createPaymentWebhook(
     req.seen?.(event);
 
     const at = ctx.now();
-    const { to, changed } = await ctx.db.transaction().execute(async (trx) => {
+    const { to, changed } = await ctx.transaction(async (trx) => {
       const inserted = await trx
         .insertInto('payment_events')
         .values({

@@ -33,7 +33,11 @@ export function authRoutes(deps: {
         tags,
         summary: 'Create an account and sign in',
         body: RegisterBody,
-        response: { 201: AuthResponse, ...errorResponses(400, 409, 429) },
+        description:
+          'Follows the `registration` setting: `closed` → 403 REGISTRATION_CLOSED; ' +
+          '`invite-only` → needs `inviteToken`, a room invite that is still valid (it is not ' +
+          'used up), else 403 INVITE_REQUIRED.',
+        response: { 201: AuthResponse, ...errorResponses(400, 403, 409, 429) },
       },
       handler: async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
     });
@@ -85,11 +89,14 @@ export function authRoutes(deps: {
       schema: {
         tags,
         summary: 'Create a guest user (display name only) and sign in',
+        description:
+          'Guest access off: 403 GUESTS_DISABLED. Guest accounts per IP per hour are a quota ' +
+          '(429 QUOTA_EXCEEDED with Retry-After).',
         body: GuestBody,
-        response: { 201: AuthResponse, ...errorResponses(400, 429) },
+        response: { 201: AuthResponse, ...errorResponses(400, 403, 429) },
       },
       handler: async (req, reply) =>
-        reply.code(201).send(await deps.auth.guest(req.body.displayName)),
+        reply.code(201).send(await deps.auth.guest(req.body.displayName, req.ip)),
     });
 
     r.get('/me', {

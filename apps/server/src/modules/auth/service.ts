@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { AuthResponse, Role, Tokens, User } from '@parley/protocol';
 import type { Clock } from '../../platform/clock.js';
 import { isUniqueViolation } from '../../platform/db/database.js';
-import { AuthErrors, Errors } from '../../platform/errors.js';
-import type { AttemptLimiter, Bus } from '../../platform/live/index.js';
+import { AccessErrors, AuthErrors, Errors } from '../../platform/errors.js';
+import type { Bus } from '../../platform/live/index.js';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/auth/tokens.js';
 import type { TokenService } from '../../platform/auth/tokens.js';
 import type { UsersRepo, UserRecord } from '../users/index.js';
 import { normalizeEmail, publicUser } from '../users/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RefreshTokensRepo } from './refresh-repo.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { AuditLog } from '../../platform/audit.js';
+import { noAudit } from '../../platform/audit.js';
 import type { SettingsReader } from '../../platform/settings.js';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
@@ -20,13 +22,20 @@ export type AuthServiceDeps = {
   audit?: AuditLog;
   /** Registration mode and guest access (live settings). */
   settings?: SettingsReader;
+  /**
+   * Whether a room invite token is valid now (not expired, revoked or used up); rooms
+   * answers it, wired by app.ts. Absent: invite-only registration admits nobody.
+   */
+  inviteUsable?: (token: string) => Promise<boolean>;
+  /** Guest access and the per-IP guest quota (modules/settings); absent: guests always welcome. */
+  admitGuest?: (ip: string) => Promise<void>;
   users: UsersRepo;
   refreshTokens: RefreshTokensRepo;
   tokens: TokenService;
   clock: Clock;
   scryptCost: number;
-  accountLimiter: AttemptLimiter;
-  ipLimiter: AttemptLimiter;
+  /** Per address, per address+account, and the account's ceiling (login-throttle.ts). */
+  loginThrottle: LoginThrottle;
   /** Ended sessions are announced (`session.revoked`) so their sockets close. */
   bus: Bus;
 };
@@ -36,6 +45,7 @@ export type AccessSession = { user: User; sessionId: string; expiresAt: Date };
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { users, refreshTokens, tokens, clock, bus } = deps;
+  const audit = deps.audit ?? noAudit;
   // Verified against when the email is unknown, so both failures cost one scrypt.
   const dummyHash = hashPassword('parley-dummy-password', deps.scryptCost);
 
@@ -66,9 +76,18 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   return {
-    async register(input: { email: string; password: string; displayName: string; role?: Role }) {
+    async register(input: NewAccount & { inviteToken?: string | undefined }) {
+      await mayRegister(input.inviteToken);
       const user = await createAccount(input);
-      return startSession(user);
+      const session = await startSession(user);
+      await audit.record({
+        type: 'auth.register',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+        details: { role: user.role },
+      });
+      return session;
     },
 
     /** Creates an account without a session (used by `admin:create`). */
@@ -77,35 +96,59 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Signs in a user another module created (a guest accepting an invite). */
     startSession,
 
-    async guest(displayName: string): Promise<AuthResponse> {
+    async guest(displayName: string, ip: string): Promise<AuthResponse> {
+      await deps.admitGuest?.(ip);
       const user = await users.insertGuest(displayName, clock.now().toISOString());
-      return startSession(user);
+      const session = await startSession(user);
+      await audit.record({
+        type: 'auth.guest',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+        details: { via: 'guest' },
+      });
+      return session;
     },
 
     async login(input: { email: string; password: string }, ip: string): Promise<AuthResponse> {
       const email = normalizeEmail(input.email);
-      const accountKey = `acct:${email}`;
-      const ipKey = `ip:${ip}`;
-      const wait = Math.max(
-        ...(await Promise.all([
-          deps.accountLimiter.blockedFor(accountKey),
-          deps.ipLimiter.blockedFor(ipKey),
-        ])),
-      );
-      if (wait > 0) throw Errors.tooManyAttempts(wait);
+      // The attacker's address is held back, never the account: the owner elsewhere gets in.
+      const wait = await deps.loginThrottle.waitFor(email, ip);
+      if (wait > 0) {
+        // Never the password; the address as typed (normalized) shows what was targeted.
+        await audit.record({
+          type: 'auth.login_throttled',
+          actorId: null,
+          targetType: 'email',
+          targetId: email,
+          details: { retryAfterSeconds: wait },
+        });
+        throw Errors.tooManyAttempts(wait);
+      }
 
       const user = await users.findByEmail(email);
       const ok = user?.passwordHash
         ? await verifyPassword(input.password, user.passwordHash)
         : (await verifyPassword(input.password, await dummyHash), false);
       if (!user || !ok) {
-        await Promise.all([deps.accountLimiter.fail(accountKey), deps.ipLimiter.fail(ipKey)]);
+        await deps.loginThrottle.failed(email, ip);
+        await loginFailed(email, user ? 'wrong_password' : 'unknown_email');
         throw AuthErrors.invalidCredentials();
       }
-      if (user.disabledAt) throw AuthErrors.accountDisabled();
-      await deps.accountLimiter.reset(accountKey);
+      if (user.disabledAt) {
+        await loginFailed(email, 'account_disabled');
+        throw AuthErrors.accountDisabled();
+      }
+      await deps.loginThrottle.succeeded(email, ip);
       await users.touchLastSeen(user.id, clock.now().toISOString());
-      return startSession(user);
+      const session = await startSession(user);
+      await audit.record({
+        type: 'auth.login',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+      });
+      return session;
     },
 
     /**
@@ -146,7 +189,16 @@ export function createAuthService(deps: AuthServiceDeps) {
     async logout(refreshToken: string): Promise<void> {
       const row = await refreshTokens.findByHash(hashOpaqueToken(refreshToken));
       if (!row) return;
-      await refreshTokens.revokeFamily(row.family_id, clock.now().toISOString());
+      const ended = await refreshTokens.revokeFamily(row.family_id, clock.now().toISOString());
+      // Once per session: a repeated logout of an ended one changes nothing worth a line.
+      if (ended > 0) {
+        await audit.record({
+          type: 'auth.logout',
+          actorId: row.user_id,
+          targetType: 'user',
+          targetId: row.user_id,
+        });
+      }
       await bus.emit({
         type: 'session.revoked',
         userId: row.user_id,
@@ -188,8 +240,45 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   /** A reused refresh token ends its session; announced after the revocation is stored. */
   async function revokeForReuse(familyId: string, userId: string, now: string): Promise<void> {
-    await refreshTokens.revokeFamily(familyId, now);
+    const revoked = await refreshTokens.revokeFamily(familyId, now);
+    // Every detection: a stolen token replayed again is worth seeing. Anonymous: whoever
+    // presented it may not be the owner.
+    await audit.record({
+      type: 'auth.refresh_reuse',
+      actorId: null,
+      targetType: 'user',
+      targetId: userId,
+      details: { sessionRevoked: revoked > 0 },
+    });
     await bus.emit({ type: 'session.revoked', userId, sessionId: familyId, reason: 'reuse' });
+  }
+
+  /** Every refused sign-in, once; never the password. */
+  function loginFailed(
+    email: string,
+    reason: 'unknown_email' | 'wrong_password' | 'account_disabled',
+  ): Promise<void> {
+    return audit.record({
+      type: 'auth.login_failed',
+      actorId: null,
+      targetType: 'email',
+      targetId: email,
+      details: { reason },
+    });
+  }
+
+  /**
+   * The live registration mode: `closed` refuses everyone, `invite-only` wants a room invite
+   * that could still be accepted (it is only looked at, not used up). Admins make accounts
+   * another way (`admin:create`, ADMIN_EMAIL: `createAccount`), which no mode stops.
+   */
+  async function mayRegister(inviteToken: string | undefined): Promise<void> {
+    const mode = deps.settings?.get().registration ?? 'open';
+    if (mode === 'closed') throw AccessErrors.registrationClosed();
+    if (mode === 'invite-only') {
+      const usable = inviteToken && deps.inviteUsable && (await deps.inviteUsable(inviteToken));
+      if (!usable) throw AccessErrors.inviteRequired();
+    }
   }
 
   function createAccount(input: NewAccount): Promise<UserRecord> {

@@ -21,6 +21,8 @@ export type CallsContext = CallsServiceDeps & {
   repo: CallsRepo;
   /** The app clock as stored (ISO-8601 UTC). */
   now(): string;
+  /** How long a new call rings: the live setting `calls.ringTimeoutSeconds`, read now. */
+  ringTimeoutMs(): number;
   /** Sends `type` to one party or both, each with the call as they see it. */
   tell(row: CallRow, type: CallNotice, to: 'caller' | 'callee' | 'both'): Promise<void>;
   /**
@@ -38,6 +40,10 @@ export function createCallsContext(deps: CallsServiceDeps): CallsContext {
     ...deps,
     repo,
     now: () => deps.clock.now().toISOString(),
+    ringTimeoutMs: () => {
+      const s = deps.settings?.get().calls;
+      return s ? s.ringTimeoutSeconds * 1000 : deps.timing.ringTimeoutMs;
+    },
     async tell(row, type, to) {
       const ids =
         to === 'both'

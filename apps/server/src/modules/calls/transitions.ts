@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Call, CreateCallBody, User } from '@parley/protocol';
+import { noAudit } from '../../platform/audit.js';
 import { isUniqueViolation } from '../../platform/db/database.js';
 import type { CallStateColumn, CallsTable } from '../../platform/db/schema.js';
 import type { CallsContext } from './context.js';
@@ -21,7 +22,31 @@ const earlier = (a: string, b: string) => (a < b ? a : b);
  * several processes give exactly one outcome; only the winner tells the parties.
  */
 export function createTransitions(ctx: CallsContext) {
-  const { db, repo, people, rooms, ringDeadlines, clock, timing } = ctx;
+  const { db, repo, people, rooms, ringDeadlines, clock } = ctx;
+  const audit = ctx.audit ?? noAudit;
+
+  /**
+   * The call reached its final state: one audit entry and one count by final status
+   * (metrics), after the commit. Only the transition that won calls this, so each call is
+   * recorded once. The duration is the server's (from both-connected), never a client's.
+   */
+  function finished(row: CallRow): Promise<void> {
+    ctx.metrics?.callsEnded.inc({ status: row.state });
+    return audit.record({
+      type: 'call.ended',
+      actorId: row.ended_by,
+      targetType: 'call',
+      targetId: row.id,
+      details: {
+        status: row.state,
+        reason: row.end_reason,
+        durationSeconds: row.duration_seconds,
+        callerId: row.caller_id,
+        calleeId: row.callee_id,
+        media: row.media,
+      },
+    });
+  }
 
   /**
    * Leaves `from` for a terminal state and frees both lines. `fix` may adjust the row
@@ -35,7 +60,7 @@ export function createTransitions(ctx: CallsContext) {
     set: Partial<CallsTable>,
     fix?: (row: CallRow) => Partial<CallsTable>,
   ): Promise<CallRow | undefined> {
-    return db.transaction().execute(async (trx) => {
+    const settled = await db.transaction().execute(async (trx) => {
       if (!(await repo.transition(trx, callId, from, set))) return undefined;
       let row = (await repo.find(trx, callId))!;
       const patch = fix?.(row);
@@ -46,6 +71,8 @@ export function createTransitions(ctx: CallsContext) {
       await repo.releaseLines(trx, callId);
       return row;
     });
+    if (settled) await finished(settled);
+    return settled;
   }
 
   /** The call's state now, for the 409 of a request that lost a race. */
@@ -128,10 +155,11 @@ export function createTransitions(ctx: CallsContext) {
       });
       if (row.state === 'ringing') {
         // Without its deadline the call is still missed, by the database backstop.
-        const due = clock.now().getTime() + timing.ringTimeoutMs;
+        const due = clock.now().getTime() + ctx.ringTimeoutMs();
         await ctx.afterCommit('ring deadline', () => ringDeadlines.set(id, due));
         await ctx.afterCommit('call.incoming', () => ctx.tell(row, 'call.incoming', 'callee'));
       } else {
+        await finished(row);
         await ctx.afterCommit('call.busy', () => ctx.tell(row, 'call.busy', 'caller'));
       }
       return toCall(row, user.id);
@@ -236,7 +264,7 @@ export function createTransitions(ctx: CallsContext) {
         (r) => ({
           // It stopped ringing when the timeout said so, even if we notice late.
           ended_at: new Date(
-            Math.min(now, Date.parse(r.created_at) + timing.ringTimeoutMs),
+            Math.min(now, Date.parse(r.created_at) + ctx.ringTimeoutMs()),
           ).toISOString(),
         }),
       );

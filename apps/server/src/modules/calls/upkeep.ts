@@ -36,7 +36,9 @@ export function createUpkeep(ctx: CallsContext, transitions: CallTransitions['up
       for (const callId of due) await attempt(() => transitions.miss(callId));
       if (due.length < BATCH) break;
     }
-    const lost = new Date(now - timing.ringTimeoutMs - BACKSTOP_MARGIN_MS).toISOString();
+    // The ring timeout as set now: a call already ringing when an admin shortens it may be
+    // missed at the new bound (its deadline keeps the old one otherwise).
+    const lost = new Date(now - ctx.ringTimeoutMs() - BACKSTOP_MARGIN_MS).toISOString();
     for (const callId of await repo.ringingSince(db, lost, BATCH)) {
       await attempt(() => transitions.miss(callId));
     }

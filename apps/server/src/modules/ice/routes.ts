@@ -36,7 +36,12 @@ export function iceRoutes(deps: {
         }
         // Credentials are per user and short-lived: never cache them in shared caches.
         reply.header('cache-control', 'private, no-store');
-        return iceServersFor(deps.turn, user.id, deps.clock.now());
+        const answer = iceServersFor(deps.turn, user.id, deps.clock.now());
+        // Counted when a TURN credential went out (STUN alone hands out nothing).
+        if (answer.iceServers.some((s) => s.credential !== undefined)) {
+          deps.metrics?.turnCredentials.inc();
+        }
+        return answer;
       },
     });
   };

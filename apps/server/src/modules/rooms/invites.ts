@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '@parley/protocol';
 import type { AcceptInviteResponse, InviteResponse, InviteSummary, User } from '@parley/protocol';
 import { SignJWT, jwtVerify } from 'jose';
+import type { AuditLog } from '../../platform/audit.js';
+import { noAudit } from '../../platform/audit.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
+import type { AttemptLimiter } from '../../platform/live/index.js';
 import { toBool } from '../../platform/db/database.js';
-import { Errors } from '../../platform/errors.js';
+import { AppError, Errors } from '../../platform/errors.js';
 import { createGuest } from '../users/index.js';
 import type { UserRecord } from '../users/index.js';
 import { RoomErrors } from './errors.js';
@@ -15,18 +19,28 @@ import type { RoomsService } from './service.js';
 const INVITE_TYP = 'invite+jwt';
 
 export type InvitesDeps = {
+  /** Guests created and people admitted by a link. */
+  audit?: AuditLog;
   db: Db;
   repo: RoomsRepo;
   /** Seats and the moderator check come from the rooms service, so they are written once. */
   rooms: Pick<RoomsService, 'seat' | 'requireModerator' | 'view'>;
   clock: Clock;
   secret: string;
+  /** Guest access and the per-IP guest quota (modules/settings); absent: guests always welcome. */
+  admitGuest?: (ip: string) => Promise<void>;
+  /**
+   * Links that are not ours (forged, unknown, bound to another room), per IP: the link is a
+   * bearer capability, so guessing one must be slow, like room codes.
+   */
+  lookupLimiter: AttemptLimiter;
   /** Starts a session (tokens) for a guest created by accepting an invite. */
   startSession(user: UserRecord): Promise<{ tokens: NonNullable<AcceptInviteResponse['tokens']> }>;
 };
 
 export function createInvitesService(deps: InvitesDeps) {
   const { db, repo, rooms, clock } = deps;
+  const audit = deps.audit ?? noAudit;
   const key = new TextEncoder().encode(deps.secret);
 
   /** Verifies signature, type and room binding; expiry and use counts come from the row. */
@@ -58,6 +72,21 @@ export function createInvitesService(deps: InvitesDeps) {
     if (expired || usedUp || invite.revoked_at) throw RoomErrors.inviteInvalid();
     if (room.status === 'closed') throw RoomErrors.closed();
     return { invite, room };
+  }
+
+  /** `load` for a caller at `ip`: a blocked IP is refused first; only a 404 counts against it. */
+  async function loadFrom(ip: string, token: string) {
+    const wait = await deps.lookupLimiter.blockedFor(ip);
+    if (wait > 0) throw Errors.tooManyAttempts(wait);
+    try {
+      return await load(token);
+    } catch (err) {
+      // An expired or used-up link is a real one: whoever holds it is not guessing.
+      if (err instanceof AppError && err.code === ErrorCode.INVITE_NOT_FOUND) {
+        await deps.lookupLimiter.fail(ip);
+      }
+      throw err;
+    }
   }
 
   return {
@@ -98,8 +127,22 @@ export function createInvitesService(deps: InvitesDeps) {
       };
     },
 
-    async summary(token: string): Promise<InviteSummary> {
-      const { invite, room } = await load(token);
+    /**
+     * Whether the invite could be accepted now (registration while `invite-only` asks).
+     * Nothing is used up; any refusal (bad signature, expired, used up, room ended) is false.
+     */
+    async usable(token: string): Promise<boolean> {
+      try {
+        await load(token);
+        return true;
+      } catch (err) {
+        if (err instanceof AppError) return false;
+        throw err;
+      }
+    },
+
+    async summary(token: string, ip: string): Promise<InviteSummary> {
+      const { invite, room } = await loadFrom(ip, token);
       return {
         room: { id: room.id, code: room.code, name: room.name },
         hostDisplayName: await repo.hostName(db, room.host_id),
@@ -118,20 +161,25 @@ export function createInvitesService(deps: InvitesDeps) {
       token: string,
       caller: User | null,
       displayName: string | undefined,
+      ip: string,
     ): Promise<AcceptInviteResponse> {
       if (!caller && !displayName) {
         throw Errors.validation({ displayName: ['Enter a name to join as a guest'] });
       }
-      const { invite, room } = await load(token);
+      const { invite, room } = await loadFrom(ip, token);
       if (toBool(room.locked)) throw RoomErrors.locked();
+      // A new guest account: allowed at all, and this IP's hourly quota (an existing
+      // account, a guest's included, uses the link as itself).
+      if (!caller) await deps.admitGuest?.(ip);
 
-      const guest = await db.transaction().execute(async (trx) => {
+      const { guest, admitted } = await db.transaction().execute(async (trx) => {
         const guestRecord = caller
           ? undefined
           : await createGuest(trx, displayName!, clock.now().toISOString());
         const userId = caller?.id ?? guestRecord!.id;
         const me = await repo.findParticipant(trx, room.id, userId);
-        if (me?.status === 'approved') return guestRecord; // already in: no use consumed
+        // Already in: no use consumed.
+        if (me?.status === 'approved') return { guest: guestRecord, admitted: false };
         if (
           (me?.status === 'kicked' || me?.status === 'denied') &&
           me.updated_at >= invite.created_at
@@ -153,10 +201,29 @@ export function createInvitesService(deps: InvitesDeps) {
         // Consumed only if a use is left: concurrent accepts of a 1-use link admit one
         // person, and the loser's guest and seat roll back with this transaction.
         if (!(await repo.consumeInviteUse(trx, invite.id))) throw RoomErrors.inviteInvalid();
-        return guestRecord;
+        return { guest: guestRecord, admitted: true };
       });
 
       const userId = caller?.id ?? guest!.id;
+      if (guest) {
+        await audit.record({
+          type: 'auth.guest',
+          actorId: guest.id,
+          targetType: 'user',
+          targetId: guest.id,
+          details: { via: 'invite', roomId: room.id },
+        });
+      }
+      // The link is its author's admission (as the seat records it), used by this person.
+      if (admitted) {
+        await audit.record({
+          type: 'room.admitted',
+          actorId: invite.created_by,
+          targetType: 'user',
+          targetId: userId,
+          details: { roomId: room.id, via: 'invite', inviteId: invite.id },
+        });
+      }
       const roomView = await rooms.view(room.id, userId);
       if (guest) {
         const { tokens } = await deps.startSession(guest);

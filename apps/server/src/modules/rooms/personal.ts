@@ -95,7 +95,12 @@ export async function openPersonalRoom(
  * Whether `user` may be in an appointment's room now: null yes, else why not (the
  * appointments module decides; app.ts wires it). `NOT_A_PARTICIPANT` looks like no room.
  */
-export type AppointmentRoomAccess = (roomId: string, user: User) => Promise<JoinBlockReason | null>;
+export type AppointmentRoomAccess = (
+  roomId: string,
+  user: User,
+  /** `look`: the room's view; `enter`: a join (over HTTP or the socket). */
+  intent: 'look' | 'enter',
+) => Promise<JoinBlockReason | null>;
 
 export type PersonalRoomsDeps = {
   db: Db;
@@ -138,7 +143,7 @@ export function createPersonalRooms(deps: PersonalRoomsDeps) {
   ): Promise<RoomParticipantsTable | undefined> {
     if (room.kind === 'appointment') {
       const reason = deps.appointmentAccess
-        ? await deps.appointmentAccess(room.id, user)
+        ? await deps.appointmentAccess(room.id, user, opts.visibleOnly ? 'look' : 'enter')
         : 'NOT_A_PARTICIPANT';
       if (reason === 'NOT_A_PARTICIPANT') return unseen(ip);
       if (reason !== null && !opts.visibleOnly) throw Errors.notJoinable(reason);

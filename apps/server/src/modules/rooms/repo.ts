@@ -33,6 +33,24 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
       if (opts.lock && dialect === 'postgres') query = query.forUpdate();
       return query.executeTakeFirst();
     },
+    /**
+     * Open meeting rooms `hostId` hosts (the open-rooms quota). Inside a transaction on
+     * PostgreSQL the host's user row is locked first, so one host's concurrent creations
+     * count one after another (SQLite serializes all writers anyway).
+     */
+    async openHostedCount(q: Q, hostId: string, opts: { lock?: boolean } = {}): Promise<number> {
+      if (opts.lock && dialect === 'postgres') {
+        await q.selectFrom('users').select('id').where('id', '=', hostId).forUpdate().execute();
+      }
+      const r = await q
+        .selectFrom('rooms')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where('host_id', '=', hostId)
+        .where('status', '=', 'open')
+        .where('kind', '=', 'meeting')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
     async findRoomByCode(q: Q, code: string): Promise<RoomsTable | undefined> {
       return q.selectFrom('rooms').selectAll().where('code', '=', code).executeTakeFirst();
     },

@@ -33,7 +33,8 @@ export type RoomRoutesDeps = {
   authenticate: onRequestAsyncHookHandler;
   /** Signs in the caller if they sent a token, without requiring one. */
   optionalUser(req: FastifyRequest): Promise<User | null>;
-  publicUrl: string | undefined;
+  /** Origin of invite links: PUBLIC_URL or a trusted Host; undefined: relative links. */
+  linkOrigin(req: FastifyRequest): string | undefined;
   /** Joins per IP per minute: codes are secrets, so guessing them must be slow. */
   joinRateLimit: number;
 };
@@ -205,7 +206,8 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         response: { 201: InviteResponse, ...errorResponses(400, 401, 403, 404, 410) },
       },
       handler: async (req, reply) => {
-        const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
+        // Never an origin the client made up (Host: evil.example): relative then.
+        const base = deps.linkOrigin(req) ?? '';
         return reply
           .code(201)
           .send(await deps.invites.create(req.params.id, currentUser(req), req.body, base));
@@ -217,9 +219,11 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         tags: ['invites'],
         summary: 'What an invite link leads to (no sign-in needed)',
         params: InviteTokenParam,
-        response: { 200: InviteSummary, ...errorResponses(404, 410) },
+        description:
+          'Links that are not valid count against the caller’s IP (429 TOO_MANY_ATTEMPTS).',
+        response: { 200: InviteSummary, ...errorResponses(404, 410, 429) },
       },
-      handler: async (req) => deps.invites.summary(req.params.token),
+      handler: async (req) => deps.invites.summary(req.params.token, req.ip),
     });
 
     r.post('/invites/:token/accept', {
@@ -236,7 +240,12 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         },
       },
       handler: async (req) =>
-        deps.invites.accept(req.params.token, await deps.optionalUser(req), req.body.displayName),
+        deps.invites.accept(
+          req.params.token,
+          await deps.optionalUser(req),
+          req.body.displayName,
+          req.ip,
+        ),
     });
   };
 }

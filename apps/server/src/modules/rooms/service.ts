@@ -29,7 +29,9 @@ import type { AppointmentRoomAccess } from './personal.js';
 import { RoomErrors } from './errors.js';
 import type { RoomsRepo, Trx } from './repo.js';
 import { toParticipant, toRoom, toSummary } from './views.js';
+import { createRoomQuotas, requireSizeWithin, roomSettings } from './room-settings.js';
 import type { AuditLog } from '../../platform/audit.js';
+import { noAudit } from '../../platform/audit.js';
 import type { SettingsReader } from '../../platform/settings.js';
 
 export type RoomsServiceDeps = {
@@ -49,6 +51,9 @@ export type RoomsServiceDeps = {
   passwordLimiter: { perUser: AttemptLimiter; perIp: AttemptLimiter };
   /** Lookups of codes that do not exist, per IP: stops code enumeration. */
   lookupLimiter: AttemptLimiter;
+  /** Rooms created per user per hour (the quota's count; its limit is a live setting). */
+  createdLimiter?: AttemptLimiter;
+  /** Without live settings: how long an empty room stays open. */
   emptyTimeoutMs: number;
   /** Who may be in an appointment's room now (see personal.ts). */
   appointmentAccess?: AppointmentRoomAccess;
@@ -80,7 +85,24 @@ const randomString = (alphabet: string, n: number) =>
 
 export function createRoomsService(deps: RoomsServiceDeps) {
   const { db, repo, bus, roster, clock } = deps;
+  const audit = deps.audit ?? noAudit;
   const now = () => clock.now().toISOString();
+
+  /** A lobby decision or a removal, after it is stored: done to `targetId`, in the room. */
+  function auditDecision(
+    type: 'room.admitted' | 'room.denied' | 'room.kicked',
+    roomId: string,
+    targetId: string,
+    actor: User,
+  ): Promise<void> {
+    return audit.record({
+      type,
+      actorId: actor.id,
+      targetType: 'user',
+      targetId,
+      details: { roomId },
+    });
+  }
 
   async function summary(r: RoomsTable): Promise<RoomSummary> {
     return toSummary(r, await repo.hostName(db, r.host_id), await roster.countUsers(r.id));
@@ -232,9 +254,20 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     occupancy: personal.occupancy,
   });
 
+  const quotas = createRoomQuotas({
+    settings: deps.settings,
+    createdLimiter: deps.createdLimiter,
+    repo,
+    db,
+    audit,
+  });
+
   const service = {
     async create(user: User, body: CreateRoomBody): Promise<CreateRoomResponse> {
       if (user.isGuest) throw RoomErrors.guestsCannotCreate();
+      const limits = roomSettings(deps.settings, deps.emptyTimeoutMs);
+      requireSizeWithin(body.maxParticipants, limits);
+      const openLimit = await quotas.beforeCreate(user);
       const secret =
         body.entry === 'password' ? await passwordOrGenerated(body.password) : undefined;
       const at = now();
@@ -247,8 +280,8 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           visibility: body.visibility,
           entry: body.entry,
           password_hash: secret?.hash ?? null,
-          chat_enabled: fromBool(body.chatEnabled),
-          max_participants: body.maxParticipants,
+          chat_enabled: fromBool(body.chatEnabled ?? limits.chatEnabledByDefault),
+          max_participants: body.maxParticipants ?? limits.defaultMaxParticipants,
           locked: 0,
           status: 'open',
           created_at: at,
@@ -258,8 +291,11 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           empty_since: at,
           kind: 'meeting',
         };
+        let full: boolean;
         try {
-          await db.transaction().execute(async (trx) => {
+          full = await db.transaction().execute(async (trx) => {
+            // Checked again under a lock: parallel creations must not all pass the first look.
+            if (await quotas.openRoomsFull(trx, user, openLimit)) return true;
             await repo.insertRoom(trx, row);
             await repo.upsertParticipant(trx, {
               room_id: row.id,
@@ -277,12 +313,26 @@ export function createRoomsService(deps: RoomsServiceDeps) {
               actorId: user.id,
               at,
             });
+            return false;
           });
         } catch (err) {
           // A code collision (49+ bits: vanishingly rare) just draws again.
           if (isUniqueViolation(err) && attempt < 3) continue;
           throw err;
         }
+        if (full) await quotas.refuseOpen(user, openLimit!);
+        await audit.record({
+          type: 'room.created',
+          actorId: user.id,
+          targetType: 'room',
+          targetId: row.id,
+          details: {
+            code: row.code,
+            entry: row.entry,
+            visibility: row.visibility,
+            maxParticipants: row.max_participants,
+          },
+        });
         return {
           room: await roomFor(row, user.id),
           ...(secret ? { password: secret.password } : {}),
@@ -435,6 +485,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         from: ['pending', 'denied', 'kicked', 'left'],
       });
       if (!won) throw RoomErrors.conflict('Someone else already decided on this request.');
+      await auditDecision('room.admitted', roomId, targetId, actor);
       await bus.toUser(targetId, { type: 'lobby.admitted', roomId });
       await toModerators(roomId, {
         type: 'lobby.resolved',
@@ -460,6 +511,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         throw RoomErrors.conflict('Only a waiting request can be denied.');
       }
       await repo.activity(db, { roomId, kind: 'denied', userId: targetId, actorId: actor.id, at });
+      await auditDecision('room.denied', roomId, targetId, actor);
       await bus.toUser(targetId, { type: 'lobby.denied', roomId });
       await toModerators(roomId, {
         type: 'lobby.resolved',
@@ -489,6 +541,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         throw RoomErrors.conflict('That person was already removed.');
       }
       await repo.activity(db, { roomId, kind: 'kicked', userId: targetId, actorId: actor.id, at });
+      await auditDecision('room.kicked', roomId, targetId, actor);
       // The socket layer applies this where the person's sockets live: they lose the room at once.
       await bus.toUser(targetId, { type: 'participant.kicked', roomId });
       return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
@@ -536,8 +589,10 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         entry === 'password' && (body.password !== undefined || !room.password_hash)
           ? await passwordOrGenerated(body.password)
           : undefined;
+      requireSizeWithin(body.maxParticipants, roomSettings(deps.settings, deps.emptyTimeoutMs));
       const patch: Partial<RoomsTable> = {
         ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.maxParticipants !== undefined ? { max_participants: body.maxParticipants } : {}),
         ...(body.chatEnabled !== undefined ? { chat_enabled: fromBool(body.chatEnabled) } : {}),
         ...(body.locked !== undefined ? { locked: fromBool(body.locked) } : {}),
         entry,
@@ -559,11 +614,15 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       };
     },
 
-    /** Ends the room for everyone; false when it was already closed. */
+    /**
+     * Ends the room for everyone; false when it was already closed. `by: 'admin'`: an
+     * admin ended it from the admin pages (said so in the audit log).
+     */
     async close(
       roomId: string,
       reason: 'ended' | 'expired',
       actorId: string | null,
+      opts: { by?: 'admin' } = {},
     ): Promise<boolean> {
       const at = now();
       const waiting = await repo.waitingUsers(db, roomId);
@@ -573,6 +632,14 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         return true;
       });
       if (!closed) return false;
+      // Once per room (only the close that won gets here); the system's when actorId is null.
+      await audit.record({
+        type: 'room.closed',
+        actorId,
+        targetType: 'room',
+        targetId: roomId,
+        details: { reason, ...(opts.by ? { by: opts.by } : {}) },
+      });
       const msg: ServerMessageOf<'room.closed'> = { type: 'room.closed', roomId, reason };
       await bus.toRoom(roomId, msg);
       // People still in the lobby are told too, so they stop waiting.
@@ -593,9 +660,10 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       return repo.hasStanding(db, userId);
     },
 
-    /** Closes rooms that have had nobody connected for longer than the configured time. */
+    /** Closes rooms nobody has been connected to for longer than `rooms.emptyRoomMinutes`. */
     async closeAbandoned(): Promise<number> {
-      const before = new Date(clock.now().getTime() - deps.emptyTimeoutMs).toISOString();
+      const { emptyRoomMinutes } = roomSettings(deps.settings, deps.emptyTimeoutMs);
+      const before = new Date(clock.now().getTime() - emptyRoomMinutes * 60_000).toISOString();
       let n = 0;
       for (const id of await repo.roomsEmptySince(db, before)) {
         if ((await roster.countUsers(id)) > 0) continue; // a live connection wins over a stale flag

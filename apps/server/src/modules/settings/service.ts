@@ -38,7 +38,9 @@ export function createSettingsService(deps: SettingsServiceDeps) {
     let latest: (typeof rows)[number] | undefined;
     for (const row of rows) {
       if (!SECTIONS.includes(row.key as Section)) continue;
-      merged[row.key] = JSON.parse(row.value) as unknown;
+      const value = parseJson(row.value);
+      if (value === undefined) continue; // unreadable: the seed stands for that section
+      merged[row.key] = value;
       if (!latest || row.updated_at > latest.updated_at) latest = row;
     }
     // A row written by a newer version with fields this one does not know (or an old one
@@ -87,7 +89,9 @@ export function createSettingsService(deps: SettingsServiceDeps) {
       const parsed = SystemSettingsSchema.safeParse(next);
       if (!parsed.success) {
         throw new AppError('VALIDATION_FAILED', 400, 'These settings do not fit together.', {
-          fields: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), [i.message]])),
+          fields: Object.fromEntries(
+            parsed.error.issues.map((i) => [i.path.join('.'), [i.message]]),
+          ),
         });
       }
       if (!changed.length) return view();
@@ -121,4 +125,13 @@ export function createSettingsService(deps: SettingsServiceDeps) {
     close: unsubscribe,
   };
 }
+/** A stored value, or undefined when the row is not JSON (edited by hand, truncated). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export type SettingsService = ReturnType<typeof createSettingsService> & SettingsReader;

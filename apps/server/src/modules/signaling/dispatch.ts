@@ -50,8 +50,12 @@ async function firstMessage(
       reason,
       error: { message, ref, ...(details ? { details: { ...details } } : {}) },
     });
-  if (!frame.ok) return violation(ErrorCode.INVALID_JSON, frame.reason);
+  if (!frame.ok) {
+    countIn(ctx, undefined);
+    return violation(ErrorCode.INVALID_JSON, frame.reason);
+  }
   const parsed = parseClientMessage(frame.value);
+  countIn(ctx, parsed);
   if (!parsed.ok) {
     return violation(parsed.code, 'The first message must be a valid hello.', parsed.ref, {
       fields: parsed.fields,
@@ -69,8 +73,12 @@ async function message(
   state: ReadyState | InRoomState,
   frame: PlainJsonResult,
 ): Promise<void> {
-  if (!frame.ok) return ctx.sendError(conn, ErrorCode.INVALID_JSON, frame.reason);
+  if (!frame.ok) {
+    countIn(ctx, undefined);
+    return ctx.sendError(conn, ErrorCode.INVALID_JSON, frame.reason);
+  }
   const parsed = parseClientMessage(frame.value);
+  countIn(ctx, parsed);
   if (!parsed.ok) {
     const text =
       parsed.code === ErrorCode.UNKNOWN_MESSAGE_TYPE
@@ -84,6 +92,21 @@ async function message(
   } catch (err) {
     replyError(ctx, conn, err, msg.ref);
   }
+}
+
+/**
+ * Received messages by type. Labels stay a fixed set whatever clients send: the protocol's
+ * types, `unknown` for a type it does not have, `invalid` for anything else.
+ */
+function countIn(ctx: SessionContext, parsed: ReturnType<typeof parseClientMessage> | undefined) {
+  const type = !parsed
+    ? 'invalid'
+    : parsed.ok
+      ? parsed.message.type
+      : parsed.code === ErrorCode.UNKNOWN_MESSAGE_TYPE
+        ? 'unknown'
+        : 'invalid';
+  ctx.deps.metrics?.wsMessagesIn.inc({ type });
 }
 
 /** The one switch over client message types; each family lives in its own handler file. */

@@ -12,6 +12,7 @@ import { Grace } from './grace.js';
 import { HANDOVER_WINDOW_MS, Handovers } from './handover.js';
 import { departRoom, forgetRoom } from './membership.js';
 import { parsePlainJson } from '../../platform/plain-json.js';
+import { runInContext } from '../../platform/request-context.js';
 import { presenceDown } from './presence.js';
 import { watchRevocations } from './revocation.js';
 import { Connection, assertNever } from './session.js';
@@ -19,8 +20,8 @@ import type { SessionState } from './session.js';
 import { startUpkeep } from './upkeep.js';
 
 export type Hub = {
-  /** A socket that passed the upgrade checks. */
-  accept(socket: WebSocket, ip: string): void;
+  /** A socket that passed the upgrade checks; `userAgent` of its upgrade request (audit log). */
+  accept(socket: WebSocket, ip: string, userAgent?: string | null): void;
   /** Graceful shutdown: `server.draining`, close 1012, stop timers, leave the bus. */
   close(): Promise<void>;
   /** Open sockets (for tests and metrics). */
@@ -87,9 +88,9 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       return true;
     },
     setState,
-    send: (conn, message) => write(conn, JSON.stringify(message)),
+    send: (conn, message) => write(conn, JSON.stringify(message), message.type),
     releaseHeld: (conn) => {
-      for (const payload of conn.release()) write(conn, payload);
+      for (const held of conn.release()) write(conn, held.payload, held.type);
     },
     sendError(conn, code, message, ref, details) {
       const error: ServerMessage = {
@@ -99,7 +100,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
         message,
         ...(details ? { details } : {}),
       };
-      write(conn, JSON.stringify(error));
+      deps.metrics?.signalingErrors.inc({ code });
+      write(conn, JSON.stringify(error), 'error');
     },
     closeWith,
     connectionCount: (userId) => byUser.get(userId)?.size ?? 0,
@@ -154,7 +156,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   const heartbeat = timers.setInterval(beat, deps.ws.heartbeatIntervalMs);
   const upkeep = startUpkeep(ctx, sockets);
 
-  function accept(socket: WebSocket, ip: string): void {
+  function accept(socket: WebSocket, ip: string, userAgent: string | null = null): void {
     if (drain) {
       socket.close(WsCloseCode.SERVICE_RESTART, ErrorCode.SERVICE_UNAVAILABLE);
       return;
@@ -177,11 +179,17 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       rate,
     );
     connections.set(id, conn);
+    deps.metrics?.wsConnections.inc();
     const onIp = (perIp.get(ip) ?? 0) + 1;
     perIp.set(ip, onIp);
     log.debug({ connectionId: id }, 'socket opened');
 
-    socket.on('message', (data: RawData, isBinary: boolean) => onFrame(conn, data, isBinary));
+    // What a message causes (a call ended, an appointment started) is audited with the
+    // connection's address and user agent, as an HTTP request's would be.
+    const origin = { ip, userAgent };
+    socket.on('message', (data: RawData, isBinary: boolean) =>
+      runInContext(origin, () => onFrame(conn, data, isBinary)),
+    );
     socket.on('pong', () => {
       conn.lastSeen = timers.monotonic();
     });
@@ -207,6 +215,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       });
     }
     if (isBinary) {
+      deps.metrics?.wsMessagesIn.inc({ type: 'invalid' });
       return closeWith(conn, {
         code: WsCloseCode.UNSUPPORTED_DATA,
         reason: ErrorCode.INVALID_MESSAGE,
@@ -219,6 +228,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
 
   function onClosed(conn: Connection, code: number): void {
     connections.delete(conn.id);
+    deps.metrics?.wsConnections.dec();
     const left = (perIp.get(conn.ip) ?? 1) - 1;
     if (left > 0) perIp.set(conn.ip, left);
     else perIp.delete(conn.ip);
@@ -239,6 +249,9 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     if (conn.state.kind === 'closing') return;
     if (req.error) {
       ctx.sendError(conn, req.reason, req.error.message, req.error.ref, req.error.details);
+    } else if (!ENDINGS_NOT_ERRORS.has(req.code)) {
+      // Counted here only when no `error` went out first (sendError counts those).
+      deps.metrics?.signalingErrors.inc({ code: req.reason });
     }
     const prev = conn.state;
     setState(conn, { kind: 'closing' });
@@ -293,19 +306,20 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
    * Writes one pre-serialized payload. A reader that lets more than maxBufferedBytes pile
    * up is closed instead of being buffered for without limit.
    */
-  function write(conn: Connection, payload: string): void {
+  function write(conn: Connection, payload: string, type: ServerMessage['type']): void {
     const { socket } = conn;
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > WS_LIMITS.maxBufferedBytes) {
       return closeWith(conn, { code: WsCloseCode.SLOW_CONSUMER, reason: ErrorCode.SLOW_CONSUMER });
     }
     socket.send(payload);
+    deps.metrics?.wsMessagesOut.inc({ type });
   }
 
   /** Fan-out from the bus: the same string to every matching local socket. */
-  function deliver(conn: Connection, payload: string): void {
-    if (conn.state.kind === 'closing' || conn.holdIfJoining(payload)) return;
-    write(conn, payload);
+  function deliver(conn: Connection, envelope: Envelope): void {
+    if (conn.state.kind === 'closing' || conn.holdIfJoining(envelope)) return;
+    write(conn, envelope.payload, envelope.type);
   }
 
   function recipients(to: Delivery): Connection[] {
@@ -332,10 +346,10 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     try {
       for (const conn of recipients(envelope.to)) {
         if (!envelope.effect) {
-          deliver(conn, envelope.payload);
+          deliver(conn, envelope);
         } else {
           // Never held back by a join in progress: the join is about to be undone.
-          if (conn.state.kind !== 'closing') write(conn, envelope.payload);
+          if (conn.state.kind !== 'closing') write(conn, envelope.payload, envelope.type);
           applyEffect(conn, envelope.effect);
         }
       }
@@ -388,7 +402,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
         reason,
       } satisfies ServerMessage);
       for (const conn of [...(byRoom.get(roomId) ?? [])]) {
-        write(conn, notice);
+        write(conn, notice, 'room.closed');
         closeWith(conn, {
           code: WsCloseCode.ROOM_CLOSED,
           reason: ErrorCode.ROOM_CLOSED,
@@ -425,7 +439,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     const draining = JSON.stringify({ type: 'server.draining' } satisfies ServerMessage);
     for (const conn of all) {
       if (conn.state.kind === 'closing') continue;
-      write(conn, draining);
+      write(conn, draining, 'server.draining');
       closeWith(conn, {
         code: WsCloseCode.SERVICE_RESTART,
         reason: ErrorCode.SERVICE_UNAVAILABLE,
@@ -478,6 +492,14 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     draining: () => drain !== undefined,
   };
 }
+
+/** Closes that end a session the ordinary way: not counted as signaling errors. */
+const ENDINGS_NOT_ERRORS = new Set<number>([
+  WsCloseCode.NORMAL,
+  WsCloseCode.SERVICE_RESTART,
+  WsCloseCode.KICKED,
+  WsCloseCode.ROOM_CLOSED,
+]);
 
 /** Revocations remembered for tokens still being checked; a check takes milliseconds. */
 const MAX_REVOCATIONS_KEPT = 1_000;

@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import { ErrorCode, WS_LIMITS } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import { AppError, Errors } from '../../platform/errors.js';
+import { boundedUserAgent } from '../../platform/request-context.js';
 import type { SignalingDeps } from './deps.js';
 import { createHub } from './hub.js';
 import { isOriginAllowed } from './origin.js';
@@ -61,7 +62,7 @@ export async function registerSignaling(
         done(allowed ? undefined : Errors.forbidden('This origin may not open a socket here.'));
       },
     },
-    (socket, req) => hub.accept(socket, req.ip),
+    (socket, req) => hub.accept(socket, req.ip, boundedUserAgent(req.headers['user-agent'])),
   );
 
   return { close: () => hub.close() };

@@ -1,4 +1,4 @@
-import type { User } from '@parley/protocol';
+import type { ServerMessageType, User } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import type { TimerId } from '../../platform/clock.js';
 import { TokenBucket } from './token-bucket.js';
@@ -18,6 +18,9 @@ export type SessionState =
   | { kind: 'closing' };
 
 export type InRoomState = Extract<SessionState, { kind: 'in-room' }>;
+
+/** A serialized server message and its type (the type labels the sent-messages metric). */
+export type Outbound = { payload: string; type: ServerMessageType };
 export type ReadyState = Extract<SessionState, { kind: 'ready' }>;
 
 export function assertNever(x: never): never {
@@ -45,13 +48,15 @@ export class Connection {
   /** Secret to this connection (`welcome.resumeToken`): resumes it after a 1012. */
   resumeToken: string | undefined;
   readonly bucket: TokenBucket;
+  /** `quality.report`s allowed (QUALITY_LIMITS.reportsPerMinute); made at the first one. */
+  qualityReports: TokenBucket | undefined;
   /** Resolves when the socket has closed (handshake done, or terminated). */
   readonly closed: Promise<void>;
   /**
    * Room fan-out caught while a `room.join` is between "in the roster" and "sent
    * `room.joined`"; flushed right after it, so the joined snapshot always comes first.
    */
-  private held: string[] | undefined;
+  private held: Outbound[] | undefined;
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
@@ -104,16 +109,16 @@ export class Connection {
   }
 
   /** Returns what was held (to be written now) and stops holding. */
-  release(): string[] {
+  release(): Outbound[] {
     const held = this.held ?? [];
     this.held = undefined;
     return held;
   }
 
   /** True when the payload was kept for later instead of being written. */
-  holdIfJoining(payload: string): boolean {
+  holdIfJoining(message: Outbound): boolean {
     if (!this.held) return false;
-    this.held.push(payload);
+    this.held.push({ payload: message.payload, type: message.type });
     return true;
   }
 }

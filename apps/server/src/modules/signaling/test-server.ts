@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../platform/clock.js';
+import type { Clock, Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { DbHandle } from '../../platform/db/database.js';
 import type { LiveState } from '../../platform/live/index.js';
@@ -47,7 +47,13 @@ export class SignalingServer {
   static async start(
     config: Partial<Config> = {},
     /** `live` and `db` shared with another server: two processes of one deployment. */
-    opts: { dialect?: Dialect; clock?: Clock; live?: LiveState; db?: DbHandle } = {},
+    opts: {
+      dialect?: Dialect;
+      clock?: Clock;
+      timers?: Timers;
+      live?: LiveState;
+      db?: DbHandle;
+    } = {},
   ): Promise<SignalingServer> {
     const t = await testApp({ ...opts, config: { ws: FAST_WS, live: FAST_LIVE, ...config } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });

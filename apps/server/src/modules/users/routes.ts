@@ -1,16 +1,40 @@
-import { AdminUpdateUserBody, AdminUser, AdminUserIdParam } from '@parley/protocol';
+import {
+  AdminUpdateUserBody,
+  AdminUser,
+  AdminUserIdParam,
+  AdminUsersPage,
+  AdminUsersQuery,
+} from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../platform/http-errors.js';
 import { adminsOnly, bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import type { UserDirectory } from './directory.js';
 import type { UsersService } from './service.js';
 
 export function adminUserRoutes(deps: {
   users: UsersService;
+  directory: UserDirectory;
   authenticate: onRequestAsyncHookHandler;
 }) {
   return function register(app: FastifyInstance): void {
     const r = app.withTypeProvider<ZodTypeProvider>();
+
+    r.get('/admin/users', {
+      onRequest: [deps.authenticate, adminsOnly],
+      schema: {
+        tags: ['admin'],
+        summary: 'List accounts, newest first (admins only)',
+        description:
+          '`q` matches the start of a display name (any case) or of an email address. ' +
+          'Guests are left out unless `guests` is `include` or `only`. `online`: the ' +
+          'account has an open socket now.',
+        security: bearerSecurity,
+        querystring: AdminUsersQuery,
+        response: { 200: AdminUsersPage, ...errorResponses(400, 401, 403) },
+      },
+      handler: async (req) => deps.directory.list(currentUser(req), req.query),
+    });
 
     r.patch('/admin/users/:id', {
       onRequest: [deps.authenticate, adminsOnly],

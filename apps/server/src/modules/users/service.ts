@@ -7,6 +7,7 @@ import { UserErrors } from './errors.js';
 import { createUsersRepo, publicUser } from './repo.js';
 import type { UserRecord, UsersRepo } from './repo.js';
 import type { AuditLog } from '../../platform/audit.js';
+import { noAudit } from '../../platform/audit.js';
 
 /** Emails are stored lower-cased and trimmed; every lookup goes through this. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -39,6 +40,7 @@ export type UsersServiceDeps = {
 
 export function createUsersService(deps: UsersServiceDeps) {
   const { users, bus, clock } = deps;
+  const audit = deps.audit ?? noAudit;
 
   return {
     /**
@@ -73,6 +75,21 @@ export function createUsersService(deps: UsersServiceDeps) {
       if (!updated) throw UserErrors.notFound();
       if (patch.disabled === true) await bus.emit({ type: 'user.disabled', userId: id });
       if (roleChanged) await bus.emit({ type: 'user.updated', user: publicUser(updated) });
+      // Only real changes: disabling a disabled account or setting the same role is no event.
+      const entry = { actorId: actor.id, targetType: 'user', targetId: id } as const;
+      if (roleChanged) {
+        await audit.record({
+          ...entry,
+          type: 'user.role_changed',
+          details: { from: target.role, to: updated.role },
+        });
+      }
+      if (patch.disabled === true && !target.disabledAt) {
+        await audit.record({ ...entry, type: 'user.disabled' });
+      }
+      if (patch.disabled === false && target.disabledAt) {
+        await audit.record({ ...entry, type: 'user.enabled' });
+      }
       return adminUser(updated);
     },
   };

@@ -56,6 +56,8 @@ export function createTokenService(secret: string) {
           typ: ACCESS_TYP,
           currentDate: now,
           clockTolerance: 5,
+          // Also refuses an `iat` in the future (jose checks it only with a max age).
+          maxTokenAge: ACCESS_TOKEN_TTL_SECONDS,
           requiredClaims: ['sub', 'sid', 'exp', 'iat'],
         });
         const { sub, sid, exp } = payload;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -20,7 +20,7 @@ export type DbHandle = {
 
 export function openDatabase(config: Config['database']): DbHandle {
   if (config.kind === 'sqlite') {
-    if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });
+    if (config.file !== ':memory:') makePrivate(config.file);
     const sqlite = new SQLite(config.file);
     // WAL lets readers proceed during a write; the busy timeout absorbs short lock waits
     // from a second process (e.g. `npm run admin:create` while the server runs).
@@ -38,6 +38,24 @@ export function openDatabase(config: Config['database']): DbHandle {
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return handle(db, 'postgres', config.schema);
+}
+
+/**
+ * The database holds password and token hashes: only the server's user may read it, like
+ * the jwt-secret beside it. The file exists with 0600 before SQLite opens it, and SQLite
+ * gives its -wal and -shm files the database file's mode. Files (and a folder) left
+ * world-readable by an older version are tightened on every start. A shared folder with
+ * the sticky bit (/tmp) is never changed.
+ */
+function makePrivate(file: string): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dirMode = statSync(dir).mode;
+  if ((dirMode & 0o1000) === 0 && (dirMode & 0o077) !== 0) chmodSync(dir, 0o700);
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(f)) chmodSync(f, 0o600);
+  }
 }
 
 function handle(db: Db, dialect: DbHandle['dialect'], schema: string | undefined): DbHandle {

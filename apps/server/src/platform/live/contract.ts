@@ -2,6 +2,7 @@ import type { RosterEntry, ServerMessage } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import type { Envelope, LiveState } from './index.js';
+import { PRESENCE_KEY } from './presence.js';
 
 /**
  * The behaviour every live-state implementation owes the app, written once. The memory
@@ -169,6 +170,26 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         expect(await roster.remove(roomId, 'c1', 'old')).toBeUndefined();
         expect((await roster.remove(roomId, 'c1', 'new'))?.entry.connectionId).toBe('c1');
       });
+
+      it('totals count rooms with anyone in them, distinct people per room and people online, across processes', async () => {
+        const { roster } = live;
+        const now = clock.now().getTime();
+        await roster.heartbeat('p1', now + 30_000);
+        await roster.heartbeat('p2', now + 30_000);
+        expect(await roster.totals()).toEqual({ rooms: 0, participants: 0, usersOnline: 0 });
+        const other = '00000000-0000-4000-8000-000000000002';
+        await roster.add(roomId, entry('c1', uid(1)), 'p1');
+        await roster.add(roomId, entry('c2', uid(1)), 'p2'); // the same person in two tabs
+        await roster.add(roomId, entry('c3', uid(2)), 'p2');
+        await roster.add(other, entry('c4', uid(1)), 'p1');
+        await roster.add(PRESENCE_KEY, entry('c1', uid(1)), 'p1');
+        await roster.add(PRESENCE_KEY, entry('c3', uid(2)), 'p2');
+        await roster.add(PRESENCE_KEY, entry('c5', uid(3)), 'p2');
+        expect(await roster.totals()).toEqual({ rooms: 2, participants: 3, usersOnline: 3 });
+        await roster.clear(other);
+        await roster.remove(roomId, 'c3');
+        expect(await roster.totals()).toEqual({ rooms: 1, participants: 1, usersOnline: 3 });
+      });
     });
 
     describe('locks', () => {
@@ -255,6 +276,45 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         for (let i = 0; i < 3; i++) await a.fail('k');
         await a.reset('k');
         expect(await a.blockedFor('k')).toBe(0);
+      });
+
+      it('backoff: free failures, then a lockout that doubles up to the cap; forgotten after a quiet spell; reset forgives', async () => {
+        const b = live.backoff('test', {
+          after: 3,
+          baseMs: 10_000,
+          maxMs: 35_000,
+          forgetAfterMs: 600_000,
+        });
+        const other = live.backoff('other', {
+          after: 1,
+          baseMs: 1000,
+          maxMs: 1000,
+          forgetAfterMs: 1000,
+        });
+        expect(await b.fail('k')).toEqual({ count: 1, lockedForMs: 0 });
+        expect(await b.fail('k')).toEqual({ count: 2, lockedForMs: 0 });
+        expect(await b.blockedFor('k')).toBe(0);
+        expect(await b.fail('k')).toEqual({ count: 3, lockedForMs: 10_000 });
+        expect(await b.blockedFor('k')).toBe(10);
+        expect(await b.blockedFor('j')).toBe(0);
+        expect(await other.blockedFor('k')).toBe(0);
+        clock.advance(9_500);
+        expect(await b.blockedFor('k')).toBe(1);
+        clock.advance(500);
+        expect(await b.blockedFor('k')).toBe(0);
+        expect(await b.fail('k')).toEqual({ count: 4, lockedForMs: 20_000 });
+        expect(await b.fail('k')).toEqual({ count: 5, lockedForMs: 35_000 });
+        expect(await b.blockedFor('k')).toBe(35);
+        expect(await b.fail('k')).toEqual({ count: 6, lockedForMs: 35_000 });
+        // Ten quiet minutes after the last failure: a fresh start.
+        clock.advance(600_000);
+        expect(await b.blockedFor('k')).toBe(0);
+        expect(await b.fail('k')).toEqual({ count: 1, lockedForMs: 0 });
+        for (let i = 0; i < 3; i++) await b.fail('r');
+        expect(await b.blockedFor('r')).toBe(10);
+        await b.reset('r');
+        expect(await b.blockedFor('r')).toBe(0);
+        expect(await b.fail('r')).toEqual({ count: 1, lockedForMs: 0 });
       });
 
       it('rates: a burst, then one per refill period, with the wait in milliseconds', async () => {

@@ -1,11 +1,22 @@
 import type { Clock } from '../clock.js';
 import type { Bus } from './bus.js';
 import type { Deadlines } from './deadlines.js';
-import type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from './limits.js';
+import type {
+  AttemptLimit,
+  AttemptLimiter,
+  BackoffLimit,
+  BackoffLimiter,
+  RateLimit,
+  RateLimiter,
+} from './limits.js';
 import type { Locks } from './locks.js';
 import { createMemoryBus } from './memory/bus.js';
 import { createMemoryDeadlines } from './memory/deadlines.js';
-import { createMemoryAttemptLimiter, createMemoryRateLimiter } from './memory/limits.js';
+import {
+  createMemoryAttemptLimiter,
+  createMemoryBackoffLimiter,
+  createMemoryRateLimiter,
+} from './memory/limits.js';
 import { createMemoryLocks } from './memory/locks.js';
 import { createMemoryRoster } from './memory/roster.js';
 import { createMemoryStore } from './memory/store.js';
@@ -14,9 +25,16 @@ import type { LiveStore } from './store.js';
 
 export type { Bus, Delivery, DomainEvent, DomainEventOf, Envelope, SocketEffect } from './bus.js';
 export type { Deadlines } from './deadlines.js';
-export type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from './limits.js';
+export type {
+  AttemptLimit,
+  AttemptLimiter,
+  BackoffLimit,
+  BackoffLimiter,
+  RateLimit,
+  RateLimiter,
+} from './limits.js';
 export type { Locks } from './locks.js';
-export type { Roster, RosterCounts } from './roster.js';
+export type { Roster, RosterCounts, RosterTotals } from './roster.js';
 export type { LiveStore } from './store.js';
 
 export type LiveStatus = 'down' | 'up' | 'lost';
@@ -34,6 +52,7 @@ export interface LiveState {
   readonly locks: Locks;
   deadlines(name: string): Deadlines;
   attempts(name: string, opts: AttemptLimit): AttemptLimiter;
+  backoff(name: string, opts: BackoffLimit): BackoffLimiter;
   rates(name: string, opts: RateLimit): RateLimiter;
   store<T>(name: string): LiveStore<T>;
   /**
@@ -67,6 +86,7 @@ export function createMemoryLiveState(clock: Clock, onError?: (err: unknown) => 
     deadlines: (name) => once(`deadlines:${name}`, () => createMemoryDeadlines()),
     attempts: (name, opts) =>
       once(`attempts:${name}`, () => createMemoryAttemptLimiter(opts, clock)),
+    backoff: (name, opts) => once(`backoff:${name}`, () => createMemoryBackoffLimiter(opts, clock)),
     rates: (name, opts) => once(`rates:${name}`, () => createMemoryRateLimiter(opts, clock)),
     store: <T>(name: string) => once(`store:${name}`, () => createMemoryStore<T>()),
     onStatus: () => () => undefined,

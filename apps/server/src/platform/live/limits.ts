@@ -20,3 +20,25 @@ export interface RateLimiter {
 
 export type AttemptLimit = { limit: number; windowMs: number };
 export type RateLimit = { burst: number; perSecond: number };
+
+/**
+ * Failures per key with a growing lockout (login per address+account): from the `after`-th
+ * failure on, each failure locks the key for `baseMs`, doubling with every further one up
+ * to `maxMs`. The count is forgotten `forgetAfterMs` after the last failure (never before
+ * its lockout ends); `reset` forgives at once.
+ */
+export interface BackoffLimiter {
+  /** Seconds until the key may try again, or 0 when it is not locked. */
+  blockedFor(key: string): Promise<number>;
+  /** Counts a failure: the key's failures so far, and the lockout it starts (0: none). */
+  fail(key: string): Promise<{ count: number; lockedForMs: number }>;
+  reset(key: string): Promise<void>;
+}
+
+export type BackoffLimit = { after: number; baseMs: number; maxMs: number; forgetAfterMs: number };
+
+/** The lockout the `count`-th failure starts, in ms (0 below `after`). */
+export function backoffLockMs(opts: BackoffLimit, count: number): number {
+  if (count < opts.after) return 0;
+  return Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(count - opts.after, 40));
+}

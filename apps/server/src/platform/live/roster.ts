@@ -50,7 +50,16 @@ export interface Roster {
     now: number,
     self?: string,
   ): Promise<{ roomId: string; entry: RosterEntry; counts: RosterCounts }[]>;
+  /**
+   * The whole deployment at a glance (metrics, the admin overview): rooms with anyone
+   * connected, the people in them (distinct users per room, summed) and the users online
+   * (presence). Redis counts the entries of processes holding a lease; a process is
+   * leased from its first upkeep tick, before any socket joins.
+   */
+  totals(): Promise<RosterTotals>;
 }
+
+export type RosterTotals = { rooms: number; participants: number; usersOnline: number };
 
 /** The room after a change: connections, and connections of the entry's user. */
 export type RosterCounts = { connections: number; userConnections: number };

@@ -1,17 +1,38 @@
+import { ErrorCode, QUALITY_LIMITS } from '@parley/protocol';
 import type { ClientMessageOf } from '@parley/protocol';
+import { AppError } from '../../../platform/errors.js';
 import type { SessionContext } from '../context.js';
+import { SignalingErrors } from '../errors.js';
 import type { Connection, InRoomState, ReadyState } from '../session.js';
+import { TokenBucket } from '../token-bucket.js';
+
+const tooMany = () =>
+  new AppError(
+    ErrorCode.RATE_LIMITED,
+    429,
+    `At most ${QUALITY_LIMITS.reportsPerMinute} quality reports a minute.`,
+  );
 
 /**
- * `quality.report`: one peer link's outcome and join → first-frame time, counted by the
- * call-quality metrics. TODO(issue 13, metrics helper): only in a room, bounded per
- * connection (QUALITY_LIMITS.reportsPerMinute), counted in metrics.linkOutcomes/firstFrame.
+ * `quality.report`: how one peer link came up (direct, relayed, failed) and the join →
+ * first-frame time, counted by the call-quality metrics. Only from a connection in a call
+ * (a link exists only there), and at most QUALITY_LIMITS.reportsPerMinute per connection,
+ * so one client cannot skew the numbers much; the schema bounds `firstFrameMs`. The
+ * numbers are the client's word: they feed statistics, never a decision.
  */
 export function handleQualityReport(
-  _ctx: SessionContext,
-  _conn: Connection,
-  _state: ReadyState | InRoomState,
-  _msg: ClientMessageOf<'quality.report'>,
+  ctx: SessionContext,
+  conn: Connection,
+  state: ReadyState | InRoomState,
+  msg: ClientMessageOf<'quality.report'>,
 ): Promise<void> {
+  if (state.kind !== 'in-room') throw SignalingErrors.notInRoom();
+  const { timers, metrics } = ctx.deps;
+  const perMinute = QUALITY_LIMITS.reportsPerMinute;
+  conn.qualityReports ??= new TokenBucket(perMinute / 60, perMinute, () => timers.monotonic());
+  if (!conn.qualityReports.take()) throw tooMany();
+  metrics?.linkOutcomes.inc({ outcome: msg.outcome });
+  if (msg.firstFrameMs !== undefined) metrics?.firstFrame.observe(msg.firstFrameMs / 1000);
+  ctx.send(conn, { type: 'quality.recorded', ...(msg.ref !== undefined ? { ref: msg.ref } : {}) });
   return Promise.resolve();
 }

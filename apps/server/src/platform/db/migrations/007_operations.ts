@@ -53,9 +53,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('rooms', 'integer', (c) => c.notNull())
     .addColumn('sockets', 'integer', (c) => c.notNull())
     .execute();
+
+  // The admin lists page newest first on (created_at, id): accounts (guests pile up),
+  // rooms and direct calls.
+  for (const table of ['users', 'rooms', 'calls']) {
+    await db.schema
+      .createIndex(`${table}_created_idx`)
+      .on(table)
+      .columns(['created_at', 'id'])
+      .execute();
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of ['calls', 'rooms', 'users']) {
+    await db.schema.dropIndex(`${table}_created_idx`).execute();
+  }
   await db.schema.dropTable('metric_samples').execute();
   await db.schema.dropTable('system_settings').execute();
   await db.schema.dropTable('audit_events').execute();

@@ -1,5 +1,13 @@
 import type { Clock } from '../../clock.js';
-import type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from '../limits.js';
+import type {
+  AttemptLimit,
+  AttemptLimiter,
+  BackoffLimit,
+  BackoffLimiter,
+  RateLimit,
+  RateLimiter,
+} from '../limits.js';
+import { backoffLockMs } from '../limits.js';
 
 /** Keys kept at most per limiter; bounds memory under a spray of distinct keys. */
 const MAX_KEYS = 100_000;
@@ -71,6 +79,43 @@ export function createMemoryRateLimiter(opts: RateLimit, clock: Clock): RateLimi
       if (b.tokens < 1) return Promise.resolve(Math.ceil(((1 - b.tokens) / opts.perSecond) * 1000));
       b.tokens -= 1;
       return Promise.resolve(0);
+    },
+  };
+}
+
+export function createMemoryBackoffLimiter(opts: BackoffLimit, clock: Clock): BackoffLimiter {
+  const entries = new Map<string, { count: number; lockedUntil: number; forgetAt: number }>();
+  const live = (key: string, now: number) => {
+    const e = entries.get(key);
+    if (e && e.forgetAt <= now) {
+      entries.delete(key);
+      return undefined;
+    }
+    return e;
+  };
+  return {
+    blockedFor(key) {
+      const now = clock.now().getTime();
+      const e = live(key, now);
+      if (!e || e.lockedUntil <= now) return Promise.resolve(0);
+      return Promise.resolve(Math.max(1, Math.ceil((e.lockedUntil - now) / 1000)));
+    },
+    fail(key) {
+      const now = clock.now().getTime();
+      const e = live(key, now) ?? { count: 0, lockedUntil: 0, forgetAt: 0 };
+      e.count++;
+      const lockedForMs = backoffLockMs(opts, e.count);
+      if (lockedForMs > 0) e.lockedUntil = now + lockedForMs;
+      e.forgetAt = now + Math.max(opts.forgetAfterMs, lockedForMs);
+      // Last-use order, so the sweep finds forgotten keys first.
+      entries.delete(key);
+      if (entries.size >= MAX_KEYS) sweep(entries, (v) => v.forgetAt <= now);
+      entries.set(key, e);
+      return Promise.resolve({ count: e.count, lockedForMs });
+    },
+    reset(key) {
+      entries.delete(key);
+      return Promise.resolve();
     },
   };
 }

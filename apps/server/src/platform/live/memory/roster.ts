@@ -1,4 +1,5 @@
 import type { RosterEntry } from '@parley/protocol';
+import { PRESENCE_KEY } from '../presence.js';
 import type { Roster, RosterCounts } from '../roster.js';
 
 type Owned = { entry: RosterEntry; processId: string };
@@ -81,6 +82,19 @@ export function createMemoryRoster(): Roster {
       }
       for (const [p, until] of leases) if (until < now && p !== self) leases.delete(p);
       return Promise.resolve(gone);
+    },
+    totals() {
+      const t = { rooms: 0, participants: 0, usersOnline: 0 };
+      for (const [roomId, r] of rooms) {
+        const users = new Set([...r.values()].map((o) => o.entry.userId)).size;
+        if (roomId === PRESENCE_KEY) {
+          t.usersOnline = users;
+        } else {
+          t.rooms++;
+          t.participants += users;
+        }
+      }
+      return Promise.resolve(t);
     },
   };
 }

@@ -3,7 +3,11 @@ import type { LiveState, LiveStatus } from '../index.js';
 import { createRedisBus } from './bus.js';
 import { connect, disconnect, redisConnection } from './connection.js';
 import { createRedisDeadlines } from './deadlines.js';
-import { createRedisAttemptLimiter, createRedisRateLimiter } from './limits.js';
+import {
+  createRedisAttemptLimiter,
+  createRedisBackoffLimiter,
+  createRedisRateLimiter,
+} from './limits.js';
 import { createRedisLocks } from './locks.js';
 import { createRedisRoster } from './roster.js';
 import { createRedisStore } from './store.js';
@@ -61,6 +65,10 @@ export async function createRedisLiveState(opts: RedisLiveOptions): Promise<Live
     attempts: (name, o) =>
       once(`attempts:${name}`, () =>
         createRedisAttemptLimiter(redis, `${prefix}attempts:${name}:`, o, opts.clock),
+      ),
+    backoff: (name, o) =>
+      once(`backoff:${name}`, () =>
+        createRedisBackoffLimiter(redis, `${prefix}backoff:${name}:`, o, opts.clock),
       ),
     rates: (name, o) =>
       once(`rates:${name}`, () =>

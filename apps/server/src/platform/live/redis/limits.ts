@@ -1,7 +1,14 @@
 import type { Clock } from '../../clock.js';
-import type { AttemptLimit, AttemptLimiter, RateLimit, RateLimiter } from '../limits.js';
+import type {
+  AttemptLimit,
+  AttemptLimiter,
+  BackoffLimit,
+  BackoffLimiter,
+  RateLimit,
+  RateLimiter,
+} from '../limits.js';
 import type { RedisConnection } from './connection.js';
-import { attemptsFail, ratesTake, runScript } from './scripts.js';
+import { attemptsFail, backoffFail, ratesTake, runScript } from './scripts.js';
 
 /**
  * Keys outlive their window by this much in Redis's own time, then Redis drops them: the
@@ -59,6 +66,40 @@ export function createRedisRateLimiter(
           fullAfterMs + EXPIRY_MARGIN_MS,
         ]),
       );
+    },
+  };
+}
+
+/** Growing lockouts shared by every process (an attacker switching processes gains nothing). */
+export function createRedisBackoffLimiter(
+  redis: RedisConnection,
+  prefix: string,
+  opts: BackoffLimit,
+  clock: Clock,
+): BackoffLimiter {
+  const k = (key: string) => `${prefix}${key}`;
+  return {
+    async blockedFor(key) {
+      const [l, f] = await redis.hmGet(k(key), ['l', 'f']);
+      const now = clock.now().getTime();
+      const until = Number(l);
+      if (l == null || f == null || Number(f) <= now || until <= now) return 0;
+      return Math.max(1, Math.ceil((until - now) / 1000));
+    },
+    async fail(key) {
+      const [count, lockedForMs] = (await runScript(redis, backoffFail, [
+        k(key),
+        clock.now().getTime(),
+        opts.after,
+        opts.baseMs,
+        opts.maxMs,
+        opts.forgetAfterMs,
+        EXPIRY_MARGIN_MS,
+      ])) as [number, number];
+      return { count: Number(count), lockedForMs: Number(lockedForMs) };
+    },
+    async reset(key) {
+      await redis.del(k(key));
     },
   };
 }

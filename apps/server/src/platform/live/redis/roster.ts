@@ -1,4 +1,5 @@
 import type { RosterEntry } from '@parley/protocol';
+import { PRESENCE_KEY } from '../presence.js';
 import type { Roster, RosterCounts } from '../roster.js';
 import type { RedisConnection } from './connection.js';
 import {
@@ -8,6 +9,7 @@ import {
   rosterHeartbeat,
   rosterRemove,
   rosterSweep,
+  rosterTotals,
   runScript,
 } from './scripts.js';
 
@@ -115,6 +117,14 @@ export function createRedisRoster(redis: RedisConnection, prefix: string): Roste
         });
       }
       return gone;
+    },
+    async totals() {
+      const reply = (await runScript(redis, rosterTotals, [prefix, PRESENCE_KEY])) as number[];
+      return {
+        rooms: Number(reply[0]),
+        participants: Number(reply[1]),
+        usersOnline: Number(reply[2]),
+      };
     },
   };
 }

@@ -124,6 +124,27 @@ return out
 `);
 
 /**
+ * ARGV: prefix, presenceKey → {rooms, participants, usersOnline} over the entries of every
+ * leased process: rooms with an entry (presence aside), their distinct users summed, and
+ * the distinct users present. Reads only; O(entries), run at a scrape, not per message.
+ */
+export const rosterTotals = lua(`
+local P, presence = ARGV[1], ARGV[2]
+local seen, rooms, participants = {}, 0, 0
+for _, proc in ipairs(redis.call('ZRANGE', P .. 'leases', 0, -1)) do
+  for _, m in ipairs(redis.call('SMEMBERS', P .. 'roster-proc:' .. proc)) do
+    local room = string.sub(m, 1, string.find(m, ' ', 1, true) - 1)
+    if room ~= presence and not seen[room] then
+      seen[room] = true
+      rooms = rooms + 1
+      participants = participants + redis.call('HLEN', P .. 'roster-users:' .. room)
+    end
+  end
+end
+return {rooms, participants, redis.call('HLEN', P .. 'roster-users:' .. presence)}
+`);
+
+/**
  * Compare-and-set of one hash field. ARGV: key, field, hadValue ("0"/"1"), expected,
  * next → 1 when set, 0 when someone changed it first (the caller reads again).
  */
@@ -171,6 +192,29 @@ end
 redis.call('HSET', ARGV[1], 'c', c, 'r', r)
 redis.call('PEXPIRE', ARGV[1], ARGV[4])
 return {c, r - now}
+`);
+
+/**
+ * Growing lockout (see BackoffLimiter). ARGV: key, now, after, baseMs, maxMs, forgetAfterMs,
+ * expiryMarginMs → {count, lockedForMs}. Fields: c count, l locked until, f forget at.
+ */
+export const backoffFail = lua(`
+local now = tonumber(ARGV[2])
+local after, base, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local v = redis.call('HMGET', ARGV[1], 'c', 'f')
+local c, f = tonumber(v[1]), tonumber(v[2])
+if not f or f <= now then
+  redis.call('DEL', ARGV[1])
+  c = 0
+end
+c = c + 1
+local lock = 0
+if c >= after then lock = math.min(max, base * 2 ^ math.min(c - after, 40)) end
+local forget = now + math.max(tonumber(ARGV[6]), lock)
+redis.call('HSET', ARGV[1], 'c', c, 'f', forget)
+if lock > 0 then redis.call('HSET', ARGV[1], 'l', now + lock) end
+redis.call('PEXPIRE', ARGV[1], forget - now + tonumber(ARGV[7]))
+return {c, lock}
 `);
 
 /** Token bucket. ARGV: key, now, burst, perSecond, ttlMs → ms to wait (0: taken). */

@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+import { redactUrl } from './platform/logger.js';
+import type { Parley } from './app.js';
+import { dialects, json, newAccount, testConfig, testDatabase } from './test/harness.js';
+
+/** Every line the app's logger writes, kept in memory. */
+function captureLog(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+// An invite token is a bearer credential for a room (a guest account comes with it); it
+// travels in the path, so the access log must never keep it.
+describe.each(dialects)('the access log on %s', (dialect) => {
+  let parley: Parley | undefined;
+  afterEach(async () => {
+    await parley?.close();
+    parley = undefined;
+  });
+
+  it('never contains an invite token, in the API paths or the web link', async () => {
+    const log = captureLog();
+    parley = await buildApp(testConfig({ logLevel: 'info' }), {
+      db: await testDatabase(dialect),
+      logStream: log.stream,
+    });
+    const { app } = parley;
+    await app.ready();
+
+    const reg = await app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      ...json(newAccount()),
+    });
+    const auth = { authorization: `Bearer ${reg.json().tokens.accessToken}` };
+    const room = await app.inject({
+      method: 'POST',
+      url: '/api/rooms',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'Call', visibility: 'private', entry: 'approval' }),
+    });
+    expect(room.statusCode).toBe(201);
+    const invite = await app.inject({
+      method: 'POST',
+      url: `/api/rooms/${room.json().room.id}/invites`,
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ expiresInMinutes: 60 }),
+    });
+    expect(invite.statusCode).toBe(201);
+    const token: string = invite.json().token;
+
+    expect((await app.inject({ method: 'GET', url: `/api/invites/${token}` })).statusCode).toBe(
+      200,
+    );
+    const accepted = await app.inject({
+      method: 'POST',
+      url: `/api/invites/${token}/accept?from=mail`,
+      ...json({ displayName: 'Guest' }),
+    });
+    expect(accepted.statusCode).toBe(200);
+    // A token that is not valid is still somebody's secret (or a typo of one).
+    const bad = `${token.slice(0, -6)}AAAAAA`;
+    expect((await app.inject({ method: 'GET', url: `/api/invites/${bad}` })).statusCode).toBe(404);
+    await app.inject({ method: 'GET', url: `/invite/${token}`, headers: { accept: 'text/html' } });
+
+    const text = log.lines.join('\n');
+    // The requests were logged (with the rest of their URL), only without the token.
+    expect(text).toContain('/api/invites/[redacted]/accept?from=mail');
+    expect(text).toContain('/invite/[redacted]');
+    for (const secret of [token, bad, token.split('.')[2]!, token.split('.')[1]!]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides invite tokens wherever a path names an invite, and anything shaped like a JWT', () => {
+    expect(redactUrl('/api/invites/abc.def.ghi')).toBe('/api/invites/[redacted]');
+    expect(redactUrl('/api/invites/abc/accept?x=1')).toBe('/api/invites/[redacted]/accept?x=1');
+    expect(redactUrl('//API/Invites/abc')).toBe('//API/Invites/[redacted]');
+    expect(redactUrl('/invite/abc#frag')).toBe('/invite/[redacted]#frag');
+    expect(redactUrl('/somewhere?t=eyJhbGciOi.eyJyaWQiOi.c2lnbmF0dXJl')).toBe(
+      '/somewhere?t=[redacted]',
+    );
+    // Everything else is kept as it was.
+    expect(redactUrl('/api/rooms/abc-defg-hjk/join')).toBe('/api/rooms/abc-defg-hjk/join');
+  });
+});

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../platform/clock.js';
+import { createMemoryLiveState } from '../../platform/live/index.js';
+import type { LiveState } from '../../platform/live/index.js';
+import { createRedisLiveState } from '../../platform/live/redis/index.js';
+import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
+import { dialects, testApp, testConfig } from '../../test/harness.js';
+import type { Dialect, TestApp } from '../../test/harness.js';
+import { Api, outcome } from './test-settings.js';
+
+// A settings change made on one process is obeyed by every other (issue 13): two apps on
+// one database and one live state stand in for two processes — in memory, and over Redis
+// when TEST_REDIS_URL is set. The announcement on the bus reaches the other process at
+// once; if it is lost, the periodic reload (every 30 s) catches up.
+
+type LiveKind = 'memory' | 'redis';
+const liveKinds: LiveKind[] = TEST_REDIS_URL ? ['memory', 'redis'] : ['memory'];
+const cases = dialects.flatMap((d) => liveKinds.map((l) => [d, l] as [Dialect, LiveKind]));
+
+/** The periodic settings reload in app.ts. */
+const RELOAD_MS = 30_000;
+/** The issue's bound for "obeyed by a second process". */
+const WITHIN_MS = 2_000;
+
+const base = testConfig();
+// Every other timer of the two apps far apart, so moving the fake clock 30 s runs the
+// settings reload and little else.
+const quietTimers = {
+  calls: { ...base.calls, reapIntervalMs: 3_600_000 },
+  appointments: { ...base.appointments, upkeepIntervalMs: 3_600_000 },
+  live: { expiryMs: 3_600_000, tickMs: 600_000 },
+};
+
+describe.each(cases)('settings across two processes on %s with %s live state', (dialect, kind) => {
+  let apps: TestApp[] = [];
+  let lives: LiveState[] = [];
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    // The second app borrows the first one's database: close it first.
+    for (const t of [...apps].reverse()) await t.close();
+    for (const l of lives) await l.close();
+    await cleanup?.();
+    apps = [];
+    lives = [];
+    cleanup = undefined;
+  });
+
+  /** Two "processes": each its own app (and, over Redis, its own connections). */
+  async function twoProcesses(clock: ManualClock) {
+    let l1: LiveState;
+    let l2: LiveState;
+    if (kind === 'memory') {
+      l1 = l2 = createMemoryLiveState(clock);
+      lives = [l1];
+    } else {
+      const url = TEST_REDIS_URL!;
+      const prefix = `test:settings:${randomBytes(6).toString('hex')}:`;
+      [l1, l2] = await Promise.all([
+        createRedisLiveState({ url, prefix, clock }),
+        createRedisLiveState({ url, prefix, clock }),
+      ]);
+      lives = [l1, l2];
+      cleanup = () => dropKeys(url, prefix);
+    }
+    const p1 = await testApp({ dialect, clock, timers: clock, live: l1, config: quietTimers });
+    apps.push(p1);
+    const p2 = await testApp({ db: p1.db, clock, timers: clock, live: l2, config: quietTimers });
+    apps.push(p2);
+    return { one: new Api(p1), two: new Api(p2), p2 };
+  }
+
+  /** What process two answers a registration with, once it has had the chance to hear. */
+  async function registrationOnTwo(two: Api, expected: string): Promise<string> {
+    if (kind === 'memory') return outcome(await two.register());
+    // Over Redis the announcement crosses a network: allow the issue's bound, no more.
+    let last = '';
+    const until = Date.now() + WITHIN_MS;
+    do {
+      last = outcome(await two.register());
+      if (last === expected) return last;
+      await new Promise((r) => setTimeout(r, 20));
+    } while (Date.now() < until);
+    return last;
+  }
+
+  it('registration closed on process one is refused by process two right after the PATCH returns', async () => {
+    const clock = new ManualClock(new Date());
+    const { one, two } = await twoProcesses(clock);
+    const admin = await one.admin();
+    expect((await two.register()).status).toBe(201);
+
+    await one.patchSettings(admin, { registration: 'closed' });
+    expect(await registrationOnTwo(two, '403 REGISTRATION_CLOSED')).toBe('403 REGISTRATION_CLOSED');
+    expect((await two.call('GET', '/api/settings')).body.registration).toBe('closed');
+
+    // And back: both processes open again, through the same path.
+    await one.patchSettings(admin, { registration: 'open' });
+    expect(await registrationOnTwo(two, '201')).toBe('201');
+  });
+
+  it('a process that missed the announcement catches up at its periodic reload', async () => {
+    const clock = new ManualClock(new Date());
+    const { one, two, p2 } = await twoProcesses(clock);
+    const admin = await one.admin();
+    // Process two stops hearing the bus (Redis away for a moment, a dropped message).
+    p2.services.settings.close();
+
+    await one.patchSettings(admin, { registration: 'closed', guestAccess: false });
+    await new Promise((r) => setTimeout(r, kind === 'redis' ? 200 : 0));
+    expect((await two.register()).status).toBe(201);
+    expect((await two.guest()).status).toBe(201);
+
+    await clock.tick(RELOAD_MS);
+    // The reload the timer started reads the database; let it land (nothing else would:
+    // process two hears no bus).
+    await vi.waitFor(() => expect(p2.services.settings.get().registration).toBe('closed'));
+    expect(outcome(await two.register())).toBe('403 REGISTRATION_CLOSED');
+    expect(outcome(await two.guest())).toBe('403 GUESTS_DISABLED');
+  });
+});

@@ -1,0 +1,53 @@
+import { SignJWT } from 'jose';
+import type { JWTHeaderParameters, JWTPayload } from 'jose';
+import { testConfig } from '../test/harness.js';
+
+/** The secret every test app signs with (harness testConfig), so forgeries use the real key. */
+export const TEST_SECRET = testConfig().jwtSecret;
+
+export type JwtParts = { header: JWTHeaderParameters; claims: JWTPayload };
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+/** The header and claims of a token, unverified. */
+export function decodeJwt(token: string): JwtParts {
+  const [h, p] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()) as JWTHeaderParameters,
+    claims: JSON.parse(Buffer.from(p!, 'base64url').toString()) as JWTPayload,
+  };
+}
+
+/**
+ * Signs exactly this header and these claims (nothing added) with an HMAC secret: a
+ * genuine token re-signed unchanged is accepted, so a refusal of one with one change is
+ * that change's doing.
+ */
+export function signJwt(parts: JwtParts, secret = TEST_SECRET): Promise<string> {
+  return new SignJWT(parts.claims)
+    .setProtectedHeader(parts.header)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** An unsigned token (`alg: none`), with an empty or a borrowed signature. */
+export function unsignedJwt(parts: JwtParts, signature = ''): string {
+  return `${b64({ ...parts.header, alg: 'none' })}.${b64(parts.claims)}.${signature}`;
+}
+
+/** The token with its claims replaced but its original signature kept (tampering). */
+export function tamperJwt(token: string, claims: JWTPayload): string {
+  const [h, , s] = token.split('.');
+  return `${h}.${b64(claims)}.${s}`;
+}
+
+/** Claims without the named keys. */
+export function without(claims: JWTPayload, ...keys: string[]): JWTPayload {
+  return Object.fromEntries(Object.entries(claims).filter(([k]) => !keys.includes(k)));
+}
+
+/** A header without the named keys. */
+export function headerWithout(header: JWTHeaderParameters, ...keys: string[]): JWTHeaderParameters {
+  return Object.fromEntries(
+    Object.entries(header).filter(([k]) => !keys.includes(k)),
+  ) as JWTHeaderParameters;
+}
