@@ -100,8 +100,8 @@ export async function startProcesses(
     REDIS_URL: shared.redisUrl,
     REDIS_PREFIX: shared.redisPrefix,
     JWT_SECRET: randomBytes(32).toString('base64url'),
-    // As behind `npm run start:cluster`: the front is their proxy.
-    TRUST_PROXY: 'true',
+    // As behind `npm run start:cluster`: the front, on this host, is their proxy.
+    TRUST_PROXY: 'loopback',
     ...extraEnv,
   };
   const starts = Array.from({ length: count }, () => startServer(env));

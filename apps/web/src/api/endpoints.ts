@@ -78,8 +78,11 @@ export function createEndpoints(api: ApiClient) {
         }),
       leave: (id: string, opts: { keepalive?: boolean } = {}) =>
         api.request<undefined>(`/api/rooms/${seg(id)}/leave`, { method: 'POST', ...opts }),
+      /** The link comes back relative when the server has no PUBLIC_URL: made absolute here. */
       createInvite: (id: string, body: CreateInviteBody) =>
-        api.request<InviteResponse>(`/api/rooms/${seg(id)}/invites`, { method: 'POST', body }),
+        api
+          .request<InviteResponse>(`/api/rooms/${seg(id)}/invites`, { method: 'POST', body })
+          .then((invite) => ({ ...invite, url: new URL(invite.url, location.origin).href })),
       /** Ends the meeting for everyone (host). */
       end: (id: string) => api.request<undefined>(`/api/rooms/${seg(id)}`, { method: 'DELETE' }),
       /** Host and co-host decisions about one person: admit, deny, kick, promote (host only). */

@@ -1,3 +1,4 @@
+import { accountDisabled, reportingDisabled } from '../account/disabled';
 import { createApiClient } from './client';
 import { createEndpoints } from './endpoints';
 import { createSessionStorage } from './session';
@@ -17,6 +18,9 @@ export const session = createSessionStorage(globalThis.localStorage, {
   target: typeof window !== 'undefined' ? window : undefined,
 });
 
-export const api = createApiClient({ storage: session, exclusive });
+// Every answer that says the account was disabled takes the person to that page (App.vue).
+export const api = reportingDisabled(createApiClient({ storage: session, exclusive }), () =>
+  accountDisabled.report(),
+);
 
 export const endpoints = createEndpoints(api);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallSession } from './call';
 import type { CallEnded } from './call';
+import { PATH_RETRY_MS } from './link-quality';
 import { LocalMedia } from './media';
 import { JoinError } from './room-session';
 import { SignalingClient } from './signaling';
@@ -474,5 +475,33 @@ describe('CallSession', () => {
     const bobAtAda = [...ada.call.participants.values()][0]!;
     expect(bobAtAda.quality).toBe('poor');
     expect(bobAtAda.stats?.rttMs).toBe(600);
+  });
+
+  it('reports each peer link once to the server: direct or relay from the selected pair, with the first frame', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    // The fakes' stats name no pair until now; the engine asks again a second later.
+    const pair = (local: string) =>
+      new Map<string, Record<string, unknown>>([
+        ['T', { type: 'transport', selectedCandidatePairId: 'P' }],
+        ['P', { type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R' }],
+        ['L', { type: 'local-candidate', candidateType: local }],
+        ['R', { type: 'remote-candidate', candidateType: 'srflx' }],
+      ]);
+    for (const pc of ada.pcs) pc.stats = pair('relay');
+    for (const pc of bob.pcs) pc.stats = pair('host');
+    expect(server.qualityReports).toEqual([]);
+    await vi.advanceTimersByTimeAsync(PATH_RETRY_MS);
+    expect(
+      server.qualityReports.map((r) => [r.from, r.outcome, typeof r.firstFrameMs]).sort(),
+    ).toEqual([
+      ['ada', 'relay', 'number'],
+      ['bob', 'direct', 'number'],
+    ]);
+    await vi.advanceTimersByTimeAsync(10 * PATH_RETRY_MS);
+    bob.call.leave();
+    await settle();
+    expect(server.qualityReports).toHaveLength(2);
+    expect(ada.errors).toEqual([]);
   });
 });

@@ -143,6 +143,12 @@ export class CallSession {
       statsIntervalMs: opts.statsIntervalMs,
       onChange: () => this.changed(),
       onError: (error, context) => this.reportError(error, context),
+      // For the operators' call-quality numbers; only counted from inside the call.
+      reportQuality: (report) => {
+        if (!this._ended && this.room.phase === 'joined') {
+          this.signaling.send({ type: 'quality.report', ...report });
+        }
+      },
     });
     this.listen();
   }

@@ -1,6 +1,9 @@
 import type { SignalPayload } from '@parley/protocol';
 import { bitrateForRoomSize } from './bitrate';
+import { systemClock } from './clock';
 import type { Clock } from './clock';
+import { LinkQuality } from './link-quality';
+import type { QualityReport } from './link-quality';
 import { PeerLink } from './peer';
 import type { MediaKind, PeerConnectionCtor } from './peer';
 import { StatsSampler } from './stats';
@@ -24,6 +27,8 @@ export interface MeshOptions {
   statsIntervalMs?: number;
   onChange: () => void;
   onError: (error: unknown, context: string) => void;
+  /** Each link's `quality.report`, once (see LinkQuality); left out, nothing is watched. */
+  reportQuality?: (report: QualityReport) => void;
 }
 
 export interface MeshPeer {
@@ -34,6 +39,7 @@ export interface MeshPeer {
 
 interface Entry extends MeshPeer {
   sampler: StatsSampler;
+  watch: LinkQuality | undefined;
 }
 
 /**
@@ -103,7 +109,19 @@ export class Mesh {
         intervalMs: this.opts.statsIntervalMs,
         clock,
       }),
+      watch: undefined,
     };
+    const { reportQuality } = this.opts;
+    if (reportQuality) {
+      const watch = new LinkQuality({
+        clock: clock ?? systemClock,
+        getStats: () => link.getStats(),
+        report: reportQuality,
+      });
+      entry.watch = watch;
+      link.on('state', (state) => watch.state(state, link.counters.iceRestarts));
+      link.on('track', (track) => watch.track(track));
+    }
     link.on('state', () => this.opts.onChange());
     link.on('track', () => this.opts.onChange());
     link.on('error', (error, during) => this.opts.onError(error, `peer ${remoteId}: ${during}`));
@@ -123,6 +141,7 @@ export class Mesh {
     const entry = this.peers.get(remoteId);
     if (!entry) return;
     this.peers.delete(remoteId);
+    entry.watch?.close();
     entry.sampler.stop();
     entry.link.close();
     this.opts.onChange();

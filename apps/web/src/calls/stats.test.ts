@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StatsSampler, linkStats, qualityOf, snapshotFromReport } from './stats';
+import { StatsSampler, linkStats, pathThroughRelay, qualityOf, snapshotFromReport } from './stats';
 import type { LinkStats, StatsSnapshot } from './stats';
 
 afterEach(() => {
@@ -86,6 +86,43 @@ describe('quality thresholds', () => {
     );
     expect(s.loss).toBe(0);
     expect(s.quality).toBe('good');
+  });
+});
+
+describe('pathThroughRelay', () => {
+  const candidates = (local: string, remote: string) => [
+    { id: 'L', type: 'local-candidate', candidateType: local },
+    { id: 'R', type: 'remote-candidate', candidateType: remote },
+  ];
+  it('reads the candidate types of the selected pair (transport-named, or Firefox `selected`)', () => {
+    const pairs = [
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P2' },
+      { id: 'P1', type: 'candidate-pair', localCandidateId: 'X', remoteCandidateId: 'R' },
+      { id: 'P2', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R' },
+      { id: 'X', type: 'local-candidate', candidateType: 'relay' },
+    ];
+    expect(pathThroughRelay(report(...pairs, ...candidates('host', 'srflx')))).toBe(false);
+    expect(pathThroughRelay(report(...pairs, ...candidates('relay', 'srflx')))).toBe(true);
+    const firefox = {
+      id: 'P',
+      type: 'candidate-pair',
+      selected: true,
+      localCandidateId: 'L',
+      remoteCandidateId: 'R',
+    };
+    expect(pathThroughRelay(report(firefox, ...candidates('prflx', 'relay')))).toBe(true);
+  });
+
+  it('is undefined while no pair, or no candidate of it, is known', () => {
+    expect(pathThroughRelay(report())).toBeUndefined();
+    const pair = {
+      id: 'P',
+      type: 'candidate-pair',
+      selected: true,
+      localCandidateId: 'L',
+      remoteCandidateId: 'R',
+    };
+    expect(pathThroughRelay(report(pair))).toBeUndefined();
   });
 });
 

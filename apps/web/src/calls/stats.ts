@@ -45,22 +45,49 @@ type Stat = Record<string, unknown>;
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 
-export function snapshotFromReport(report: RTCStatsReport, at: number): StatsSnapshot {
+function statsById(report: RTCStatsReport): Map<string, Stat> {
   const byId = new Map<string, Stat>();
   report.forEach((value: Stat, key: string) => byId.set(key, value));
-  const all = [...byId.values()];
+  return byId;
+}
 
-  // The pair in use: the transport names it (Chrome, Safari); Firefox marks it `selected`.
+/** The ICE candidate pair in use: the transport names it (Chrome, Safari); Firefox marks it `selected`. */
+function selectedPair(byId: Map<string, Stat>): Stat | undefined {
+  const all = [...byId.values()];
   let pair: Stat | undefined;
   for (const s of all) {
     if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
     pair = byId.get(s.selectedCandidatePairId);
   }
-  pair ??= all.find(
-    (s) =>
-      s.type === 'candidate-pair' &&
-      (s.selected === true || (s.nominated === true && s.state === 'succeeded')),
+  return (
+    pair ??
+    all.find(
+      (s) =>
+        s.type === 'candidate-pair' &&
+        (s.selected === true || (s.nominated === true && s.state === 'succeeded')),
+    )
   );
+}
+
+/**
+ * Whether the link's media runs through a TURN relay: either end of the selected pair is
+ * a `relay` candidate (ours, or the peer's relay as we see it). Undefined while the stats
+ * name no pair (or its candidates) yet.
+ */
+export function pathThroughRelay(report: RTCStatsReport): boolean | undefined {
+  const byId = statsById(report);
+  const pair = selectedPair(byId);
+  const end = (id: unknown) => (typeof id === 'string' ? byId.get(id) : undefined);
+  const local = end(pair?.localCandidateId);
+  const remote = end(pair?.remoteCandidateId);
+  if (!local || !remote) return undefined;
+  return local.candidateType === 'relay' || remote.candidateType === 'relay';
+}
+
+export function snapshotFromReport(report: RTCStatsReport, at: number): StatsSnapshot {
+  const byId = statsById(report);
+  const all = [...byId.values()];
+  const pair = selectedPair(byId);
   let rttSeconds = num(pair?.currentRoundTripTime);
   if (rttSeconds === undefined) {
     // No ICE RTT yet: RTCP's view of it from the remote-inbound reports will do.

@@ -1,7 +1,13 @@
 import { normalizeRoomCode } from '@parley/protocol';
 import type { Pinia } from 'pinia';
 import { createRouter, createWebHistory } from 'vue-router';
-import type { RouteLocationRaw, RouteRecordRaw, Router, RouterHistory } from 'vue-router';
+import type {
+  RouteLocationNormalized,
+  RouteLocationRaw,
+  RouteRecordRaw,
+  Router,
+  RouterHistory,
+} from 'vue-router';
 import { useAuthStore } from '../stores/auth';
 import LandingView from '../views/LandingView.vue';
 
@@ -13,8 +19,23 @@ declare module 'vue-router' {
     requiresMember?: boolean;
     /** Pages for signed-out visitors (log in, register): members go to their rooms. */
     guestPage?: boolean;
+    /**
+     * Admins only. Anyone signed in but not an admin sees the ordinary not-found page (the
+     * API answers them 403 anyway); a visitor who is not signed in is asked to log in.
+     */
+    requiresAdmin?: boolean;
   }
 }
+
+// Each admin section's page, loaded when first opened.
+const ADMIN_VIEWS = {
+  users: () => import('../views/admin/AdminUsersView.vue'),
+  rooms: () => import('../views/admin/AdminRoomsView.vue'),
+  appointments: () => import('../views/admin/AdminAppointmentsView.vue'),
+  calls: () => import('../views/admin/AdminCallsView.vue'),
+  audit: () => import('../views/admin/AdminAuditView.vue'),
+  settings: () => import('../views/admin/AdminSettingsView.vue'),
+};
 
 export const routes: RouteRecordRaw[] = [
   // ESLint's TypeScript cannot read .vue files (LandingView is unresolved there); vue-tsc
@@ -107,6 +128,33 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'ended.title' },
   },
   {
+    path: '/admin',
+    component: () => import('../views/admin/AdminLayout.vue'),
+    meta: { titleKey: 'admin.title', requiresAdmin: true },
+    children: [
+      {
+        path: '',
+        name: 'admin',
+        component: () => import('../views/admin/AdminOverviewView.vue'),
+        meta: { titleKey: 'admin.title', requiresAdmin: true },
+      },
+      ...(['users', 'rooms', 'appointments', 'calls', 'audit', 'settings'] as const).map(
+        (section) => ({
+          path: section,
+          name: `admin-${section}`,
+          component: () => ADMIN_VIEWS[section](),
+          meta: { titleKey: `admin.sections.${section}`, requiresAdmin: true },
+        }),
+      ),
+    ],
+  },
+  {
+    path: '/account-disabled',
+    name: 'account-disabled',
+    component: () => import('../views/AccountDisabledView.vue'),
+    meta: { titleKey: 'accountDisabled.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('../views/NotFoundView.vue'),
@@ -121,6 +169,16 @@ export function safeRedirect(value: unknown, fallback = '/'): string {
     : fallback;
 }
 
+/** Renders the not-found page while keeping the address that was asked for. */
+function notFoundAt(to: RouteLocationNormalized): RouteLocationRaw {
+  return {
+    name: 'not-found',
+    params: { pathMatch: to.path.substring(1).split('/') },
+    query: to.query,
+    hash: to.hash,
+  };
+}
+
 export function createAppRouter(pinia: Pinia, history: RouterHistory = createWebHistory()): Router {
   const router = createRouter({
     history,
@@ -130,6 +188,11 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
 
   router.beforeEach((to): RouteLocationRaw | true => {
     const auth = useAuthStore(pinia);
+    if (to.meta.requiresAdmin) {
+      if (!auth.isSignedIn) return { name: 'login', query: { redirect: to.fullPath } };
+      // The not-found page at the same address: nothing tells a non-admin what is here.
+      if (!auth.isAdmin) return notFoundAt(to);
+    }
     if (to.meta.requiresMember && !auth.isMember) {
       return {
         name: 'login',

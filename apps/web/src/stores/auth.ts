@@ -18,6 +18,8 @@ export const useAuthStore = defineStore('auth', () => {
   const isGuest = computed(() => user.value?.isGuest === true);
   /** A registered account (not a guest): may create rooms. */
   const isMember = computed(() => user.value !== null && !user.value.isGuest);
+  /** May open the admin pages (the server checks every admin request again). */
+  const isAdmin = computed(() => isMember.value && user.value?.role === 'admin');
 
   function adopt(auth: AuthResponse): User {
     session.save(auth);
@@ -92,6 +94,7 @@ export const useAuthStore = defineStore('auth', () => {
     isSignedIn,
     isGuest,
     isMember,
+    isAdmin,
     adopt,
     register,
     login,

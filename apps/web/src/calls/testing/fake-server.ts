@@ -121,6 +121,8 @@ export class FakeServer {
   handoverWindowMs = 15_000;
   /** Every `hello.resume` presented, in order (undefined for a `hello` without one). */
   readonly resumes: (string | undefined)[] = [];
+  /** Every `quality.report` from a connection in the call, in order, with its sender. */
+  readonly qualityReports: { from: string; outcome: unknown; firstFrameMs?: unknown }[] = [];
   /** Draining: every new socket is accepted and closed at once with 1012, hello unread. */
   draining = false;
   private nextConn = 0;
@@ -287,6 +289,20 @@ export class FakeServer {
         };
         const notice = { type: 'participant.updated', roomId: ROOM_ID, participant: conn.entry };
         for (const c of this.inRoom()) this.send(c, notice as ServerMessage);
+        return;
+      }
+      case 'quality.report': {
+        if (!conn.entry) {
+          this.send(conn, { type: 'error', code: 'NOT_IN_ROOM', message: 'No', ...ref });
+          return;
+        }
+        const { outcome, firstFrameMs } = msg;
+        this.qualityReports.push({
+          from: conn.name,
+          outcome,
+          ...(firstFrameMs !== undefined ? { firstFrameMs } : {}),
+        });
+        this.send(conn, { type: 'quality.recorded', ...ref });
         return;
       }
       case 'signal': {
