@@ -45,3 +45,42 @@ echo "${changes:-  (none)}"
 # A prefix, start-up log and pid file of our own: nothing of the host's nginx is touched (the
 # shipped file sets no pid; the image's default applies there).
 "$nginx" -t -p "$tmp/" -e stderr -g "pid $tmp/nginx.pid;" -c "$tmp/nginx.conf"
+
+# Then run that copy for real, on free ports, with nothing behind it (every answer is a 502,
+# which is enough): the access log must mask invite tokens and carry no Referer, and HSTS
+# must be sent over HTTPS only.
+http_port=${CHECK_NGINX_HTTP_PORT:-18480}
+https_port=${CHECK_NGINX_HTTPS_PORT:-18443}
+sed -E \
+  -e "s/listen 80 default_server;/listen 127.0.0.1:$http_port default_server;/" \
+  -e "s/listen 443 ssl default_server;/listen 127.0.0.1:$https_port ssl default_server;/" \
+  -e "s#access_log /dev/stdout parley;#access_log $tmp/access.log parley;#" \
+  -e "s#error_log /dev/stderr warn;#error_log $tmp/error.log warn;#" \
+  "$tmp/nginx.conf" >"$tmp/run.conf"
+"$nginx" -p "$tmp/" -e "$tmp/error.log" -g "pid $tmp/run.pid;" -c "$tmp/run.conf"
+trap '"$nginx" -p "$tmp/" -e "$tmp/error.log" -g "pid $tmp/run.pid;" -c "$tmp/run.conf" -s stop 2>/dev/null; rm -rf "$tmp"' EXIT
+token=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWludml0ZQ.c2lnbmF0dXJl
+curl -s -o /dev/null "http://127.0.0.1:$http_port/api/invites/$token/accept" || true
+curl -s -o /dev/null -H "Referer: http://parley.example/invite/$token" \
+  "http://127.0.0.1:$http_port/invite/$token?from=mail" || true
+http_hsts=$(curl -s -D - -o /dev/null "http://127.0.0.1:$http_port/api/health" | grep -ci '^strict-transport-security' || true)
+https_hsts=$(curl -sk -D - -o /dev/null "https://127.0.0.1:$https_port/api/health" | grep -ci '^strict-transport-security' || true)
+sleep 0.2 # nginx writes the log line after answering
+fail=0
+if grep -q "$token" "$tmp/access.log"; then
+  echo "check-nginx: FAIL: an invite token is in the access log:" >&2
+  cat "$tmp/access.log" >&2
+  fail=1
+fi
+if ! grep -q '/api/invites/\[redacted\]/accept' "$tmp/access.log" ||
+  ! grep -q '/invite/\[redacted\]?from=mail' "$tmp/access.log"; then
+  echo "check-nginx: FAIL: the access log does not show the masked invite paths:" >&2
+  cat "$tmp/access.log" >&2
+  fail=1
+fi
+if [[ $http_hsts != 0 || $https_hsts != 1 ]]; then
+  echo "check-nginx: FAIL: HSTS over HTTP $http_hsts time(s), over HTTPS $https_hsts (want 0 and 1)" >&2
+  fail=1
+fi
+[[ $fail == 0 ]] && echo "check-nginx: invite tokens masked in the access log; HSTS on HTTPS only"
+exit $fail

@@ -203,6 +203,11 @@ test('a non-admin visiting /admin sees the not-found page, and the admin API ans
   await p.page.goto('/admin/settings');
   await expect(p.page.getByTestId('not-found')).toBeVisible();
 
+  // Nor is a visitor who is not signed in asked to log in: the same not-found page.
+  const visitor = await open(browser, 'Visitor', null, '/admin/users');
+  await expect(visitor.page.getByTestId('not-found')).toBeVisible();
+  await expect(visitor.page).toHaveURL(/\/admin\/users$/);
+
   for (const path of [
     '/api/admin/users',
     '/api/admin/rooms',
@@ -213,4 +218,57 @@ test('a non-admin visiting /admin sees the not-found page, and the admin API ans
     expect(res.status(), path).toBe(403);
   }
   expect((await api.get('/api/admin/users')).status()).toBe(401);
+});
+
+test('with registration closed, an admin creates an account and that person signs in with it', async ({
+  browser,
+}) => {
+  await patchSettings(api, admin, { registration: 'closed' });
+  try {
+    const name = unique('Zoe');
+    const email = `zoe-${randomBytes(4).toString('hex')}@parley.test`;
+    const password = 'given by the admin 7';
+
+    const boss = await open(browser, 'Admin', admin, '/admin/users');
+    await boss.page.getByTestId('admin-user-new').click();
+    const dialog = boss.page.getByTestId('new-account-dialog');
+    await expect(dialog).toBeVisible();
+    // The server's answer comes back under its field: this address is taken.
+    await dialog.getByTestId('new-account-email').fill(ADMIN.email);
+    await dialog.getByTestId('new-account-name').fill(name);
+    await dialog.getByTestId('new-account-password').fill(password);
+    await dialog.getByTestId('new-account-submit').click();
+    await expect(dialog.getByTestId('new-account-email-error')).toBeVisible();
+
+    await dialog.getByTestId('new-account-email').fill(email);
+    await dialog.getByTestId('new-account-role').selectOption('provider');
+    await dialog.getByTestId('new-account-submit').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(boss.page.getByTestId('admin-user-created')).toContainText(name);
+    const row = boss.page.getByTestId('admin-user').filter({ hasText: email });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId('admin-user-role')).toHaveValue('provider');
+    await shot(boss.page, 'admin-new-account');
+
+    // The person signs in with what the admin gave them.
+    const zoe = await open(browser, name, null, '/login');
+    await zoe.page.getByTestId('login-email').fill(email);
+    await zoe.page.getByTestId('login-password').fill(password);
+    await zoe.page.getByTestId('login-submit').click();
+    await expect(zoe.page).toHaveURL(/\/rooms$/);
+    const session = await zoe.page.evaluate(() => localStorage.getItem('parley.session'));
+    expect(JSON.parse(session ?? '{}')).toMatchObject({ user: { email, role: 'provider' } });
+
+    // The audit log names the admin who made it.
+    const made = JSON.parse(session!) as { user: { id: string } };
+    const audit = await api.get(`/api/admin/audit?type=user.created&targetId=${made.user.id}`, {
+      headers: bearer(admin),
+    });
+    expect(audit.status()).toBe(200);
+    expect(((await audit.json()) as { items: { actorId: string }[] }).items).toMatchObject([
+      { actorId: admin.user.id },
+    ]);
+  } finally {
+    await patchSettings(api, admin, { registration: 'open' });
+  }
 });

@@ -28,12 +28,14 @@ import type { DbHandle } from './platform/db/database.js';
 import { AppError } from './platform/errors.js';
 import { errorBody, registerErrorHandling } from './platform/http-errors.js';
 import { liveRateLimitStore } from './platform/http-rate-store.js';
+import { clientKey } from './platform/client-key.js';
 import { httpServerOptions } from './platform/http-limits.js';
 import { loggerOptions } from './platform/logger.js';
 import { linkOrigin } from './platform/link-origin.js';
 import type { LogStream } from './platform/logger.js';
 import { registerJsonBody } from './platform/json-body.js';
 import {
+  auditEmailKey,
   authRoutes,
   createAuthService,
   createLoginThrottle,
@@ -57,6 +59,7 @@ import { iceRoutes } from './modules/ice/index.js';
 import {
   SAMPLE_INTERVAL_MS,
   createExposition,
+  createLinkTally,
   createLiveReadings,
   createSampler,
   metricsRoutes,
@@ -82,6 +85,7 @@ import {
 import type { AppointmentsService } from './modules/appointments/index.js';
 import type { ContactsService } from './modules/contacts/index.js';
 import {
+  AUDIT_FLOOD_LIMIT,
   PURGE_INTERVAL_MS,
   auditRoutes,
   createAuditLog,
@@ -257,10 +261,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
+  // The plugin appends its check after a route's own onRequest hooks, so a request that
+  // `authenticate` refuses was never counted: lift the route's hooks off before the plugin
+  // sees the route and put them back after its check.
+  const ownOnRequest = Symbol('route onRequest');
+  type WithOwn = { onRequest?: unknown; [ownOnRequest]?: unknown };
+  app.addHook('onRoute', (r) => {
+    const route = r as unknown as WithOwn;
+    route[ownOnRequest] = route.onRequest;
+    route.onRequest = undefined;
+  });
   await app.register(rateLimit, {
     global: true,
     // Counted in the live state: with Redis, one limit for every process together.
     store: liveRateLimitStore(live, clock),
+    // Per caller, not per address: an IPv6 /64 is one caller (platform/client-key.ts).
+    keyGenerator: (req) => clientKey(req.ip),
     max: config.rateLimitMax,
     timeWindow: '1 minute',
     // Thrown into the error handler, which renders the documented shape.
@@ -268,6 +284,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       new AppError(ErrorCode.RATE_LIMITED, 429, 'Too many requests. Slow down and try again.', {
         retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
       }),
+  });
+  app.addHook('onRoute', (r) => {
+    const route = r as unknown as WithOwn;
+    const own = [route[ownOnRequest] ?? []].flat();
+    route.onRequest = [[route.onRequest ?? []].flat(), own].flat();
+    delete route[ownOnRequest];
   });
 
   await app.register(swagger, {
@@ -288,9 +310,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const { bus } = live;
-  const audit = createAuditLog({ db: db.db, clock, metrics, log: app.log });
+  const audit = createAuditLog({
+    db: db.db,
+    clock,
+    metrics,
+    log: app.log,
+    // Anonymous entries and refusals: a burst per type and caller, then one a minute.
+    flood: live.rates('audit-flood', AUDIT_FLOOD_LIMIT),
+  });
   const settings = createSettingsService({
     db: db.db,
+    dialect: db.dialect,
     bus,
     clock,
     audit,
@@ -309,6 +339,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   const users = createUsersRepo(db.db);
   const tokens = createTokenService(config.jwtSecret);
   const auth = createAuthService({
+    auditEmailKey: auditEmailKey(config.jwtSecret),
     users,
     refreshTokens: createRefreshTokensRepo(db.db),
     tokens,
@@ -319,7 +350,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     settings,
     admitGuest,
     // Late-bound: invites need the rooms service, which needs auth's hook first.
-    inviteUsable: (token) => invites.usable(token),
+    registerWithInvite: (token, create) => invites.useForRegistration(token, create),
     loginThrottle: createLoginThrottle(live, config.loginThrottle),
   });
   const authenticate = createAuthenticate((token) => auth.userForAccessToken(token));
@@ -478,6 +509,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
             clock,
             audit,
             revokeSessions: (userId) => auth.revokeAllSessions(userId),
+            createAccount: (input) => auth.createAccount(input),
           }),
           directory: createUserDirectory({ db: db.db, roster: live.roster }),
           authenticate,
@@ -494,7 +526,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       );
       await api.register(paymentWebhookRoutes({ appointments, audit }));
       // ---- operations (issue 13): metrics summary, audit, settings, admin lists ----
-      await api.register(metricsSummaryRoutes({ metrics, readings, sampler, authenticate }));
+      await api.register(
+        metricsSummaryRoutes({
+          db: db.db,
+          clock,
+          links: createLinkTally({ live, clock }),
+          readings,
+          sampler,
+          authenticate,
+        }),
+      );
       await api.register(
         adminRoutes({
           admin: createAdminService({
@@ -581,12 +622,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     (err) => app.log.error({ err }, 'audit purge failed'),
   );
 
-  // One row a minute for the admin page's chart (the first process to write a minute wins).
+  // One row a minute for the admin page's chart (the first process to write a minute wins),
+  // the first at start, so a fresh server's chart is not empty for its first minute.
   const sampling = repeat(
     timers,
     SAMPLE_INTERVAL_MS,
     () => sampler.sample(),
     (err) => app.log.error({ err }, 'metrics sample failed'),
+    { atStart: true },
   );
 
   // The bus tells every process about a settings change at once; this catches up one that
@@ -624,23 +667,27 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
 }
 
 /**
- * Runs `work` every `ms`, never two passes at once (a slow pass skips ticks); `stop`
- * clears the timer and waits for a pass in flight. Errors go to `onError`.
+ * Runs `work` every `ms` (and once at once with `atStart`), never two passes at once (a
+ * slow pass skips ticks); `stop` clears the timer and waits for a pass in flight. Errors
+ * go to `onError`.
  */
 function repeat(
   timers: Timers,
   ms: number,
   work: () => Promise<void>,
   onError: (err: unknown) => void,
+  opts: { atStart?: boolean } = {},
 ): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
-  const timer = timers.setInterval(() => {
+  const pass = () => {
     running ??= work()
       .catch(onError)
       .finally(() => {
         running = undefined;
       });
-  }, ms);
+  };
+  const timer = timers.setInterval(pass, ms);
+  if (opts.atStart) pass();
   return {
     async stop() {
       timers.clear(timer);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role, User } from './auth.js';
+import { DisplayName, Email, Password, Role, User } from './auth.js';
 import { CallEndReason, CallMedia, CallParty, CallState } from './calls.js';
 import { CanonicalRoomCode } from './room-code.js';
 import {
@@ -33,6 +33,21 @@ export const AdminUpdateUserBody = z
   })
   .meta({ id: 'AdminUpdateUserBody' });
 export type AdminUpdateUserBody = z.infer<typeof AdminUpdateUserBody>;
+
+/**
+ * `POST /api/admin/users`: an account made by an admin, whatever the registration mode
+ * (closed registration tells visitors to ask an administrator). The same rules as signing
+ * up; the admin hands the password over and the person signs in with it.
+ */
+export const AdminCreateUserBody = z
+  .strictObject({
+    email: Email,
+    displayName: DisplayName,
+    role: Role.default('member'),
+    password: Password,
+  })
+  .meta({ id: 'AdminCreateUserBody' });
+export type AdminCreateUserBody = z.infer<typeof AdminCreateUserBody>;
 
 /** A user as admins see it: the public fields and whether the account is disabled. */
 export const AdminUser = User.extend({ disabled: z.boolean() }).meta({ id: 'AdminUser' });

@@ -13,6 +13,7 @@ export const AuditEventType = z
     'auth.guest',
     'auth.logout',
     'auth.refresh_reuse',
+    'user.created',
     'user.role_changed',
     'user.disabled',
     'user.enabled',

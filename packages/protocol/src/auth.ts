@@ -36,7 +36,7 @@ export const RegisterBody = z
     displayName: DisplayName,
     inviteToken: z.string().min(1).max(2048).optional().meta({
       description:
-        'A room invite token (the last part of an invite link); needed while registration is `invite-only`. Registering does not use up the invite.',
+        'A room invite token (the last part of an invite link); needed while registration is `invite-only`. Registering uses up one use of the invite and admits the new account to its room.',
     }),
   })
   .meta({ id: 'RegisterBody' });

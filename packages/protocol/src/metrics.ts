@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * Call quality as clients see it (issue 13). Each peer link reports once how it came up
  * (or that it failed) and how long from joining to the first remote frame; the server
- * only counts and buckets these, per process, bounded per connection.
+ * only counts and buckets these (Prometheus: per process; the admin summary: the whole
+ * deployment, last 24 h), bounded per connection.
  */
 export const LinkOutcome = z.enum(['direct', 'relay', 'failed']);
 export type LinkOutcome = z.infer<typeof LinkOutcome>;
@@ -35,14 +36,18 @@ export const MetricsSummary = z
     }),
     /** One sample a minute over the last hour, oldest first; minutes nobody sampled are absent. */
     lastHour: z.array(MetricsSample),
-    /** Peer links reported since this process started. */
-    links: z.object({ direct: z.int(), relay: z.int(), failed: z.int() }),
-    /** Direct calls by final status (ended, missed, rejected, cancelled, busy), since this process started. */
-    calls: z.record(z.string(), z.int()),
+    links: z.object({ direct: z.int(), relay: z.int(), failed: z.int() }).meta({
+      description:
+        'Peer links reported (`quality.report`) in the last 24 h: the current UTC hour and the 23 before it, whole deployment',
+    }),
+    calls: z.record(z.string(), z.int()).meta({
+      description:
+        'Direct calls placed in the last 24 h that have finished, by final status (ended, missed, rejected, cancelled, busy; a status with none is left out), whole deployment',
+    }),
   })
   .meta({
     id: 'MetricsSummary',
     description:
-      '`now` and `lastHour` cover the whole deployment (sockets: this process); `links` and `calls` are the counters of the process that answered, since it started (Prometheus has the totals).',
+      'Everything covers the whole deployment, whichever process answers (except `now.sockets`: the sampling process). `now` and `lastHour` (one sample a minute); `links` and `calls` over the last 24 h. Prometheus (`/metrics`) has per-process counters since each process started.',
   });
 export type MetricsSummary = z.infer<typeof MetricsSummary>;

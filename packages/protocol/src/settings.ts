@@ -48,7 +48,7 @@ export const SystemSettings = z
     quotas: z.strictObject({
       /** Open (not ended) meeting rooms one member may host at once. */
       openRoomsPerUser: z.int().min(1).max(100_000),
-      /** Meeting rooms one member may create per rolling hour. */
+      /** Meeting rooms one member may create per hour (a fixed window per member). */
       roomsCreatedPerHour: z.int().min(1).max(100_000),
       /** Guest accounts one IP address may create per hour. */
       guestsPerIpPerHour: z.int().min(1).max(100_000),

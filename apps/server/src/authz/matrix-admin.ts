@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor, HttpOutcome } from './fixtures.js';
 import type { HttpRow } from './matrix.js';
 
@@ -19,6 +20,13 @@ const adminOnly = (admin: HttpOutcome): Record<Actor, HttpOutcome> => ({
   host: FORBIDDEN,
 });
 
+const newAccountBody = () => ({
+  email: `made-${randomUUID()}@parley.test`,
+  displayName: 'Made by an admin',
+  role: 'member',
+  password: 'a-long-passphrase-1',
+});
+
 // prettier-ignore
 export const ADMIN_ROWS: Record<string, HttpRow> = {
   'GET /api/admin/users': {
@@ -27,6 +35,19 @@ export const ADMIN_ROWS: Record<string, HttpRow> = {
   },
   'GET /api/admin/users · an unknown parameter': {
     request: () => ({ url: '/api/admin/users?admin=true' }),
+    expect: adminOnly('400 VALIDATION_FAILED'),
+  },
+  'POST /api/admin/users': {
+    // A new address per cell: the admin's succeeds, and nobody else's may.
+    request: () => ({ url: '/api/admin/users', body: newAccountBody() }),
+    expect: adminOnly('201'),
+  },
+  'POST /api/admin/users · an email that has an account': {
+    request: (fx) => ({ url: '/api/admin/users', body: { ...newAccountBody(), email: fx.subject.email } }),
+    expect: adminOnly('409 EMAIL_TAKEN'),
+  },
+  'POST /api/admin/users · an unknown field': {
+    request: () => ({ url: '/api/admin/users', body: { ...newAccountBody(), isAdmin: true } }),
     expect: adminOnly('400 VALIDATION_FAILED'),
   },
   'GET /api/admin/rooms': {

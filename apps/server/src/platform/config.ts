@@ -69,7 +69,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
-  /** `false`, a hop count (`1` behind one nginx) or proxy addresses; never "every hop". */
+  /** `false`, or the proxies' addresses or ranges (`loopback`, `10.0.0.0/8`); never "every hop" nor a hop count. */
   TRUST_PROXY: TrustProxyEnv.default(false),
   /**
    * Slow clients (slowloris): the headers must arrive within this, the whole request within

@@ -89,6 +89,12 @@ export function createMetrics(opts: { defaultMetrics: boolean }) {
       labelNames: ['type'] as const,
       registers,
     }),
+    auditDropped: new Counter({
+      name: 'parley_audit_events_dropped_total',
+      help: 'Audit log entries not written: past the per-caller limit on anonymous entries and refusals, by type',
+      labelNames: ['type'] as const,
+      registers,
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -64,8 +64,21 @@ export async function takeHourlyQuota(opts: {
   audit: AuditLog;
   actorId: string | null;
 }): Promise<void> {
-  const { count, resetInMs } = await opts.limiter.fail(opts.key);
-  if (count <= opts.limit) return;
-  const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
-  await refuseQuota(opts.audit, opts.actorId, quotaExceeded(opts.quota, opts.limit, retryAfter));
+  const refusal = await countHourlyQuota(opts.limiter, opts.key, opts.quota, opts.limit);
+  if (refusal) await refuseQuota(opts.audit, opts.actorId, refusal);
+}
+
+/**
+ * `takeHourlyQuota` without the audit entry: counts the use and answers the refusal (or
+ * undefined), for a caller inside a transaction that records it once the transaction ends.
+ */
+export async function countHourlyQuota(
+  limiter: AttemptLimiter,
+  key: string,
+  quota: QuotaName,
+  limit: number,
+): Promise<AppError | undefined> {
+  const { count, resetInMs } = await limiter.fail(key);
+  if (count <= limit) return undefined;
+  return quotaExceeded(quota, limit, Math.max(1, Math.ceil(resetInMs / 1000)));
 }

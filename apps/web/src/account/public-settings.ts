@@ -2,7 +2,7 @@ import type { PublicSettings, RegistrationMode } from '@parley/protocol';
 import { onMounted, shallowRef } from 'vue';
 import type { Ref } from 'vue';
 import type { LocationQuery } from 'vue-router';
-import { adminEndpoints } from '../admin/adapters';
+import { endpoints } from '../api';
 
 /** What the register page shows: the form, "closed", or "ask for an invite link". */
 export type RegisterGate = 'form' | 'closed' | 'invite-needed';
@@ -39,7 +39,7 @@ export function usePublicSettings(): Ref<PublicSettings | null> {
   const settings = shallowRef<PublicSettings | null>(null);
   onMounted(async () => {
     try {
-      settings.value = await adminEndpoints.settings.public();
+      settings.value = await endpoints.settings.public();
     } catch {
       // Not known: the pages behave as if open, and the server refuses what is not.
     }

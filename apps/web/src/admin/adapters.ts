@@ -15,6 +15,7 @@ export function usersApi(e: AdminEndpoints = adminEndpoints): UsersApi {
   return {
     list: (f, cursor) => e.users.list({ ...f, cursor }),
     update: (id, body) => e.users.update(id, body),
+    create: (body) => e.users.create(body),
   };
 }
 

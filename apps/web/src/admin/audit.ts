@@ -1,6 +1,6 @@
 import { AuditEventType } from '@parley/protocol';
 import type { AuditEvent, AuditPage } from '@parley/protocol';
-import { PagedList } from './paged-list';
+import { PagedList } from '../lib/paged-list';
 
 /** The audit page's filter form as typed: `from`/`to` are `<input type="datetime-local">` values. */
 export interface AuditFilterForm {

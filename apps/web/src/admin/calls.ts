@@ -1,6 +1,6 @@
 import type { AdminCall, AdminCallsPage, CallState } from '@parley/protocol';
 import { CallState as CallStates } from '@parley/protocol';
-import { PagedList } from './paged-list';
+import { PagedList } from '../lib/paged-list';
 
 export interface CallsFilter {
   /** Empty: every call. */

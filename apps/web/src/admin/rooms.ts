@@ -1,7 +1,7 @@
 import type { AdminRoom, AdminRoomDetail, AdminRoomsPage, AdminRoomStatus } from '@parley/protocol';
 import { Emitter } from '../calls/emitter';
 import { Confirmation } from './confirm';
-import { PagedList } from './paged-list';
+import { PagedList } from '../lib/paged-list';
 
 export interface RoomsFilter {
   status: AdminRoomStatus;

@@ -1,4 +1,5 @@
-import type { AdminUpdateUserBody, AdminUser } from '@parley/protocol';
+import type { AdminCreateUserBody, AdminUpdateUserBody, AdminUser } from '@parley/protocol';
+import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors';
 import { AdminUsers, DEFAULT_USERS_FILTER } from './users';
@@ -10,6 +11,7 @@ const ME = uuid(1);
 function setup(opts: { refuse?: ApiError } = {}) {
   const asked: UsersFilter[] = [];
   const updates: [string, AdminUpdateUserBody][] = [];
+  const created: AdminCreateUserBody[] = [];
   const users = [makeUser(1, { role: 'admin' }), makeUser(2, { online: true }), makeUser(3)];
   const model = new AdminUsers({
     selfId: ME,
@@ -30,12 +32,20 @@ function setup(opts: { refuse?: ApiError } = {}) {
         };
         return Promise.resolve(answer);
       },
+      create: (body) => {
+        created.push(body);
+        const { password: _secret, ...rest } = body;
+        const made = { ...makeUser(9), ...rest, isGuest: false, disabled: false };
+        users.unshift({ ...made, online: false, disabledAt: null });
+        return Promise.resolve(made);
+      },
     },
   });
   return {
     model,
     asked,
     updates,
+    created,
     row: (n: number) => model.list.state.items.find((u) => u.id === uuid(n))!,
   };
 }
@@ -103,5 +113,30 @@ describe('AdminUsers', () => {
     expect(model.confirmation.state).toMatchObject({ saving: false, failure: refuse });
     expect(model.confirmation.state.pending).not.toBeNull();
     expect(row(2).disabled).toBe(false);
+  });
+
+  it('a new account is sent as typed (trimmed) and then listed, under the filter shown', async () => {
+    const { model, asked, created } = setup();
+    await model.search({ role: 'member' });
+    model.newAccount.open();
+    const ok = await model.newAccount.submit({
+      email: ' zoe@example.org ',
+      displayName: ' Zoe ',
+      role: 'member',
+      password: 'a-long-passphrase-1',
+    });
+    expect(ok).toBe(true);
+    expect(created).toEqual([
+      {
+        email: 'zoe@example.org',
+        displayName: 'Zoe',
+        role: 'member',
+        password: 'a-long-passphrase-1',
+      },
+    ]);
+    await flushPromises();
+    expect(asked.at(-1)).toEqual({ ...DEFAULT_USERS_FILTER, role: 'member' });
+    expect(model.list.state.items[0]).toMatchObject({ id: uuid(9), displayName: 'Zoe' });
+    expect(model.newAccount.state).toMatchObject({ open: false, created: { id: uuid(9) } });
   });
 });

@@ -1,4 +1,5 @@
 import type {
+  AdminCreateUserBody,
   AdminGuestFilter,
   AdminUpdateUserBody,
   AdminUser,
@@ -8,7 +9,8 @@ import type {
   Role,
 } from '@parley/protocol';
 import { Confirmation } from './confirm';
-import { PagedList } from './paged-list';
+import { NewAccount } from './new-account';
+import { PagedList } from '../lib/paged-list';
 
 export interface UsersFilter {
   /** Start of a name or an email; empty: everyone. */
@@ -28,6 +30,7 @@ export const DEFAULT_USERS_FILTER: UsersFilter = {
 export interface UsersApi {
   list(filter: UsersFilter, cursor: string | null): Promise<AdminUsersPage>;
   update(id: string, body: AdminUpdateUserBody): Promise<AdminUser>;
+  create(body: AdminCreateUserBody): Promise<AdminUser>;
 }
 
 /** What an admin is about to do to an account, waiting for "yes". */
@@ -48,6 +51,8 @@ export function changeBody(change: UserChange): AdminUpdateUserBody {
 export class AdminUsers {
   readonly list: PagedList<AdminUserListItem, UsersFilter>;
   readonly confirmation: Confirmation<UserChange>;
+  /** "New account": the way in while registration is closed. */
+  readonly newAccount: NewAccount;
 
   constructor(
     private readonly opts: {
@@ -62,6 +67,11 @@ export class AdminUsers {
       return { items: page.users, nextCursor: page.nextCursor };
     }, DEFAULT_USERS_FILTER);
     this.confirmation = new Confirmation((change) => this.apply(change));
+    // Newest first: the list, reloaded under its filter, shows the account where it belongs.
+    this.newAccount = new NewAccount({
+      create: (body) => opts.api.create(body),
+      onCreated: () => void this.list.load(),
+    });
   }
 
   /** Shows the first page under the filter changed by `patch`. */
@@ -86,6 +96,7 @@ export class AdminUsers {
   dispose(): void {
     this.list.dispose();
     this.confirmation.dispose();
+    this.newAccount.dispose();
   }
 
   private async apply(change: UserChange): Promise<void> {

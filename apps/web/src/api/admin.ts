@@ -1,5 +1,6 @@
 import type {
   AdminCallsPage,
+  AdminCreateUserBody,
   AdminRoomDetail,
   AdminRoomResponse,
   AdminRoomsPage,
@@ -9,23 +10,13 @@ import type {
   AuditPage,
   CallState,
   MetricsSummary,
-  PublicSettings,
   SettingsPatch,
   SettingsResponse,
 } from '@parley/protocol';
 import type { ApiClient } from './client';
+import { queryString } from './query-string';
 
 const seg = encodeURIComponent;
-
-/** `?a=1&b=2` from the set values only; empty when none is set. */
-export function queryString(q: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(q)) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
 
 export type AdminUsersFilter = {
   q?: string;
@@ -39,12 +30,15 @@ export type AdminCallsFilter = { status?: CallState | '' };
 export type AdminAuditFilter = { type?: string; actorId?: string; from?: string; to?: string };
 type Page = { cursor?: string | null; limit?: number };
 
-/** The admin routes (admins only; everyone else gets 403), and the public settings. */
+/** The admin routes (admins only; everyone else gets 403). */
 export function createAdminEndpoints(api: ApiClient) {
   return {
     users: {
       list: (f: AdminUsersFilter & Page) =>
         api.request<AdminUsersPage>(`/api/admin/users${queryString(f)}`),
+      /** An account with a password, whatever the registration mode. 409 EMAIL_TAKEN. */
+      create: (body: AdminCreateUserBody) =>
+        api.request<AdminUser>('/api/admin/users', { method: 'POST', body }),
       update: (id: string, body: AdminUpdateUserBody) =>
         api.request<AdminUser>(`/api/admin/users/${seg(id)}`, { method: 'PATCH', body }),
     },
@@ -67,8 +61,6 @@ export function createAdminEndpoints(api: ApiClient) {
       get: () => api.request<SettingsResponse>('/api/admin/settings'),
       update: (body: SettingsPatch) =>
         api.request<SettingsResponse>('/api/admin/settings', { method: 'PATCH', body }),
-      /** Which doors are open (registration, guests): anyone may ask, signed in or not. */
-      public: () => api.request<PublicSettings>('/api/settings', { auth: false }),
     },
     metrics: {
       summary: () => api.request<MetricsSummary>('/api/admin/metrics/summary'),

@@ -29,12 +29,14 @@ import type {
   JoinRoomResponse,
   LoginBody,
   MeResponse,
+  PublicSettings,
   ParticipantResponse,
   RegisterBody,
   RoomListResponse,
   RoomResponse,
 } from '@parley/protocol';
 import type { ApiClient } from './client';
+import { queryString } from './query-string';
 
 /** The CreateRoomBody as sent: zod defaults make these two optional on the wire. */
 export type CreateRoomInput = Omit<CreateRoomBody, 'chatEnabled' | 'maxParticipants'> &
@@ -63,6 +65,10 @@ export function createEndpoints(api: ApiClient) {
           auth: false,
         }),
       me: () => api.request<MeResponse>('/api/auth/me'),
+    },
+    /** Which doors are open (registration, guests): anyone may ask, signed in or not. */
+    settings: {
+      public: () => api.request<PublicSettings>('/api/settings', { auth: false }),
     },
     /** STUN/TURN servers with short-lived TURN credentials for this user. */
     iceServers: () => api.request<IceServersResponse>('/api/ice-servers'),
@@ -97,12 +103,10 @@ export function createEndpoints(api: ApiClient) {
       place: (calleeId: string, media: CallMedia) =>
         api.request<CallResponse>('/api/calls', { method: 'POST', body: { calleeId, media } }),
       get: (id: string) => api.request<CallResponse>(`/api/calls/${seg(id)}`),
-      list: (q: { filter?: CallFilter; cursor?: string | null; limit?: number } = {}) => {
-        const params = new URLSearchParams({ filter: q.filter ?? 'all' });
-        if (q.cursor) params.set('cursor', q.cursor);
-        if (q.limit) params.set('limit', String(q.limit));
-        return api.request<ListCallsResponse>(`/api/calls?${params.toString()}`);
-      },
+      list: (q: { filter?: CallFilter; cursor?: string | null; limit?: number } = {}) =>
+        api.request<ListCallsResponse>(
+          `/api/calls${queryString({ filter: q.filter ?? 'all', cursor: q.cursor, limit: q.limit })}`,
+        ),
       /** accept/reject (callee), cancel (caller while ringing), end (either, once accepted). */
       act: (id: string, action: 'accept' | 'reject' | 'cancel' | 'end' | 'seen') =>
         api.request<CallResponse>(`/api/calls/${seg(id)}/${action}`, { method: 'POST' }),
@@ -114,9 +118,7 @@ export function createEndpoints(api: ApiClient) {
       remove: (userId: string) =>
         api.request<undefined>(`/api/contacts/${seg(userId)}`, { method: 'DELETE' }),
       search: (q: string) =>
-        api.request<UserSearchResponse>(
-          `/api/users/search?${new URLSearchParams({ q }).toString()}`,
-        ),
+        api.request<UserSearchResponse>(`/api/users/search${queryString({ q })}`),
       blocks: () => api.request<BlocksResponse>('/api/blocks'),
       block: (userId: string) =>
         api.request<unknown>('/api/blocks', { method: 'POST', body: { userId } }),
@@ -138,13 +140,15 @@ export function createEndpoints(api: ApiClient) {
           cursor?: string | null | undefined;
           limit?: number;
         } = {},
-      ) => {
-        const params = new URLSearchParams({ when: q.when ?? 'upcoming' });
-        if (q.as) params.set('as', q.as);
-        if (q.cursor) params.set('cursor', q.cursor);
-        if (q.limit) params.set('limit', String(q.limit));
-        return api.request<ListAppointmentsResponse>(`/api/appointments?${params.toString()}`);
-      },
+      ) =>
+        api.request<ListAppointmentsResponse>(
+          `/api/appointments${queryString({
+            when: q.when ?? 'upcoming',
+            as: q.as,
+            cursor: q.cursor,
+            limit: q.limit,
+          })}`,
+        ),
       get: (id: string) => api.request<AppointmentDetailResponse>(`/api/appointments/${seg(id)}`),
       confirm: (id: string) =>
         api.request<AppointmentResponse>(`/api/appointments/${seg(id)}/confirm`, {

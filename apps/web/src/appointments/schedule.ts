@@ -1,6 +1,8 @@
 import { OPEN_APPOINTMENT_STATUSES } from '@parley/protocol';
 import type { Appointment, ListAppointmentsResponse } from '@parley/protocol';
 import { Emitter } from '../calls/emitter';
+import { PagedList } from '../lib/paged-list';
+import type { PagedState, PagedStatus } from '../lib/paged-list';
 
 export type ScheduleWhen = 'upcoming' | 'past';
 /**
@@ -20,11 +22,8 @@ export interface ScheduleApi {
   list(q: ScheduleQuery): Promise<ListAppointmentsResponse>;
 }
 
-/**
- * - `loading`: the first page of this tab is on its way (the list is empty until it comes).
- * - `more`: the next page is on its way under the shown list.
- */
-export type ScheduleStatus = 'loading' | 'ready' | 'more' | 'failed';
+/** As the shared paged list's (lib/paged-list.ts). */
+export type ScheduleStatus = PagedStatus;
 
 export interface ScheduleState {
   when: ScheduleWhen;
@@ -55,26 +54,32 @@ function fitsAs(a: Appointment, as: ScheduleAs): boolean {
   return a.myRole === as;
 }
 
+/** Which list a page of the schedule belongs to. */
+type ScheduleFilter = { when: ScheduleWhen; as: ScheduleAs };
+
 /**
- * The appointments page's list: a tab (upcoming / past), whose (`as`), "load more", live
- * updates.
+ * The appointments page's list: a tab (upcoming / past), whose (`as`), "load more" (the
+ * shared paged list), live updates.
  */
 export class Schedule {
-  private _state: ScheduleState = {
-    when: 'upcoming',
-    as: undefined,
-    items: [],
-    nextCursor: null,
-    status: 'loading',
-    error: null,
-  };
+  private readonly list: PagedList<Appointment, ScheduleFilter>;
+  private _state: ScheduleState;
   private readonly events = new Emitter<{ change: (s: ScheduleState) => void }>();
-  /** Bumped per tab load: answers for an older tab are dropped. */
-  private seq = 0;
-  private disposed = false;
 
-  constructor(private readonly opts: { api: ScheduleApi; as?: ScheduleAs }) {
-    this._state = { ...this._state, as: opts.as };
+  constructor(opts: { api: ScheduleApi; as?: ScheduleAs }) {
+    this.list = new PagedList<Appointment, ScheduleFilter>(
+      async ({ when, as }, cursor) => {
+        const res = await opts.api.list(cursor ? { when, as, cursor } : { when, as });
+        return { items: res.appointments, nextCursor: res.nextCursor };
+      },
+      { when: 'upcoming', as: opts.as },
+      { sameFilter: (a, b) => a.when === b.when && a.as === b.as },
+    );
+    this._state = view(this.list.state);
+    this.list.on('change', (s) => {
+      this._state = view(s);
+      this.events.emit('change', this._state);
+    });
   }
 
   get state(): ScheduleState {
@@ -87,45 +92,16 @@ export class Schedule {
 
   /** Shows the first page of `when` (the current tab by default) of the current list. */
   load(when: ScheduleWhen = this._state.when): Promise<void> {
-    return this.first(when, this._state.as);
+    return this.list.load({ when, as: this._state.as });
   }
 
   /** Switches to another list (an admin's `all` and back), on the current tab. */
   show(as: ScheduleAs): Promise<void> {
-    return this.first(this._state.when, as);
+    return this.list.load({ when: this._state.when, as });
   }
 
-  private async first(when: ScheduleWhen, as: ScheduleAs): Promise<void> {
-    const seq = ++this.seq;
-    const same = when === this._state.when && as === this._state.as;
-    const keep = same ? this._state.items : [];
-    this.patch({ when, as, items: keep, nextCursor: null, status: 'loading', error: null });
-    try {
-      const res = await this.opts.api.list({ when, as });
-      if (seq !== this.seq) return;
-      this.patch({ items: res.appointments, nextCursor: res.nextCursor, status: 'ready' });
-    } catch (error) {
-      if (seq === this.seq) this.patch({ status: 'failed', error });
-    }
-  }
-
-  async loadMore(): Promise<void> {
-    const { nextCursor, status, when, as } = this._state;
-    if (!nextCursor || status !== 'ready') return;
-    const seq = this.seq;
-    this.patch({ status: 'more', error: null });
-    try {
-      const res = await this.opts.api.list({ when, as, cursor: nextCursor });
-      if (seq !== this.seq) return;
-      const have = new Set(this._state.items.map((a) => a.id));
-      this.patch({
-        items: [...this._state.items, ...res.appointments.filter((a) => !have.has(a.id))],
-        nextCursor: res.nextCursor,
-        status: 'ready',
-      });
-    } catch (error) {
-      if (seq === this.seq) this.patch({ status: 'ready', error });
-    }
+  loadMore(): Promise<void> {
+    return this.list.loadMore();
   }
 
   /**
@@ -138,7 +114,7 @@ export class Schedule {
     const rest = items.filter((x) => x.id !== a.id);
     const known = rest.length !== items.length;
     if (!fits) {
-      if (known) this.patch({ items: rest });
+      if (known) this.list.setItems(rest);
       return;
     }
     if (!known && status === 'loading') return;
@@ -147,17 +123,23 @@ export class Schedule {
     if (at < 0 && nextCursor && !known) return;
     const next = [...rest];
     next.splice(at < 0 ? next.length : at, 0, a);
-    this.patch({ items: next });
+    this.list.setItems(next);
   }
 
   dispose(): void {
-    this.disposed = true;
+    this.list.dispose();
     this.events.clear();
   }
+}
 
-  private patch(p: Partial<ScheduleState>): void {
-    if (this.disposed) return;
-    this._state = { ...this._state, ...p };
-    this.events.emit('change', this._state);
-  }
+/** The page's names for the shared list's state (the filter spelled out). */
+function view(s: PagedState<Appointment, ScheduleFilter>): ScheduleState {
+  return {
+    when: s.filter.when,
+    as: s.filter.as,
+    items: s.items,
+    nextCursor: s.nextCursor,
+    status: s.status,
+    error: s.error,
+  };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallSession } from './call';
 import type { CallEnded } from './call';
-import { PATH_RETRY_MS } from './link-quality';
+import { NEVER_CONNECTED_FAILS_AFTER_MS, PATH_RETRY_MS } from './link-quality';
 import { LocalMedia } from './media';
 import { JoinError } from './room-session';
 import { SignalingClient } from './signaling';
@@ -477,7 +477,7 @@ describe('CallSession', () => {
     expect(bobAtAda.stats?.rttMs).toBe(600);
   });
 
-  it('reports each peer link once to the server: direct or relay from the selected pair, with the first frame', async () => {
+  it('reports each peer link once to the server, from its polite end: direct or relay from the selected pair, with the first frame', async () => {
     const [ada, bob] = [person('ada'), person('bob')];
     await joinAll(ada, bob);
     // The fakes' stats name no pair until now; the engine asks again a second later.
@@ -492,16 +492,38 @@ describe('CallSession', () => {
     for (const pc of bob.pcs) pc.stats = pair('host');
     expect(server.qualityReports).toEqual([]);
     await vi.advanceTimersByTimeAsync(PATH_RETRY_MS);
-    expect(
-      server.qualityReports.map((r) => [r.from, r.outcome, typeof r.firstFrameMs]).sort(),
-    ).toEqual([
+    // ada joined first: her connection id sorts first, so she is the polite end.
+    expect(server.connOf('ada')!.id < server.connOf('bob')!.id).toBe(true);
+    expect(server.qualityReports.map((r) => [r.from, r.outcome, typeof r.firstFrameMs])).toEqual([
       ['ada', 'relay', 'number'],
-      ['bob', 'direct', 'number'],
     ]);
     await vi.advanceTimersByTimeAsync(10 * PATH_RETRY_MS);
     bob.call.leave();
     await settle();
-    expect(server.qualityReports).toHaveLength(2);
+    expect(server.qualityReports).toHaveLength(1);
     expect(ada.errors).toEqual([]);
+  });
+
+  it('a link that never connects is reported failed when we leave after trying long enough, before room.leave', async () => {
+    server.relayCandidates = false;
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_FAILS_AFTER_MS);
+    expect(ada.pcs.map((pc) => pc.connectionState)).toEqual(['new']); // never connected
+    ada.call.leave();
+    await settle();
+    expect(server.qualityReports).toEqual([{ from: 'ada', outcome: 'failed' }]);
+    expect(ada.errors).toEqual([]);
+  });
+
+  it('nobody reports a link closed sooner than that without connecting', async () => {
+    server.relayCandidates = false;
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_FAILS_AFTER_MS - 1_000);
+    bob.call.leave();
+    ada.call.leave();
+    await settle();
+    expect(server.qualityReports).toEqual([]);
   });
 });

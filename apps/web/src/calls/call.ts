@@ -225,6 +225,10 @@ export class CallSession {
   /** Leaves the call: `room.leave`, peers closed, camera and mic stopped. */
   leave(): void {
     if (this._ended) return;
+    // Links closed while still in the room, so their last quality reports (a link that
+    // never connected counts as failed) go out before room.leave; the server takes
+    // reports only from a connection in a call.
+    this.mesh.closeAll();
     this.room.leave();
     this.end({ reason: 'left' });
   }

@@ -1,7 +1,12 @@
 import { QUALITY_LIMITS } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from './clock';
-import { LinkQuality, PATH_ATTEMPTS, PATH_RETRY_MS } from './link-quality';
+import {
+  LinkQuality,
+  NEVER_CONNECTED_FAILS_AFTER_MS,
+  PATH_ATTEMPTS,
+  PATH_RETRY_MS,
+} from './link-quality';
 import type { QualityReport } from './link-quality';
 import { FakeMediaStreamTrack, asTrack } from './testing/fake-media';
 import { settle } from './testing/settle';
@@ -38,8 +43,26 @@ function watch(stats: () => RTCStatsReport = () => path('host', 'srflx')) {
 /** A remote track whose first frame has not come yet; `unmute()` is that frame. */
 class MutedTrack extends EventTarget {
   muted = true;
+  /** `unmute` listeners attached and not yet removed. */
+  listening = 0;
   constructor(readonly kind: 'audio' | 'video') {
     super();
+  }
+  override addEventListener(
+    type: string,
+    fn: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    if (type === 'unmute') this.listening++;
+    super.addEventListener(type, fn, options);
+  }
+  override removeEventListener(
+    type: string,
+    fn: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
+    if (type === 'unmute') this.listening--;
+    super.removeEventListener(type, fn, options);
   }
   unmute(): void {
     this.muted = false;
@@ -145,10 +168,47 @@ describe('LinkQuality', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('a link closed before it ever connected reports nothing', () => {
+  it('a link closed sooner than the limit without ever connecting reports nothing', () => {
     const { q, reports } = watch();
     q.state('connecting', 0);
+    vi.advanceTimersByTime(NEVER_CONNECTED_FAILS_AFTER_MS - 1);
     q.close();
     expect(reports).toEqual([]);
+  });
+
+  it('a link closed after trying for the limit without ever connecting reports failed, once', () => {
+    const { q, reports, getStats } = watch();
+    q.state('connecting', 0);
+    q.state('failed', 0); // one failure, then the ICE restart that never got anywhere
+    q.state('connecting', 1);
+    vi.advanceTimersByTime(NEVER_CONNECTED_FAILS_AFTER_MS);
+    q.close();
+    q.close();
+    expect(reports).toEqual([{ outcome: 'failed' }]);
+    expect(getStats).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a link that connected is never counted failed on close, however long it took', async () => {
+    const { q, reports } = watch(() => report()); // stats never name the pair
+    vi.advanceTimersByTime(NEVER_CONNECTED_FAILS_AFTER_MS * 3);
+    q.state('connected', 0);
+    await settle();
+    q.state('disconnected', 0);
+    q.close();
+    expect(reports).toEqual([]);
+  });
+
+  it('closing takes the unmute listener off a remote video track still waiting for its frame', async () => {
+    const { q, reports } = watch();
+    const video = new MutedTrack('video');
+    q.track(video.asTrack);
+    expect(video.listening).toBe(1);
+    q.state('connected', 0);
+    await settle();
+    q.close();
+    expect(video.listening).toBe(0);
+    video.unmute();
+    expect(reports).toEqual([{ outcome: 'direct' }]);
   });
 });

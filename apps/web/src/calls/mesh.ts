@@ -27,7 +27,10 @@ export interface MeshOptions {
   statsIntervalMs?: number;
   onChange: () => void;
   onError: (error: unknown, context: string) => void;
-  /** Each link's `quality.report`, once (see LinkQuality); left out, nothing is watched. */
+  /**
+   * Each link's `quality.report`, once (see LinkQuality), from the polite end only; left
+   * out, nothing is watched.
+   */
   reportQuality?: (report: QualityReport) => void;
 }
 
@@ -111,8 +114,10 @@ export class Mesh {
       }),
       watch: undefined,
     };
+    // Both ends see the same link; only one reports it, so the numbers count links, not
+    // link ends: the polite end, by the id order both already agree on (isPolite).
     const { reportQuality } = this.opts;
-    if (reportQuality) {
+    if (reportQuality && link.polite) {
       const watch = new LinkQuality({
         clock: clock ?? systemClock,
         getStats: () => link.getStats(),

@@ -1,15 +1,14 @@
 import type { Call, CallFilter, ListCallsResponse } from '@parley/protocol';
 import { Emitter } from '../calls/emitter';
+import { PagedList } from '../lib/paged-list';
+import type { PagedState, PagedStatus } from '../lib/paged-list';
 
 export interface HistoryApi {
   list(q: { filter: CallFilter; cursor?: string | null }): Promise<ListCallsResponse>;
 }
 
-/**
- * - `loading`: the first page of this filter is on its way (the list is empty until it comes).
- * - `more`: the next page is on its way under the shown list.
- */
-export type HistoryStatus = 'loading' | 'ready' | 'more' | 'failed';
+/** As the shared paged list's (lib/paged-list.ts). */
+export type HistoryStatus = PagedStatus;
 
 export interface HistoryState {
   filter: CallFilter;
@@ -42,21 +41,27 @@ export function matchesFilter(call: Call, filter: CallFilter, me: string): boole
   }
 }
 
-/** The call history page's view model: newest first, a filter, "load more", live updates. */
+/**
+ * The call history page's view model: newest first, a filter, "load more" (the shared
+ * paged list), live updates, and the missed calls it shows reported as seen.
+ */
 export class CallHistory {
-  private _state: HistoryState = {
-    filter: 'all',
-    calls: [],
-    nextCursor: null,
-    status: 'loading',
-    error: null,
-  };
+  private readonly list: PagedList<Call, CallFilter>;
+  private _state: HistoryState;
   private readonly events = new Emitter<{ change: (s: HistoryState) => void }>();
-  /** Bumped per filter load: answers for an older filter are dropped. */
-  private seq = 0;
-  private disposed = false;
 
-  constructor(private readonly opts: CallHistoryOptions) {}
+  constructor(private readonly opts: CallHistoryOptions) {
+    this.list = new PagedList<Call, CallFilter>(async (filter, cursor) => {
+      const res = await opts.api.list(cursor ? { filter, cursor } : { filter });
+      return { items: res.calls, nextCursor: res.nextCursor };
+    }, 'all');
+    this._state = view(this.list.state);
+    this.list.on('change', (s) => {
+      this._state = view(s);
+      this.events.emit('change', this._state);
+    });
+    this.list.on('page', (calls) => this.reportUnseen(calls));
+  }
 
   get state(): HistoryState {
     return this._state;
@@ -67,58 +72,32 @@ export class CallHistory {
   }
 
   /** Shows the first page of `filter` (the current one by default). */
-  async load(filter: CallFilter = this._state.filter): Promise<void> {
-    const seq = ++this.seq;
-    const keep = filter === this._state.filter ? this._state.calls : [];
-    this.patch({ filter, calls: keep, nextCursor: null, status: 'loading', error: null });
-    try {
-      const res = await this.opts.api.list({ filter });
-      if (seq !== this.seq) return;
-      this.patch({ calls: res.calls, nextCursor: res.nextCursor, status: 'ready' });
-      this.reportUnseen(res.calls);
-    } catch (error) {
-      if (seq === this.seq) this.patch({ status: 'failed', error });
-    }
+  load(filter: CallFilter = this._state.filter): Promise<void> {
+    return this.list.load(filter);
   }
 
-  async loadMore(): Promise<void> {
-    const { nextCursor, status, filter } = this._state;
-    if (!nextCursor || status !== 'ready') return;
-    const seq = this.seq;
-    this.patch({ status: 'more', error: null });
-    try {
-      const res = await this.opts.api.list({ filter, cursor: nextCursor });
-      if (seq !== this.seq) return;
-      const have = new Set(this._state.calls.map((c) => c.id));
-      this.patch({
-        calls: [...this._state.calls, ...res.calls.filter((c) => !have.has(c.id))],
-        nextCursor: res.nextCursor,
-        status: 'ready',
-      });
-      this.reportUnseen(res.calls);
-    } catch (error) {
-      if (seq === this.seq) this.patch({ status: 'ready', error });
-    }
+  loadMore(): Promise<void> {
+    return this.list.loadMore();
   }
 
   /** A call changed (a socket message): updated in place, or added on top when it is new. */
   upsert(call: Call): void {
-    const { calls, filter } = this._state;
+    const { calls, filter, status } = this._state;
     const fits = matchesFilter(call, filter, this.opts.userId);
     const at = calls.findIndex((c) => c.id === call.id);
     if (at >= 0) {
       const next = [...calls];
       if (fits) next[at] = call;
       else next.splice(at, 1);
-      this.patch({ calls: next });
-    } else if (fits && this._state.status !== 'loading') {
-      this.patch({ calls: [call, ...calls] });
+      this.list.setItems(next);
+    } else if (fits && status !== 'loading') {
+      this.list.setItems([call, ...calls]);
     }
     if (call.missedUnseen && fits) this.reportUnseen([call]);
   }
 
   dispose(): void {
-    this.disposed = true;
+    this.list.dispose();
     this.events.clear();
   }
 
@@ -128,10 +107,15 @@ export class CallHistory {
       .map((c) => c.id);
     if (ids.length) this.opts.onUnseen?.(ids);
   }
+}
 
-  private patch(p: Partial<HistoryState>): void {
-    if (this.disposed) return;
-    this._state = { ...this._state, ...p };
-    this.events.emit('change', this._state);
-  }
+/** The page's names for the shared list's state (`calls` for `items`). */
+function view(s: PagedState<Call, CallFilter>): HistoryState {
+  return {
+    filter: s.filter,
+    calls: s.items,
+    nextCursor: s.nextCursor,
+    status: s.status,
+    error: s.error,
+  };
 }

@@ -1,9 +1,14 @@
 // @vitest-environment happy-dom
 import type { AuthResponse, Role } from '@parley/protocol';
 import { createPinia } from 'pinia';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
 import { createMemoryHistory } from 'vue-router';
+import type { Router } from 'vue-router';
+import { session } from '../api';
 import { SESSION_KEY } from '../api/session';
+import { useAuthStore } from '../stores/auth';
+import { watchAccess } from './access';
 import { createAppRouter } from './index';
 
 function signIn(role: Role | 'guest'): void {
@@ -54,9 +59,59 @@ describe('the admin pages in the router', () => {
     },
   );
 
-  it('ask a visitor who is not signed in to log in first', async () => {
-    const route = await visit('/admin/audit');
-    expect(route.name).toBe('login');
-    expect(route.query.redirect).toBe('/admin/audit');
+  it('show a visitor who is not signed in the same not-found page: no "log in first"', async () => {
+    const route = await visit('/admin/audit?type=auth.login');
+    expect(route.name).toBe('not-found');
+    expect(route.fullPath).toBe('/admin/audit?type=auth.login');
+    expect(route.query.redirect).toBeUndefined();
+  });
+});
+
+describe('an admin page already open', () => {
+  async function openAs(role: Role, path: string) {
+    signIn(role);
+    const pinia = createPinia();
+    const router = createAppRouter(pinia, createMemoryHistory());
+    await router.push(path);
+    const auth = useAuthStore(pinia);
+    const stop = watchAccess(router, auth);
+    return { router, auth, stop };
+  }
+  /** Until the page shown is `name` (a lazily loaded page may take a moment to load). */
+  const shows = (router: Router, name: string) =>
+    vi.waitFor(() => expect(router.currentRoute.value.name).toBe(name), { timeout: 5_000 });
+
+  it('becomes the not-found page, at its address, when the admin is demoted', async () => {
+    const { router, auth, stop } = await openAs('admin', '/admin/users?q=ann');
+    expect(router.currentRoute.value.name).toBe('admin-users');
+    auth.adoptUser({ ...auth.user!, role: 'member' });
+    await shows(router, 'not-found');
+    expect(router.currentRoute.value.fullPath).toBe('/admin/users?q=ann');
+    stop();
+  });
+
+  it('becomes the not-found page when the admin signs out (in another tab), not the login page', async () => {
+    const { router, stop } = await openAs('admin', '/admin/settings');
+    session.clear();
+    await shows(router, 'not-found');
+    expect(router.currentRoute.value.fullPath).toBe('/admin/settings');
+    stop();
+  });
+
+  it('stays while the admin stays one (a name change)', async () => {
+    const { router, auth, stop } = await openAs('admin', '/admin/rooms');
+    auth.adoptUser({ ...auth.user!, displayName: 'Ada L.' });
+    await flushPromises();
+    expect(router.currentRoute.value.name).toBe('admin-rooms');
+    expect(auth.user?.displayName).toBe('Ada L.');
+    stop();
+  });
+
+  it('a members-only page still asks to log in after a sign-out elsewhere', async () => {
+    const { router, stop } = await openAs('member', '/contacts');
+    session.clear();
+    await shows(router, 'login');
+    expect(router.currentRoute.value.query.redirect).toBe('/contacts');
+    stop();
   });
 });

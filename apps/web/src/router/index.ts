@@ -20,8 +20,9 @@ declare module 'vue-router' {
     /** Pages for signed-out visitors (log in, register): members go to their rooms. */
     guestPage?: boolean;
     /**
-     * Admins only. Anyone signed in but not an admin sees the ordinary not-found page (the
-     * API answers them 403 anyway); a visitor who is not signed in is asked to log in.
+     * Admins only. Anyone else — a member, a guest, a visitor who is not signed in — sees
+     * the ordinary not-found page at that address: no "log in first", nothing that tells
+     * the admin area exists (the API answers them 401 or 403 anyway).
      */
     requiresAdmin?: boolean;
   }
@@ -170,7 +171,7 @@ export function safeRedirect(value: unknown, fallback = '/'): string {
 }
 
 /** Renders the not-found page while keeping the address that was asked for. */
-function notFoundAt(to: RouteLocationNormalized): RouteLocationRaw {
+export function notFoundAt(to: RouteLocationNormalized): RouteLocationRaw {
   return {
     name: 'not-found',
     params: { pathMatch: to.path.substring(1).split('/') },
@@ -188,11 +189,8 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
 
   router.beforeEach((to): RouteLocationRaw | true => {
     const auth = useAuthStore(pinia);
-    if (to.meta.requiresAdmin) {
-      if (!auth.isSignedIn) return { name: 'login', query: { redirect: to.fullPath } };
-      // The not-found page at the same address: nothing tells a non-admin what is here.
-      if (!auth.isAdmin) return notFoundAt(to);
-    }
+    // The not-found page at the same address: nothing tells a non-admin what is here.
+    if (to.meta.requiresAdmin && !auth.isAdmin) return notFoundAt(to);
     if (to.meta.requiresMember && !auth.isMember) {
       return {
         name: 'login',

@@ -74,6 +74,34 @@ describe.each(dialects)('admin rooms and calls on %s', (dialect) => {
       await eventually(async () => ids(await rooms('')).length === 0, 'Busy is no longer active');
     });
 
+    it('active pages are full while live rooms remain, however many stale ones lie between; the last has no cursor', async () => {
+      const [ann, bob] = await c.members('ann', 'bob');
+      const older = await meeting(ann, 'Older live');
+      const old = await meeting(ann, 'Old live');
+      // Newer than both: rooms still marked occupied whose people are gone (a process died).
+      const stale = [];
+      for (let i = 0; i < 60; i++) stale.push(await meeting(ann, `Stale ${i}`));
+      await c.db.updateTable('rooms').set({ empty_since: null }).where('id', 'in', stale).execute();
+      await c.s.enter(bob, old);
+      await c.s.enter(bob, older);
+      await c.inRoom(ann, old);
+      await c.inRoom(bob, older);
+      await eventually(
+        async () => ids(await rooms('?status=open&limit=100')).length === 62,
+        'the rooms exist',
+      );
+
+      const first = await rooms('?status=active&limit=1');
+      expect(ids(first)).toEqual([old]);
+      expect(first.nextCursor).not.toBeNull();
+      const second = await rooms(`?status=active&limit=1&cursor=${first.nextCursor}`);
+      expect(ids(second)).toEqual([older]);
+      expect(second.nextCursor).toBeNull();
+      const both = await rooms('?status=active&limit=2');
+      expect(ids(both)).toEqual([old, older]);
+      expect(both.nextCursor).toBeNull();
+    });
+
     it('pages newest first by cursor', async () => {
       const ann = await c.member('ann');
       const made = [];

@@ -1,5 +1,6 @@
 import type { AdminRoomStatus, CallState, RoomKind } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
+import { pastKeyset } from '../../platform/keyset-cursor.js';
 import type { KeysetCursor } from '../../platform/keyset-cursor.js';
 import type { CallsTable, RoomParticipantsTable, RoomsTable } from '../../platform/db/schema.js';
 
@@ -33,15 +34,7 @@ export function createAdminRepo(db: Db) {
       let select = rooms().where('rooms.status', '=', q.status === 'closed' ? 'closed' : 'open');
       if (q.status === 'active') select = select.where('rooms.empty_since', 'is', null);
       if (q.kind) select = select.where('rooms.kind', '=', q.kind);
-      const after = q.after;
-      if (after) {
-        select = select.where((eb) =>
-          eb.or([
-            eb('rooms.created_at', '<', after.createdAt),
-            eb.and([eb('rooms.created_at', '=', after.createdAt), eb('rooms.id', '<', after.id)]),
-          ]),
-        );
-      }
+      if (q.after) select = select.where(pastKeyset(['rooms.created_at', 'rooms.id'], q.after));
       return select
         .orderBy('rooms.created_at', 'desc')
         .orderBy('rooms.id', 'desc')
@@ -79,15 +72,7 @@ export function createAdminRepo(db: Db) {
         .selectAll('calls')
         .select(['caller.display_name as caller_name', 'callee.display_name as callee_name']);
       if (q.state) select = select.where('calls.state', '=', q.state);
-      const after = q.after;
-      if (after) {
-        select = select.where((eb) =>
-          eb.or([
-            eb('calls.created_at', '<', after.createdAt),
-            eb.and([eb('calls.created_at', '=', after.createdAt), eb('calls.id', '<', after.id)]),
-          ]),
-        );
-      }
+      if (q.after) select = select.where(pastKeyset(['calls.created_at', 'calls.id'], q.after));
       return select
         .orderBy('calls.created_at', 'desc')
         .orderBy('calls.id', 'desc')

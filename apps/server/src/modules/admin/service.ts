@@ -8,8 +8,9 @@ import type {
   User,
 } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
+import { isAdmin } from '../../platform/auth/hook.js';
 import { Errors } from '../../platform/errors.js';
-import { decodeKeyset, keysetPage } from '../../platform/keyset-cursor.js';
+import { encodeKeyset, keysetFrom, keysetPage } from '../../platform/keyset-cursor.js';
 import type { Roster } from '../../platform/live/index.js';
 import { AdminErrors } from './errors.js';
 import { createAdminRepo } from './repo.js';
@@ -19,7 +20,7 @@ import { toAdminCall, toAdminRoom, toAdminSeat } from './views.js';
 export type AdminServiceDeps = {
   db: Db;
   /** Who is in which call now, on every process. */
-  roster: Pick<Roster, 'countUsers' | 'list'>;
+  roster: Pick<Roster, 'countUsersOfRooms' | 'list'>;
   /**
    * Ends a room for everyone, as its host's "end for all" does (the rooms service: the
    * room is closed, `room.closed` reaches every socket, the audit log records it).
@@ -28,8 +29,12 @@ export type AdminServiceDeps = {
   closeRoom(roomId: string, actorId: string): Promise<boolean>;
 };
 
+/** Rows fetched at a time for the `active` list, and the most looked at for one page. */
+const ACTIVE_BATCH = 50;
+const ACTIVE_SCAN = 1_000;
+
 const requireAdmin = (actor: User): void => {
-  if (actor.role !== 'admin' || actor.isGuest) throw Errors.forbidden();
+  if (!isAdmin(actor)) throw Errors.forbidden();
 };
 
 /** What admins see of rooms and direct calls, and the one thing they do to a room: close it. */
@@ -37,8 +42,47 @@ export function createAdminService(deps: AdminServiceDeps) {
   const { roster } = deps;
   const repo = createAdminRepo(deps.db);
 
-  const view = async (r: AdminRoomRow): Promise<AdminRoom> =>
-    toAdminRoom(r, await roster.countUsers(r.id));
+  /** The rooms with who is in them now: one roster read for the whole page. */
+  const views = async (rows: AdminRoomRow[]): Promise<AdminRoom[]> => {
+    const counts = await roster.countUsersOfRooms(rows.map((r) => r.id));
+    return rows.map((r, i) => toAdminRoom(r, counts[i] ?? 0));
+  };
+  const view = async (r: AdminRoomRow): Promise<AdminRoom> => (await views([r]))[0]!;
+
+  /**
+   * `active`: the rooms the database marks occupied, of which the roster has the last word
+   * (a room whose last person just left, or whose process died, is still marked). Rooms the
+   * roster finds empty are skipped and further rows fetched, so a page is full unless the
+   * rows run out, and one more live room past the page is what makes `nextCursor` non-null.
+   * At most ACTIVE_SCAN rows per request: past that the page may be short, and `nextCursor`
+   * is where the look stopped (the next request goes on from there).
+   */
+  async function activeRooms(query: AdminRoomsQuery): Promise<AdminRoomsPage> {
+    const live: { row: AdminRoomRow; room: AdminRoom }[] = [];
+    const batch = Math.max(query.limit + 1, ACTIVE_BATCH);
+    let after = keysetFrom(query.cursor);
+    let scanned = 0;
+    while (live.length <= query.limit) {
+      const rows = await repo.rooms({ status: 'active', kind: query.kind, after, limit: batch });
+      const rooms = await views(rows);
+      rows.forEach((row, i) => {
+        const room = rooms[i];
+        if (room && room.participantCount > 0) live.push({ row, room });
+      });
+      const last = rows[rows.length - 1];
+      if (rows.length < batch || !last) break; // no more rows
+      after = { createdAt: last.created_at, id: last.id };
+      scanned += rows.length;
+      if (scanned >= ACTIVE_SCAN && live.length <= query.limit) {
+        return { rooms: live.map((l) => l.room), nextCursor: encodeKeyset(after) };
+      }
+    }
+    const { page, nextCursor } = keysetPage(
+      live.map((l) => l.row),
+      query.limit,
+    );
+    return { rooms: live.slice(0, page.length).map((l) => l.room), nextCursor };
+  }
 
   async function findRoom(id: string): Promise<AdminRoomRow> {
     const r = await repo.room(id);
@@ -49,20 +93,15 @@ export function createAdminService(deps: AdminServiceDeps) {
   return {
     async rooms(actor: User, query: AdminRoomsQuery): Promise<AdminRoomsPage> {
       requireAdmin(actor);
+      if (query.status === 'active') return activeRooms(query);
       const rows = await repo.rooms({
         status: query.status,
         kind: query.kind,
-        after: query.cursor === undefined ? undefined : decodeKeyset(query.cursor),
+        after: keysetFrom(query.cursor),
         limit: query.limit + 1,
       });
       const { page, nextCursor } = keysetPage(rows, query.limit);
-      const rooms = await Promise.all(page.map(view));
-      return {
-        // The roster has the last word on "active": a room still marked occupied whose
-        // last person just left (or whose process died) is not shown as active.
-        rooms: query.status === 'active' ? rooms.filter((r) => r.participantCount > 0) : rooms,
-        nextCursor,
-      };
+      return { rooms: await views(page), nextCursor };
     },
 
     async room(actor: User, id: string): Promise<AdminRoomDetail> {
@@ -92,7 +131,7 @@ export function createAdminService(deps: AdminServiceDeps) {
       requireAdmin(actor);
       const rows = await repo.calls({
         state: query.status,
-        after: query.cursor === undefined ? undefined : decodeKeyset(query.cursor),
+        after: keysetFrom(query.cursor),
         limit: query.limit + 1,
       });
       const { page, nextCursor } = keysetPage(rows, query.limit);

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import { createRedisLiveState } from '../../platform/live/redis/index.js';
 import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
 import type { LiveState } from '../../platform/live/index.js';
-import { dialects, newAccount, testApp } from '../../test/harness.js';
+import { dialects, newAccount, testApp, testConfig } from '../../test/harness.js';
 import type { Dialect, TestApp } from '../../test/harness.js';
 import { entries, only, request } from './test-audit.js';
 import type { From } from './test-audit.js';
@@ -107,7 +107,7 @@ describe.each(setups)('audit of accounts on $dialect (redis: $redis)', ({ dialec
     });
   });
 
-  it('a failed sign-in records the normalized email as target and never the password', async () => {
+  it('a failed sign-in records the normalized email of an account as target and never the password', async () => {
     const a = await register();
     const wrong = 'not-the-password-XYZZY';
     const res = await call('POST', '/api/auth/login', {
@@ -115,22 +115,53 @@ describe.each(setups)('audit of accounts on $dialect (redis: $redis)', ({ dialec
       from: MALLORY,
     });
     expect(res.status).toBe(401);
-    const unknown = await call('POST', '/api/auth/login', {
-      body: { email: 'nobody@example.org', password: wrong },
-      from: MALLORY,
+
+    const e = await only(t.db.db, 'auth.login_failed');
+    expect(e).toMatchObject({
+      actorId: null,
+      targetType: 'email',
+      targetId: a.acct.email.toLowerCase(),
+      ip: MALLORY.ip,
+      userAgent: MALLORY.userAgent,
+      details: { reason: 'wrong_password' },
     });
-    expect(unknown.status).toBe(401);
+    expect(e.raw).not.toContain(wrong);
+    expect(await entries(t.db.db, { type: 'auth.login' })).toEqual([]);
+  });
+
+  it('an address no account has is recorded only as a keyed digest and its domain, the same for each try', async () => {
+    const login = (email: string) =>
+      call('POST', '/api/auth/login', { body: { email, password: 'guess' }, from: MALLORY });
+    expect((await login('Nobody@Example.org')).status).toBe(401);
+    expect((await login('nobody@example.org ')).status).toBe(401);
+    expect((await login('someone.else@example.net')).status).toBe(401);
 
     const failed = await entries(t.db.db, { type: 'auth.login_failed' });
-    expect(failed.map((e) => [e.targetType, e.targetId, e.details.reason])).toEqual([
-      ['email', a.acct.email.toLowerCase(), 'wrong_password'],
-      ['email', 'nobody@example.org', 'unknown_email'],
+    // HMAC-SHA256 under a key derived from the JWT secret, of the normalized address.
+    const key = createHmac('sha256', testConfig().jwtSecret)
+      .update('parley:audit:unknown-email')
+      .digest();
+    const digest = `hmac:${createHmac('sha256', key).update('nobody@example.org').digest('hex').slice(0, 32)}`;
+    expect(failed.map((e) => [e.targetType, e.targetId, e.details])).toEqual([
+      ['email', digest, { reason: 'unknown_email', domain: 'example.org' }],
+      ['email', digest, { reason: 'unknown_email', domain: 'example.org' }],
+      [
+        'email',
+        expect.not.stringMatching(digest),
+        { reason: 'unknown_email', domain: 'example.net' },
+      ],
     ]);
-    for (const e of failed) {
-      expect(e).toMatchObject({ actorId: null, ip: MALLORY.ip, userAgent: MALLORY.userAgent });
-      expect(e.raw).not.toContain(wrong);
+    // Throttled tries at that address are named the same way.
+    for (let i = 0; i < 3; i++) expect((await login('nobody@example.org')).status).toBe(401);
+    expect((await login('nobody@example.org')).status).toBe(429);
+    const held = await only(t.db.db, 'auth.login_throttled');
+    expect(held).toMatchObject({ targetType: 'email', targetId: digest });
+    expect(held.details).toMatchObject({ domain: 'example.org' });
+
+    for (const e of [...failed, held]) {
+      expect(e.raw.toLowerCase()).not.toContain('nobody@');
+      expect(e.raw).not.toContain('someone.else');
     }
-    expect(await entries(t.db.db, { type: 'auth.login' })).toEqual([]);
   });
 
   it('a disabled account signing in with the right password is a failure with its reason', async () => {

@@ -297,11 +297,12 @@ describe.each(dialects)('auth routes on %s', (dialect) => {
         401,
         'REFRESH_TOKEN_REUSED',
       );
-      // The legitimate holder's current token is now revoked too.
+      // The legitimate holder's current token is now revoked too (its session ended; that
+      // token was never exchanged, so presenting it is no reuse).
       expectError(
         await post('/api/auth/refresh', { refreshToken: second.tokens.refreshToken }),
         401,
-        'REFRESH_TOKEN_REUSED',
+        'SESSION_REVOKED',
       );
     });
 

@@ -4,6 +4,7 @@ export { createRefreshTokensRepo } from './refresh-repo.js';
 export type { RefreshTokensRepo } from './refresh-repo.js';
 export { authRoutes } from './routes.js';
 export { createLoginThrottle } from './login-throttle.js';
+export { auditEmailKey } from './email-digest.js';
 export type { LoginThrottle } from './login-throttle.js';
 export { createAccountIn, createAuthService } from './service.js';
 export type { AccessSession, AuthService, AuthServiceDeps, NewAccount } from './service.js';

@@ -107,6 +107,31 @@ describe.each(dialects)('login throttling on %s', (dialect) => {
     expect((await login(OWNER_HOME, acct.email, acct.password)).statusCode).toBe(200);
   });
 
+  it('the addresses of one IPv6 /64 share one per-address budget; another /64 has its own', async () => {
+    await start();
+    const acct = await owner();
+    // Each failure from a fresh address of the same /64: one subscriber, one count.
+    for (let i = 0; i < LIMITS.perIp; i++) {
+      const ip = `2001:db8:1:2::${(i + 1).toString(16)}`;
+      expect((await login(ip, `spray${i}@example.org`, 'guess')).statusCode).toBe(401);
+    }
+    const res = await login('2001:db8:1:2:ffff:ffff:ffff:fffe', acct.email, acct.password);
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    expect((await login('2001:db8:1:3::1', acct.email, acct.password)).statusCode).toBe(200);
+  });
+
+  it('an IPv4-mapped IPv6 address counts as its IPv4 address', async () => {
+    await start();
+    const acct = await owner();
+    for (let i = 0; i < LIMITS.perIp; i++) {
+      const ip = i % 2 ? ATTACKER : `::ffff:${ATTACKER}`;
+      expect((await login(ip, `spray${i}@example.org`, 'guess')).statusCode).toBe(401);
+    }
+    expect((await login(ATTACKER, acct.email, acct.password)).statusCode).toBe(429);
+    expect((await login(`::ffff:${ATTACKER}`, acct.email, acct.password)).statusCode).toBe(429);
+  });
+
   it('an attack on one account from many addresses slows every address, yet never locks the owner out', async () => {
     await start({ accountCeiling: 10 });
     const acct = await owner();

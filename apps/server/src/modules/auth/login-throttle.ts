@@ -1,9 +1,10 @@
+import { clientKey } from '../../platform/client-key.js';
 import type { Config } from '../../platform/config.js';
 import type { LiveState } from '../../platform/live/index.js';
 
 /**
  * Who may try a password now (OWASP: throttle the attacker, never lock the owner out).
- * - per address, any account: `perIp` failures in `windowMs`, then 429 until the window ends;
+ * - per address (its clientKey: an IPv6 /64 is one address), any account: `perIp` failures in `windowMs`, then 429 until the window ends;
  * - per address+account: from the `perPair.after`-th failure a lockout that doubles with
  *   each further failure (capped), forgiven by a successful sign-in from that address;
  * - per account, from anywhere: past `accountCeiling` failures in `windowMs` the account is
@@ -29,8 +30,9 @@ export function createLoginThrottle(
     limit: limits.accountCeiling,
     windowMs: limits.windowMs,
   });
-  const ipKey = (ip: string) => `ip:${ip}`;
-  const pairKey = (email: string, ip: string) => `${ip} ${email}`;
+  // An address counts as its clientKey: an IPv6 /64 is one caller, not 2^64 fresh budgets.
+  const ipKey = (ip: string) => `ip:${clientKey(ip)}`;
+  const pairKey = (email: string, ip: string) => `${clientKey(ip)} ${email}`;
 
   return {
     async waitFor(email, ip) {

@@ -35,8 +35,10 @@ export function authRoutes(deps: {
         body: RegisterBody,
         description:
           'Follows the `registration` setting: `closed` → 403 REGISTRATION_CLOSED; ' +
-          '`invite-only` → needs `inviteToken`, a room invite that is still valid (it is not ' +
-          'used up), else 403 INVITE_REQUIRED.',
+          '`invite-only` → needs `inviteToken`, a room invite with a use left, else 403 ' +
+          'INVITE_REQUIRED. Registering uses one up, as accepting it would: the new account ' +
+          "is admitted to the invite's room (unless it is locked or full), so a 1-use link " +
+          'registers one account and its holder is then in the room.',
         response: { 201: AuthResponse, ...errorResponses(400, 403, 409, 429) },
       },
       handler: async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
@@ -61,7 +63,9 @@ export function authRoutes(deps: {
         tags,
         summary: 'Exchange a refresh token for a new pair (rotation)',
         description:
-          'Presenting an already-used refresh token revokes its whole family (REFRESH_TOKEN_REUSED).',
+          'Presenting an already-used refresh token revokes its whole family (REFRESH_TOKEN_REUSED). ' +
+          'A token of a session that ended otherwise (logout, a revoked family) is 401 ' +
+          'SESSION_REVOKED; of a disabled account, 403 ACCOUNT_DISABLED.',
         body: RefreshBody,
         response: { 200: AuthResponse, ...errorResponses(400, 401, 403, 429) },
       },

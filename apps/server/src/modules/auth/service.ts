@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { AuthResponse, Role, Tokens, User } from '@parley/protocol';
 import type { Clock } from '../../platform/clock.js';
 import { isUniqueViolation } from '../../platform/db/database.js';
+import type { Db } from '../../platform/db/database.js';
 import { AccessErrors, AuthErrors, Errors } from '../../platform/errors.js';
 import type { Bus } from '../../platform/live/index.js';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/auth/tokens.js';
 import type { TokenService } from '../../platform/auth/tokens.js';
 import type { UsersRepo, UserRecord } from '../users/index.js';
-import { normalizeEmail, publicUser } from '../users/index.js';
+import { createUsersRepo, normalizeEmail, publicUser } from '../users/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
+import { emailDigest, emailDomain } from './email-digest.js';
 import type { RefreshTokensRepo } from './refresh-repo.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { AuditLog } from '../../platform/audit.js';
@@ -23,12 +25,19 @@ export type AuthServiceDeps = {
   /** Registration mode and guest access (live settings). */
   settings?: SettingsReader;
   /**
-   * Whether a room invite token is valid now (not expired, revoked or used up); rooms
-   * answers it, wired by app.ts. Absent: invite-only registration admits nobody.
+   * Registration with a room invite while `invite-only`: runs `create` in one transaction
+   * with one use of the invite (which also seats the new account in the invite's room),
+   * or throws 403 INVITE_REQUIRED. Rooms' invites answer it, wired by app.ts. Absent:
+   * invite-only registration admits nobody.
    */
-  inviteUsable?: (token: string) => Promise<boolean>;
+  registerWithInvite?: <T extends { id: string }>(
+    token: string,
+    create: (trx: Db) => Promise<T>,
+  ) => Promise<{ account: T; inviteId: string }>;
   /** Guest access and the per-IP guest quota (modules/settings); absent: guests always welcome. */
   admitGuest?: (ip: string) => Promise<void>;
+  /** Addresses no account has are audited as an HMAC under this key (email-digest.ts). */
+  auditEmailKey: Buffer;
   users: UsersRepo;
   refreshTokens: RefreshTokensRepo;
   tokens: TokenService;
@@ -77,15 +86,14 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register(input: NewAccount & { inviteToken?: string | undefined }) {
-      await mayRegister(input.inviteToken);
-      const user = await createAccount(input);
+      const { user, inviteId } = await registerAccount(input);
       const session = await startSession(user);
       await audit.record({
         type: 'auth.register',
         actorId: user.id,
         targetType: 'user',
         targetId: user.id,
-        details: { role: user.role },
+        details: { role: user.role, ...(inviteId ? { inviteId } : {}) },
       });
       return session;
     },
@@ -115,13 +123,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       // The attacker's address is held back, never the account: the owner elsewhere gets in.
       const wait = await deps.loginThrottle.waitFor(email, ip);
       if (wait > 0) {
-        // Never the password; the address as typed (normalized) shows what was targeted.
+        // Never the password; the address (normalized) shows what was targeted.
+        const known = (await users.findByEmail(email)) !== undefined;
+        const { targetId, details } = emailTarget(email, known);
         await audit.record({
           type: 'auth.login_throttled',
           actorId: null,
           targetType: 'email',
-          targetId: email,
-          details: { retryAfterSeconds: wait },
+          targetId,
+          details: { retryAfterSeconds: wait, ...details },
         });
         throw Errors.tooManyAttempts(wait);
       }
@@ -152,22 +162,23 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /**
-     * Exchanges a refresh token for a new pair. A token that was already exchanged
-     * (or revoked) means it leaked or raced: the whole family is revoked so both the
-     * thief and the owner must sign in again.
+     * Exchanges a refresh token for a new pair. A token that was already exchanged means
+     * it leaked or raced: the whole family is revoked so both the thief and the owner must
+     * sign in again. A token that was only revoked (logout, account disabled, a family
+     * ended for reuse) is no reuse: it gets the session's answer, and nothing is recorded.
      */
     async refresh(refreshToken: string): Promise<AuthResponse> {
       const now = clock.now().toISOString();
       const row = await refreshTokens.findByHash(hashOpaqueToken(refreshToken));
       if (!row) throw AuthErrors.invalidRefreshToken();
-      if (row.used_at || row.revoked_at) {
-        await revokeForReuse(row.family_id, row.user_id, now);
-        throw AuthErrors.refreshTokenReused();
-      }
+      if (row.used_at) return reused(row, now);
+      if (row.revoked_at) return ended(row.user_id);
       if (row.expires_at <= now) throw AuthErrors.invalidRefreshToken();
       if (!(await refreshTokens.markUsed(row.id, now))) {
-        await revokeForReuse(row.family_id, row.user_id, now);
-        throw AuthErrors.refreshTokenReused();
+        // Lost to a concurrent refresh (reuse) or to a logout or disable (just ended).
+        const after = await refreshTokens.findByHash(row.token_hash);
+        if (after?.used_at) return reused(after, now);
+        return ended(row.user_id);
       }
       // A logout that raced this refresh may have revoked the family after we read the row.
       if (!(await refreshTokens.isSessionActive(row.family_id, row.user_id))) {
@@ -238,6 +249,23 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { user: publicUser(user), sessionId: claims.sessionId, expiresAt: claims.expiresAt };
   }
 
+  /** A token that was already exchanged is presented again: 401 REFRESH_TOKEN_REUSED. */
+  async function reused(row: { family_id: string; user_id: string }, now: string): Promise<never> {
+    await revokeForReuse(row.family_id, row.user_id, now);
+    throw AuthErrors.refreshTokenReused();
+  }
+
+  /**
+   * A token of a session that was ended (never exchanged): 403 ACCOUNT_DISABLED when the
+   * account was switched off, else 401 SESSION_REVOKED. No reuse: nothing is revoked or
+   * announced again, nothing audited.
+   */
+  async function ended(userId: string): Promise<never> {
+    const user = await users.findById(userId);
+    if (user?.disabledAt) throw AuthErrors.accountDisabled();
+    throw AuthErrors.sessionRevoked();
+  }
+
   /** A reused refresh token ends its session; announced after the revocation is stored. */
   async function revokeForReuse(familyId: string, userId: string, now: string): Promise<void> {
     const revoked = await refreshTokens.revokeFamily(familyId, now);
@@ -258,27 +286,53 @@ export function createAuthService(deps: AuthServiceDeps) {
     email: string,
     reason: 'unknown_email' | 'wrong_password' | 'account_disabled',
   ): Promise<void> {
+    const { targetId, details } = emailTarget(email, reason !== 'unknown_email');
     return audit.record({
       type: 'auth.login_failed',
       actorId: null,
       targetType: 'email',
-      targetId: email,
-      details: { reason },
+      targetId,
+      details: { reason, ...details },
     });
   }
 
   /**
-   * The live registration mode: `closed` refuses everyone, `invite-only` wants a room invite
-   * that could still be accepted (it is only looked at, not used up). Admins make accounts
+   * How a typed address is named in the audit log: an account's in clear (its owner is a
+   * user of this server); one no account has only as a keyed digest plus its domain, so
+   * an admin can still see repeated tries line up (email-digest.ts).
+   */
+  function emailTarget(
+    email: string,
+    known: boolean,
+  ): { targetId: string; details: { domain?: string } } {
+    if (known) return { targetId: email, details: {} };
+    return {
+      targetId: emailDigest(deps.auditEmailKey, email),
+      details: { domain: emailDomain(email) },
+    };
+  }
+
+  /**
+   * A self-registered account under the live registration mode: `closed` refuses everyone;
+   * `invite-only` wants a room invite with a use left, and uses one up in the transaction
+   * that inserts the account (a 1-use link registers one person). Admins make accounts
    * another way (`admin:create`, ADMIN_EMAIL: `createAccount`), which no mode stops.
    */
-  async function mayRegister(inviteToken: string | undefined): Promise<void> {
+  async function registerAccount(
+    input: NewAccount & { inviteToken?: string | undefined },
+  ): Promise<{ user: UserRecord; inviteId?: string }> {
     const mode = deps.settings?.get().registration ?? 'open';
     if (mode === 'closed') throw AccessErrors.registrationClosed();
-    if (mode === 'invite-only') {
-      const usable = inviteToken && deps.inviteUsable && (await deps.inviteUsable(inviteToken));
-      if (!usable) throw AccessErrors.inviteRequired();
-    }
+    if (mode === 'open') return { user: await createAccount(input) };
+    const { inviteToken } = input;
+    const withInvite = deps.registerWithInvite;
+    if (!inviteToken || !withInvite) throw AccessErrors.inviteRequired();
+    // Hashed first: scrypt must not hold the transaction (and the invite's row) open.
+    const passwordHash = await hashPassword(input.password, deps.scryptCost);
+    const { account, inviteId } = await withInvite(inviteToken, (trx) =>
+      insertAccount({ users: createUsersRepo(trx), clock }, input, passwordHash),
+    );
+    return { user: account, inviteId };
   }
 
   function createAccount(input: NewAccount): Promise<UserRecord> {
@@ -297,7 +351,15 @@ export async function createAccountIn(
   deps: { users: UsersRepo; scryptCost: number; clock: Clock },
   input: NewAccount,
 ): Promise<UserRecord> {
-  const passwordHash = await hashPassword(input.password, deps.scryptCost);
+  return insertAccount(deps, input, await hashPassword(input.password, deps.scryptCost));
+}
+
+/** Inserts an account whose password is already hashed; EMAIL_TAKEN on a duplicate. */
+async function insertAccount(
+  deps: { users: UsersRepo; clock: Clock },
+  input: NewAccount,
+  passwordHash: string,
+): Promise<UserRecord> {
   try {
     return await deps.users.insert({
       id: randomUUID(),

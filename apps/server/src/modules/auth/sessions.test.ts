@@ -195,6 +195,66 @@ describe.each(dialects)('sign-in sessions on %s', (dialect) => {
     });
   });
 
+  // Only a token that was already exchanged is reuse; one that was merely revoked is the
+  // answer for its ended session, with no reuse entry and no second announcement.
+  const reuseEntries = () =>
+    t.db.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('type', '=', 'auth.refresh_reuse')
+      .execute();
+
+  it('the refresh token of a logged-out session is 401 SESSION_REVOKED, not reuse', async () => {
+    const reg = await signUp();
+    await post('/api/auth/logout', { refreshToken: reg.tokens.refreshToken });
+    expect(events).toHaveLength(1);
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken }),
+      401,
+      'SESSION_REVOKED',
+    );
+    expect(events).toEqual([
+      { type: 'session.revoked', userId: reg.user.id, sessionId: sid(reg), reason: 'logout' },
+    ]);
+    expect(await reuseEntries()).toEqual([]);
+  });
+
+  it('the refresh token of a disabled account is 403 ACCOUNT_DISABLED, not reuse', async () => {
+    const reg = await signUp();
+    await t.db.db
+      .updateTable('users')
+      .set({ disabled_at: new Date().toISOString() })
+      .where('id', '=', reg.user.id)
+      .execute();
+    await t.services.auth.revokeAllSessions(reg.user.id);
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken }),
+      403,
+      'ACCOUNT_DISABLED',
+    );
+    expect(events).toEqual([]);
+    expect(await reuseEntries()).toEqual([]);
+  });
+
+  it('after a reuse, the current token of the ended family is SESSION_REVOKED; reuse is recorded once', async () => {
+    const reg = await signUp();
+    const rotated = (
+      await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken })
+    ).json<Pair>();
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken }),
+      401,
+      'REFRESH_TOKEN_REUSED',
+    );
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: rotated.tokens.refreshToken }),
+      401,
+      'SESSION_REVOKED',
+    );
+    expect(events.map((e) => e.type === 'session.revoked' && e.reason)).toEqual(['reuse']);
+    expect(await reuseEntries()).toHaveLength(1);
+  });
+
   it('a guest who logs out is refused too', async () => {
     const guest = (await post('/api/auth/guest', { displayName: 'Gus' })).json<Pair>();
     await post('/api/auth/logout', { refreshToken: guest.tokens.refreshToken });

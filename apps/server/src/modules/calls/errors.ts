@@ -26,8 +26,4 @@ export const CallErrors = {
   userNotFound: () => new AppError(ErrorCode.USER_NOT_FOUND, 404, 'No such user.'),
   cannotCallGuest: () => new AppError(ErrorCode.CANNOT_CALL_GUEST, 400, 'Guests cannot be called.'),
   blocked: () => new AppError(ErrorCode.CALL_BLOCKED, 403, 'This person does not take your calls.'),
-  badCursor: () =>
-    new AppError(ErrorCode.VALIDATION_FAILED, 400, 'Some fields are invalid.', {
-      fields: { cursor: ['Not a cursor this list gave out'] },
-    }),
 } as const;

@@ -8,7 +8,8 @@ import type {
 import type { CallsContext } from './context.js';
 import { requireMember } from './context.js';
 import { CallErrors } from './errors.js';
-import { decodeCursor, encodeCursor, toCall, toSignal } from './views.js';
+import { keysetFrom, keysetPage } from '../../platform/keyset-cursor.js';
+import { toCall, toSignal } from './views.js';
 
 /** Reading calls: the history with its badge, one call, the signal log, "seen". */
 export function createHistory(ctx: CallsContext) {
@@ -16,16 +17,17 @@ export function createHistory(ctx: CallsContext) {
   return {
     async list(user: User, query: ListCallsQuery): Promise<ListCallsResponse> {
       requireMember(user);
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      const rows = await repo.page(db, user.id, query.filter, after, query.limit);
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
+      const rows = await repo.page(
+        db,
+        user.id,
+        query.filter,
+        keysetFrom(query.cursor),
+        query.limit,
+      );
+      const { page, nextCursor } = keysetPage(rows, query.limit);
       return {
         calls: page.map((r) => toCall(r, user.id)),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: last.created_at, id: last.id })
-            : null,
+        nextCursor,
         unseenMissed: await repo.unseenMissed(db, user.id),
       };
     },

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { CallFilter } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
+import { pastKeyset } from '../../platform/keyset-cursor.js';
+import type { KeysetCursor } from '../../platform/keyset-cursor.js';
 import type {
   CallSignalsTable,
   CallStateColumn,
@@ -20,8 +22,8 @@ export type CallRow = CallsTable & {
   room_code: string | null;
 };
 
-/** Where a page of history starts: strictly older than this call. */
-export type CallCursor = { createdAt: string; id: string };
+/** Where a page of history starts: strictly older than this call (the reaper: newer). */
+export type CallCursor = KeysetCursor;
 
 /** A text parameter in a SELECT list: PostgreSQL needs its type spelled out. */
 const text = (v: string) => sql<string>`cast(${v} as text)`;
@@ -104,14 +106,7 @@ export const callsRepo = {
         );
         break;
     }
-    if (after) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('calls.created_at', '<', after.createdAt),
-          eb.and([eb('calls.created_at', '=', after.createdAt), eb('calls.id', '<', after.id)]),
-        ]),
-      );
-    }
+    if (after) query = query.where(pastKeyset(['calls.created_at', 'calls.id'], after));
     return query
       .orderBy('calls.created_at', 'desc')
       .orderBy('calls.id', 'desc')
@@ -229,14 +224,7 @@ export const callsRepo = {
       .selectFrom('calls')
       .select(['id', 'room_id', 'created_at', 'answered_at', 'connected_at'])
       .where('state', '=', 'accepted');
-    if (after) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '>', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
-        ]),
-      );
-    }
+    if (after) query = query.where(pastKeyset(['created_at', 'id'], after, 'asc'));
     return query.orderBy('created_at').orderBy('id').limit(limit).execute();
   },
 };

@@ -1,9 +1,7 @@
 import type { Call, CallSignal } from '@parley/protocol';
 import { CallSignalKind } from '@parley/protocol';
-import { z } from 'zod';
 import type { CallSignalsTable } from '../../platform/db/schema.js';
-import { CallErrors } from './errors.js';
-import type { CallCursor, CallRow } from './repo.js';
+import type { CallRow } from './repo.js';
 
 /** A call as `viewerId` (one of its parties) sees it. */
 export function toCall(r: CallRow, viewerId: string): Call {
@@ -38,22 +36,4 @@ export function toSignal(s: CallSignalsTable, viewerId: string): CallSignal {
     direction: s.from_user_id === viewerId ? 'sent' : 'received',
     at: s.at,
   };
-}
-
-// Opaque to clients: base64url of [createdAt, id], checked on the way back in.
-const CursorShape = z.tuple([z.iso.datetime(), z.uuid()]);
-
-export function encodeCursor(c: CallCursor): string {
-  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
-}
-
-export function decodeCursor(raw: string): CallCursor {
-  try {
-    const [createdAt, id] = CursorShape.parse(
-      JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')),
-    );
-    return { createdAt, id };
-  } catch {
-    throw CallErrors.badCursor();
-  }
 }

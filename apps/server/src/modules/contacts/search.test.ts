@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import { dialects, testApp } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
-import { escapeLike } from './search.js';
+import { escapeLike } from '../../platform/search-key.js';
 import { people } from './test-people.js';
 import type { Person } from './test-people.js';
 

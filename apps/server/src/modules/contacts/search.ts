@@ -1,7 +1,7 @@
 import { CONTACT_LIMITS } from '@parley/protocol';
 import type { UserSearchResult } from '@parley/protocol';
 import type { RateLimiter } from '../../platform/live/index.js';
-import { searchKey } from '../../platform/search-key.js';
+import { escapeLike, searchKey } from '../../platform/search-key.js';
 import { normalizeEmail } from '../users/index.js';
 import { ContactErrors } from './errors.js';
 import type { ContactsRepo } from './repo.js';
@@ -38,9 +38,4 @@ export function createUserSearch(deps: SearchDeps) {
       isContact: r.isContact,
     }));
   };
-}
-
-/** `%`, `_` and the escape itself match literally (the query says `escape '\'`). */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -6,21 +6,33 @@ import { testApp, testConfig } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
 import { GrafanaDashboard } from './test-grafana-schema.js';
 import type { GrafanaPanel } from './test-grafana-schema.js';
+import { grafanaTypeErrors } from './test-grafana-types.js';
 
-// deploy/grafana/parley-dashboard.json is what operators import into Grafana. It must
-// load (the dashboard model Grafana 10.4+ reads, schemaVersion 39 and up, checked by
-// test-grafana-schema.ts), lay its panels out without overlaps, ask for the Prometheus
-// data source on import, and query only metrics this app really exports.
+// deploy/grafana/parley-dashboard.json is what operators import into Grafana. It must be
+// Grafana's dashboard model (type-checked against `Dashboard` from @grafana/schema by
+// test-grafana-types.ts), meet what those types cannot say (test-grafana-schema.ts and the
+// cross-panel rules below), ask for the Prometheus data source on import, and query only
+// metrics this app really exports.
 
 const FILE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../../../../deploy/grafana/parley-dashboard.json',
 );
-const raw: unknown = JSON.parse(readFileSync(FILE, 'utf8'));
-const dashboard = GrafanaDashboard.parse(raw);
+const text = readFileSync(FILE, 'utf8');
+const raw: unknown = JSON.parse(text);
+const parsed = GrafanaDashboard.safeParse(raw);
+/** The dashboard as the rules below read it; when it does not parse, the test of those rules says why. */
+const dashboard: GrafanaDashboard = parsed.data ?? {
+  __inputs: [],
+  title: '',
+  uid: '',
+  schemaVersion: 0,
+  templating: { list: [] },
+  panels: [],
+};
 const panels = dashboard.panels;
 const queried = panels.filter(
-  (p): p is Extract<GrafanaPanel, { targets: unknown }> => 'targets' in p,
+  (p): p is GrafanaPanel & Required<Pick<GrafanaPanel, 'targets'>> => p.targets !== undefined,
 );
 
 /**
@@ -78,8 +90,23 @@ describe('the Grafana dashboard (deploy/grafana/parley-dashboard.json)', () => {
     await t?.close();
   });
 
-  it('is a Grafana dashboard model: title, uid, schemaVersion 39+, typed panels, templating, __inputs', () => {
-    expect(GrafanaDashboard.safeParse(raw).success).toBe(true);
+  it("type-checks as Grafana's own Dashboard model (@grafana/schema)", () => {
+    expect(grafanaTypeErrors(text)).toEqual([]);
+  }, 30_000);
+
+  it('the type check refuses a dashboard Grafana would not read', () => {
+    const broken = structuredClone(raw) as { panels: { gridPos: Record<string, unknown> }[] };
+    broken.panels[0]!.gridPos.w = '6';
+    const errors = grafanaTypeErrors(JSON.stringify(broken, null, 2));
+    expect(errors.join('\n')).toMatch(/Type 'string' is not assignable to type 'number'/);
+    expect(errors.join('\n')).toContain('"w": "6"');
+    const unknownField = structuredClone(raw) as { panels: Record<string, unknown>[] };
+    unknownField.panels[0]!.gridPosition = { x: 0, y: 0, w: 6, h: 4 };
+    expect(grafanaTypeErrors(JSON.stringify(unknownField)).join('\n')).toContain('gridPosition');
+  }, 30_000);
+
+  it('meets what the types cannot say: ids, titles, integer grid places, uid, schemaVersion 39+', () => {
+    expect(parsed.error?.issues ?? []).toEqual([]);
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
     expect(panels.length).toBeGreaterThanOrEqual(15);
   });

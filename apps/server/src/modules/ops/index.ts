@@ -9,3 +9,5 @@ export { startMetricsServer } from './metrics-server.js';
 export type { MetricsServer } from './metrics-server.js';
 export { SAMPLE_INTERVAL_MS, createSampler } from './sampler.js';
 export { metricsSummaryRoutes } from './summary-routes.js';
+export { createLinkTally } from './link-tally.js';
+export type { LinkTally } from './link-tally.js';

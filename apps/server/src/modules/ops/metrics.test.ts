@@ -12,6 +12,7 @@ import { AppointmentsServer, MINUTE } from '../appointments/test-appointments.js
 import type { TestClient } from '../signaling/test-client.js';
 import { SignalingServer, eventually } from '../signaling/test-server.js';
 import type { Person } from '../signaling/test-server.js';
+import { TOTALS_FRESH_MS } from './live-readings.js';
 import { startMetricsServer } from './metrics-server.js';
 import { Exposition } from './test-exposition.js';
 
@@ -85,6 +86,12 @@ class MetricsWorld {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     return new Exposition(res.body);
+  }
+
+  /** A scrape once the last roster totals are stale, so the live gauges are read afresh. */
+  scrapeLive(): Promise<Exposition> {
+    this.clock.advance(TOTALS_FRESH_MS);
+    return this.scrape();
   }
 
   close(): Promise<void> {
@@ -218,7 +225,7 @@ for (const setup of SETUPS) {
       const roomId = await w.s.createRoom(host);
       expect(await w.s.enter(guest, roomId)).toBe('approved');
       const other = await w.s.createRoom(guest);
-      const empty = await w.scrape();
+      const empty = await w.scrapeLive();
       expect(empty.value('parley_ws_connections')).toBe(0);
       expect(empty.value('parley_rooms_active')).toBe(0);
 
@@ -226,31 +233,31 @@ for (const setup of SETUPS) {
       const tabs = [await w.s.inRoom(host, roomId), await w.s.inRoom(host, roomId)];
       const guestIn = await w.s.inRoom(guest, roomId);
       const lobbyOnly = await w.s.connect(guest);
-      let now = await w.scrape();
+      let now = await w.scrapeLive();
       expect(now.value('parley_ws_connections')).toBe(4);
       expect(now.value('parley_rooms_active')).toBe(1);
       expect(now.value('parley_participants_active')).toBe(2);
 
       const alone = await w.s.inRoom(guest, other);
-      now = await w.scrape();
+      now = await w.scrapeLive();
       expect(now.value('parley_rooms_active')).toBe(2);
       expect(now.value('parley_participants_active')).toBe(3);
 
       await alone.close();
       await tabs[0]!.close();
       await eventually(
-        async () => (await w.scrape()).value('parley_rooms_active') === 1,
+        async () => (await w.scrapeLive()).value('parley_rooms_active') === 1,
         'the empty room is no longer active',
       );
-      now = await w.scrape();
+      now = await w.scrapeLive();
       expect(now.value('parley_participants_active')).toBe(2); // the host is still in a tab
       expect(now.value('parley_ws_connections')).toBe(3);
       await Promise.all([tabs[1]!.close(), guestIn.close(), lobbyOnly.close()]);
       await eventually(
-        async () => (await w.scrape()).value('parley_ws_connections') === 0,
+        async () => (await w.scrapeLive()).value('parley_ws_connections') === 0,
         'every socket is counted closed',
       );
-      expect((await w.scrape()).value('parley_participants_active')).toBe(0);
+      expect((await w.scrapeLive()).value('parley_participants_active')).toBe(0);
     });
 
     it('messages in and out are counted by type; bad frames as invalid, unknown types as unknown; errors by code', async () => {

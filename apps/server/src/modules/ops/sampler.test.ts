@@ -9,9 +9,9 @@ import type { Dialect, TestApp } from '../../test/harness.js';
 import { eventually } from '../signaling/test-server.js';
 import { minuteOf } from './sampler.js';
 
-// The admin overview's chart: every process samples the deployment once a minute into
-// `metric_samples`; the minute is the key, so two processes write one row. Rows older
-// than a day go. Time is fake: `tick` runs the app's own minute timer.
+// The admin overview's chart: every process samples the deployment at start and once a
+// minute into `metric_samples`; the minute is the key, so two processes write one row.
+// Rows older than a day go. Time is fake: `tick` runs the app's own minute timer.
 
 const MINUTE = 60_000;
 /** Only the sampler's minute and nothing busier fires while a test ticks. */
@@ -31,7 +31,10 @@ afterEach(async () => {
   sharedLive = undefined;
 });
 
-/** Two processes of one deployment: one database, one live state, one fake clock. */
+/**
+ * Two processes of one deployment: one database, one live state, one fake clock. Both
+ * sample at start (the 09:00 minute, one row); returns once that row is in.
+ */
 async function deployment(dialect: Dialect) {
   const clock = new ManualClock(new Date('2031-03-03T09:00:30.000Z'));
   sharedLive = createMemoryLiveState(clock);
@@ -40,6 +43,7 @@ async function deployment(dialect: Dialect) {
   apps.push(a);
   const b = await testApp({ db: a.db, clock, timers: clock, live: sharedLive, config });
   apps.push(b);
+  await eventually(async () => (await rows(a)).length === 1, 'the start was sampled');
   return { clock, a, b, live: sharedLive };
 }
 
@@ -95,21 +99,41 @@ async function admin(t: TestApp) {
 }
 
 describe.each(dialects)('metric samples on %s', (dialect) => {
+  it('the first sample is taken at start, before any minute has passed', async () => {
+    const clock = new ManualClock(new Date('2031-03-03T09:00:30.000Z'));
+    sharedLive = createMemoryLiveState(clock);
+    await peopleInCalls(sharedLive, clock);
+    const a = await testApp({ dialect, clock, timers: clock, live: sharedLive, config: QUIET });
+    apps.push(a);
+    // No tick: only the start has run.
+    await eventually(async () => (await rows(a)).length === 1, 'the start was sampled');
+    expect(await rows(a)).toEqual([
+      { at: '2031-03-03T09:00:00.000Z', participants: 3, rooms: 2, sockets: 0 },
+    ]);
+  });
+
   it('one row a minute for the whole deployment, however many processes sample it', async () => {
     const { clock, a, b, live } = await deployment(dialect);
+    // Both processes started in the 09:00 minute: one row, the first writer's.
+    expect(await rows(a)).toEqual([
+      { at: '2031-03-03T09:00:00.000Z', participants: 0, rooms: 0, sockets: 0 },
+    ]);
     await peopleInCalls(live, clock);
     a.metrics.wsConnections.inc(2);
     b.metrics.wsConnections.inc(2);
-    expect(await rows(a)).toEqual([]);
 
-    await minute(clock, a, (r) => r.length === 1);
-    expect(await rows(a)).toEqual([
-      { at: '2031-03-03T09:01:00.000Z', participants: 3, rooms: 2, sockets: 2 },
-    ]);
-    await live.roster.remove('00000000-0000-4000-8000-0000000000a2', 'c4');
     await minute(clock, a, (r) => r.length === 2);
+    expect((await rows(a)).at(-1)).toEqual({
+      at: '2031-03-03T09:01:00.000Z',
+      participants: 3,
+      rooms: 2,
+      sockets: 2,
+    });
+    await live.roster.remove('00000000-0000-4000-8000-0000000000a2', 'c4');
     await minute(clock, a, (r) => r.length === 3);
+    await minute(clock, a, (r) => r.length === 4);
     expect((await rows(a)).map((r) => [r.at, r.participants, r.rooms])).toEqual([
+      ['2031-03-03T09:00:00.000Z', 0, 0],
       ['2031-03-03T09:01:00.000Z', 3, 2],
       ['2031-03-03T09:02:00.000Z', 2, 1],
       ['2031-03-03T09:03:00.000Z', 2, 1],
@@ -125,11 +149,15 @@ describe.each(dialects)('metric samples on %s', (dialect) => {
       .insertInto('metric_samples')
       .values([...old, kept].map((at) => ({ at, participants: 1, rooms: 1, sockets: 1 })))
       .execute();
-    await minute(clock, a, (r) => r.length === 2);
-    expect((await rows(a)).map((r) => r.at)).toEqual([kept, '2031-03-03T09:01:00.000Z']);
+    await minute(clock, a, (r) => r.length === 3);
+    expect((await rows(a)).map((r) => r.at)).toEqual([
+      kept,
+      '2031-03-03T09:00:00.000Z',
+      '2031-03-03T09:01:00.000Z',
+    ]);
   });
 
-  it('the admin summary: now, the last hour oldest first, link outcomes and calls by status', async () => {
+  it('the admin summary: now and the last hour oldest first (links and calls: summary.test.ts)', async () => {
     const { clock, a, live } = await deployment(dialect);
     const token = await admin(a);
     // An hour and more of history: the oldest minute falls outside the last hour.
@@ -143,8 +171,8 @@ describe.each(dialects)('metric samples on %s', (dialect) => {
     await peopleInCalls(live, clock);
     await live.roster.add('@presence', entry('c1', 'u1'), 'elsewhere');
     await minute(clock, a, (r) => r.some((s) => s.at === '2031-03-03T09:01:00.000Z'));
+    // This process's own counters are Prometheus's business, not the summary's.
     a.metrics.linkOutcomes.inc({ outcome: 'relay' }, 2);
-    a.metrics.linkOutcomes.inc({ outcome: 'direct' });
     a.metrics.callsEnded.inc({ status: 'missed' }, 3);
 
     const res = await a.app.inject({
@@ -155,10 +183,10 @@ describe.each(dialects)('metric samples on %s', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     const summary = res.json<MetricsSummary>();
     expect(summary.now).toEqual({ participants: 3, rooms: 2, sockets: 0, usersOnline: 1 });
-    expect(summary.links).toEqual({ direct: 1, relay: 2, failed: 0 });
-    expect(summary.calls).toEqual({ missed: 3 });
-    // 08:02 … 08:59 and 09:01: nobody sampled 09:00 (the process had just started).
-    expect(summary.lastHour).toHaveLength(59);
+    expect(summary.links).toEqual({ direct: 0, relay: 0, failed: 0 });
+    expect(summary.calls).toEqual({});
+    // 08:02 … 08:59, 09:00 (sampled at start) and 09:01.
+    expect(summary.lastHour).toHaveLength(60);
     const ats = summary.lastHour.map((s) => s.at);
     expect(ats).toEqual([...ats].sort());
     expect(ats[0]).toBe('2031-03-03T08:02:00.000Z');

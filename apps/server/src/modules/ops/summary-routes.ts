@@ -1,27 +1,21 @@
-import { LinkOutcome, MetricsSummary } from '@parley/protocol';
+import { MetricsSummary } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { adminsOnly, bearerSecurity } from '../../platform/auth/hook.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
 import { errorResponses } from '../../platform/http-errors.js';
-import type { Metrics } from '../../platform/metrics.js';
+import { finishedCallsSince } from './finished-calls.js';
+import type { LinkTally } from './link-tally.js';
 import type { LiveReadings } from './live-readings.js';
 import type { Sampler } from './sampler.js';
 
-/** A labelled counter's values by its one label (`status`, `outcome`). */
-async function byLabel(
-  counter: Metrics['callsEnded'] | Metrics['linkOutcomes'],
-  label: 'status' | 'outcome',
-): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const v of (await counter.get()).values) {
-    const key = (v.labels as Partial<Record<string, string | number>>)[label];
-    if (key !== undefined) out[String(key)] = v.value;
-  }
-  return out;
-}
+const DAY_MS = 24 * 60 * 60_000;
 
 export function metricsSummaryRoutes(deps: {
-  metrics: Pick<Metrics, 'callsEnded' | 'linkOutcomes'>;
+  db: Db;
+  clock: Clock;
+  links: LinkTally;
   readings: LiveReadings;
   sampler: Sampler;
   authenticate: onRequestAsyncHookHandler;
@@ -31,18 +25,20 @@ export function metricsSummaryRoutes(deps: {
       onRequest: [deps.authenticate, adminsOnly],
       schema: {
         tags: ['admin'],
-        summary: 'What the deployment is doing now, and over the last hour (admins only)',
+        summary:
+          'What the deployment is doing now, over the last hour and the last 24 h (admins only)',
         description:
-          '`now` and `lastHour` (one sample a minute, oldest first) are the whole deployment; `sockets` are those of the sampling process. `links` and `calls` are the counters of the process that answered since it started; Prometheus (`/metrics`) has the totals across processes.',
+          'The whole deployment, whichever process answers: `now` (except `sockets`, those of the sampling process) and `lastHour` (one sample a minute, oldest first); `links`, the peer links reported in the current UTC hour and the 23 before it; `calls`, direct calls placed in the last 24 h that have finished, by final status.',
         security: bearerSecurity,
         response: { 200: MetricsSummary, ...errorResponses(401, 403) },
       },
       handler: async (_req, reply) => {
+        const since = new Date(deps.clock.now().getTime() - DAY_MS);
         const [live, lastHour, links, calls] = await Promise.all([
-          deps.readings.read(),
+          deps.readings.read({ fresh: true }),
           deps.sampler.lastHour(),
-          byLabel(deps.metrics.linkOutcomes, 'outcome'),
-          byLabel(deps.metrics.callsEnded, 'status'),
+          deps.links.lastDay(),
+          finishedCallsSince(deps.db, since),
         ]);
         reply.header('cache-control', 'no-store');
         return {
@@ -53,10 +49,7 @@ export function metricsSummaryRoutes(deps: {
             usersOnline: live.usersOnline,
           },
           lastHour,
-          links: Object.fromEntries(LinkOutcome.options.map((o) => [o, links[o] ?? 0])) as Record<
-            LinkOutcome,
-            number
-          >,
+          links,
           calls,
         };
       },

@@ -4,11 +4,12 @@ import type { AcceptInviteResponse, InviteResponse, InviteSummary, User } from '
 import { SignJWT, jwtVerify } from 'jose';
 import type { AuditLog } from '../../platform/audit.js';
 import { noAudit } from '../../platform/audit.js';
+import { clientKey } from '../../platform/client-key.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
 import { toBool } from '../../platform/db/database.js';
-import { AppError, Errors } from '../../platform/errors.js';
+import { AccessErrors, AppError, Errors } from '../../platform/errors.js';
 import { createGuest } from '../users/index.js';
 import type { UserRecord } from '../users/index.js';
 import { RoomErrors } from './errors.js';
@@ -43,8 +44,13 @@ export function createInvitesService(deps: InvitesDeps) {
   const audit = deps.audit ?? noAudit;
   const key = new TextEncoder().encode(deps.secret);
 
-  /** Verifies signature, type and room binding; expiry and use counts come from the row. */
-  async function load(token: string) {
+  /**
+   * Verifies signature, type and room binding; expiry and use counts come from the row.
+   * A link that is spent (expired, used up, revoked) still answers for `callerId` when
+   * they are already in its room: they need no admission (the one who registered with a
+   * 1-use link and comes back to its page).
+   */
+  async function load(token: string, callerId?: string) {
     let inviteId: string;
     let roomId: string;
     try {
@@ -69,21 +75,29 @@ export function createInvitesService(deps: InvitesDeps) {
     if (!room || room.kind !== 'meeting') throw RoomErrors.inviteNotFound();
     const expired = invite.expires_at <= clock.now().toISOString();
     const usedUp = invite.max_uses !== null && invite.uses >= invite.max_uses;
-    if (expired || usedUp || invite.revoked_at) throw RoomErrors.inviteInvalid();
+    if ((expired || usedUp || invite.revoked_at) && !(await alreadyIn(room.id, callerId))) {
+      throw RoomErrors.inviteInvalid();
+    }
     if (room.status === 'closed') throw RoomErrors.closed();
     return { invite, room };
   }
 
+  async function alreadyIn(roomId: string, userId: string | undefined): Promise<boolean> {
+    if (!userId) return false;
+    return (await repo.findParticipant(db, roomId, userId))?.status === 'approved';
+  }
+
   /** `load` for a caller at `ip`: a blocked IP is refused first; only a 404 counts against it. */
-  async function loadFrom(ip: string, token: string) {
-    const wait = await deps.lookupLimiter.blockedFor(ip);
+  async function loadFrom(ip: string, token: string, callerId?: string) {
+    const caller = clientKey(ip);
+    const wait = await deps.lookupLimiter.blockedFor(caller);
     if (wait > 0) throw Errors.tooManyAttempts(wait);
     try {
-      return await load(token);
+      return await load(token, callerId);
     } catch (err) {
       // An expired or used-up link is a real one: whoever holds it is not guessing.
       if (err instanceof AppError && err.code === ErrorCode.INVITE_NOT_FOUND) {
-        await deps.lookupLimiter.fail(ip);
+        await deps.lookupLimiter.fail(caller);
       }
       throw err;
     }
@@ -128,17 +142,64 @@ export function createInvitesService(deps: InvitesDeps) {
     },
 
     /**
-     * Whether the invite could be accepted now (registration while `invite-only` asks).
-     * Nothing is used up; any refusal (bad signature, expired, used up, room ended) is false.
+     * Registration while `invite-only`: `create` (the account insert) runs in one
+     * transaction with one use of the invite. A 1-use link makes one account however many
+     * try, at once or after; an insert that fails (email taken) rolls the use back. Any
+     * refusal of the link (bad signature, expired, used up, revoked, room ended) is 403
+     * INVITE_REQUIRED.
+     *
+     * The use is this person's, as accepting the link would make it: the new account takes
+     * its seat in the room in the same transaction, so the invite page they return to
+     * finds them in and uses nothing more (a 1-use link would otherwise be spent by the
+     * registration and refuse its own holder). A locked or full room keeps them out for
+     * now; the account stands.
      */
-    async usable(token: string): Promise<boolean> {
+    async useForRegistration<T extends { id: string }>(
+      token: string,
+      create: (trx: Db) => Promise<T>,
+    ): Promise<{ account: T; inviteId: string }> {
+      let found: Awaited<ReturnType<typeof load>>;
       try {
-        await load(token);
-        return true;
+        found = await load(token);
       } catch (err) {
-        if (err instanceof AppError) return false;
+        if (err instanceof AppError) throw AccessErrors.inviteRequired();
         throw err;
       }
+      const { invite, room } = found;
+      const { account, admitted } = await db.transaction().execute(async (trx) => {
+        if (!(await repo.consumeInviteUse(trx, invite.id))) throw AccessErrors.inviteRequired();
+        const account = await create(trx);
+        if (toBool(room.locked)) return { account, admitted: false };
+        const request = {
+          roomId: room.id,
+          userId: account.id,
+          decidedBy: invite.created_by,
+          from: 'new' as const,
+          details: { via: 'invite', inviteId: invite.id },
+        };
+        try {
+          return { account, admitted: await rooms.seat(request, trx) };
+        } catch (err) {
+          // Refused before any write (the room filled up or ended meanwhile).
+          if (
+            err instanceof AppError &&
+            (err.code === ErrorCode.ROOM_FULL || err.code === ErrorCode.ROOM_CLOSED)
+          ) {
+            return { account, admitted: false };
+          }
+          throw err;
+        }
+      });
+      if (admitted) {
+        await audit.record({
+          type: 'room.admitted',
+          actorId: invite.created_by,
+          targetType: 'user',
+          targetId: account.id,
+          details: { roomId: room.id, via: 'invite', inviteId: invite.id },
+        });
+      }
+      return { account, inviteId: invite.id };
     },
 
     async summary(token: string, ip: string): Promise<InviteSummary> {
@@ -166,7 +227,11 @@ export function createInvitesService(deps: InvitesDeps) {
       if (!caller && !displayName) {
         throw Errors.validation({ displayName: ['Enter a name to join as a guest'] });
       }
-      const { invite, room } = await loadFrom(ip, token);
+      const { invite, room } = await loadFrom(ip, token, caller?.id);
+      // Already in (a locked room too): nothing to admit, no use consumed.
+      if (caller && (await alreadyIn(room.id, caller.id))) {
+        return { room: await rooms.view(room.id, caller.id), status: 'approved' };
+      }
       if (toBool(room.locked)) throw RoomErrors.locked();
       // A new guest account: allowed at all, and this IP's hourly quota (an existing
       // account, a guest's included, uses the link as itself).

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ROOM_LIMITS } from '@parley/protocol';
 import type { JoinBlockReason, JoinRoomResponse, Room, User } from '@parley/protocol';
+import { clientKey } from '../../platform/client-key.js';
 import type { Db } from '../../platform/db/database.js';
 import type { RoomParticipantsTable, RoomsTable } from '../../platform/db/schema.js';
 import { Errors } from '../../platform/errors.js';
@@ -125,7 +126,7 @@ export function createPersonalRooms(deps: PersonalRoomsDeps) {
 
   /** The answer for a code that does not exist; from HTTP (`ip`), the miss counts. */
   async function unseen(ip: string | undefined): Promise<never> {
-    if (ip !== undefined) await deps.lookupLimiter.fail(ip);
+    if (ip !== undefined) await deps.lookupLimiter.fail(clientKey(ip));
     throw RoomErrors.notFound();
   }
 

@@ -1,9 +1,11 @@
 import { ROOM_LIMITS } from '@parley/protocol';
 import type { SystemSettings, User } from '@parley/protocol';
 import type { AuditLog } from '../../platform/audit.js';
+import { isAdmin } from '../../platform/auth/hook.js';
+import type { AppError } from '../../platform/errors.js';
 import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
-import { quotaExceeded, refuseQuota, takeHourlyQuota } from '../../platform/quota.js';
+import { countHourlyQuota, quotaExceeded, refuseQuota } from '../../platform/quota.js';
 import type { SettingsReader } from '../../platform/settings.js';
 import type { RoomsRepo, Trx } from './repo.js';
 
@@ -35,7 +37,7 @@ export function requireSizeWithin(chosen: number | undefined, rooms: RoomSetting
 }
 
 /** Room quotas hold for members and providers; admins are exempt. */
-const exempt = (user: User) => user.role === 'admin' && !user.isGuest;
+const exempt = isAdmin;
 
 export function createRoomQuotas(deps: {
   settings: SettingsReader | undefined;
@@ -47,38 +49,51 @@ export function createRoomQuotas(deps: {
 }) {
   return {
     /**
-     * Before a new room: open rooms within the quota (a first look, without a lock), then
-     * one use of the hourly quota. Returns the open-rooms limit the creating transaction
-     * checks again under a lock, or undefined when no quota applies.
+     * Before a new room (after its body was validated): open rooms within the quota, a
+     * first look without a lock. Returns the quotas the creating transaction applies
+     * (`inCreation`), or undefined when none does.
      */
-    async beforeCreate(user: User): Promise<number | undefined> {
+    async beforeCreate(user: User): Promise<RoomQuotas | undefined> {
       const quotas = deps.settings?.get().quotas;
       if (!quotas || exempt(user)) return undefined;
       const open = quotas.openRoomsPerUser;
-      if ((await deps.repo.openHostedCount(deps.db, user.id)) >= open) await refuseOpen(user, open);
-      if (deps.createdLimiter) {
-        await takeHourlyQuota({
-          limiter: deps.createdLimiter,
-          key: user.id,
-          quota: 'roomsCreatedPerHour',
-          limit: quotas.roomsCreatedPerHour,
-          audit: deps.audit,
-          actorId: user.id,
-        });
+      if ((await deps.repo.openHostedCount(deps.db, user.id)) >= open) {
+        await refuse(user, quotaExceeded('openRoomsPerUser', open));
       }
-      return open;
+      return { open, perHour: quotas.roomsCreatedPerHour };
     },
 
-    /** Inside the creating transaction: true when the host already has `limit` open rooms. */
-    async openRoomsFull(trx: Trx, user: User, limit: number | undefined): Promise<boolean> {
-      if (limit === undefined) return false;
-      return (await deps.repo.openHostedCount(trx, user.id, { lock: true })) >= limit;
+    /**
+     * Inside the creating transaction, the last step before the insert: open rooms again
+     * under a lock (parallel creations must not all pass the first look), then one use of
+     * the hourly quota, so only a creation every other check let through spends one.
+     * Answers the refusal to throw once the transaction is over (`refuse`: its audit
+     * entry is written outside it), or undefined.
+     */
+    async inCreation(
+      trx: Trx,
+      user: User,
+      quotas: RoomQuotas | undefined,
+    ): Promise<AppError | undefined> {
+      if (!quotas) return undefined;
+      if ((await deps.repo.openHostedCount(trx, user.id, { lock: true })) >= quotas.open) {
+        return quotaExceeded('openRoomsPerUser', quotas.open);
+      }
+      if (!deps.createdLimiter || quotas.perHour === undefined) return undefined;
+      return countHourlyQuota(deps.createdLimiter, user.id, 'roomsCreatedPerHour', quotas.perHour);
     },
 
-    refuseOpen,
+    refuse,
   };
 
-  function refuseOpen(user: User, limit: number): Promise<never> {
-    return refuseQuota(deps.audit, user.id, quotaExceeded('openRoomsPerUser', limit));
+  /** Records the refusal in the audit log and throws it. */
+  function refuse(user: User, err: AppError): Promise<never> {
+    return refuseQuota(deps.audit, user.id, err);
   }
 }
+
+/**
+ * The room quotas one creation is held to (from the live settings at its start);
+ * `perHour` undefined: this attempt's use of the hour was already counted.
+ */
+export type RoomQuotas = { open: number; perHour: number | undefined };

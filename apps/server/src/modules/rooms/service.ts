@@ -15,10 +15,12 @@ import type {
   User,
 } from '@parley/protocol';
 import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
+import { clientKey } from '../../platform/client-key.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { fromBool, isUniqueViolation, toBool } from '../../platform/db/database.js';
 import type { RoomParticipantsTable, RoomsTable } from '../../platform/db/schema.js';
+import type { AppError } from '../../platform/errors.js';
 import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter, Bus, Roster } from '../../platform/live/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
@@ -113,12 +115,13 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 
   /** Resolves an id or code; misses count against the caller's IP (enumeration guard). */
   async function resolve(ref: RoomRef, ip: string): Promise<RoomsTable> {
-    const wait = await deps.lookupLimiter.blockedFor(ip);
+    const caller = clientKey(ip);
+    const wait = await deps.lookupLimiter.blockedFor(caller);
     if (wait > 0) throw Errors.tooManyAttempts(wait);
     const r =
       ref.kind === 'id' ? await repo.findRoom(db, ref.id) : await repo.findRoomByCode(db, ref.code);
     if (!r) {
-      await deps.lookupLimiter.fail(ip);
+      await deps.lookupLimiter.fail(caller);
       throw RoomErrors.notFound();
     }
     return r;
@@ -267,7 +270,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       if (user.isGuest) throw RoomErrors.guestsCannotCreate();
       const limits = roomSettings(deps.settings, deps.emptyTimeoutMs);
       requireSizeWithin(body.maxParticipants, limits);
-      const openLimit = await quotas.beforeCreate(user);
+      const limited = await quotas.beforeCreate(user);
       const secret =
         body.entry === 'password' ? await passwordOrGenerated(body.password) : undefined;
       const at = now();
@@ -291,11 +294,17 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           empty_since: at,
           kind: 'meeting',
         };
-        let full: boolean;
+        let refused: AppError | undefined;
         try {
-          full = await db.transaction().execute(async (trx) => {
-            // Checked again under a lock: parallel creations must not all pass the first look.
-            if (await quotas.openRoomsFull(trx, user, openLimit)) return true;
+          refused = await db.transaction().execute(async (trx) => {
+            // Nothing is written when a quota refuses; its audit entry follows the commit.
+            // A retry after a code collision: the first attempt counted the hour's use.
+            const refusal = await quotas.inCreation(
+              trx,
+              user,
+              attempt === 0 || !limited ? limited : { ...limited, perHour: undefined },
+            );
+            if (refusal) return refusal;
             await repo.insertRoom(trx, row);
             await repo.upsertParticipant(trx, {
               room_id: row.id,
@@ -313,14 +322,14 @@ export function createRoomsService(deps: RoomsServiceDeps) {
               actorId: user.id,
               at,
             });
-            return false;
+            return undefined;
           });
         } catch (err) {
           // A code collision (49+ bits: vanishingly rare) just draws again.
           if (isUniqueViolation(err) && attempt < 3) continue;
           throw err;
         }
-        if (full) await quotas.refuseOpen(user, openLimit!);
+        if (refused) await quotas.refuse(user, refused);
         await audit.record({
           type: 'room.created',
           actorId: user.id,
@@ -420,7 +429,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       if (room.entry === 'password') {
         const limits = [
           [deps.passwordLimiter.perUser, `${room.id}:${user.id}`],
-          [deps.passwordLimiter.perIp, `${room.id}:${ip}`],
+          [deps.passwordLimiter.perIp, `${room.id}:${clientKey(ip)}`],
         ] as const;
         const wait = Math.max(...(await Promise.all(limits.map(([l, k]) => l.blockedFor(k)))));
         if (wait > 0) throw Errors.tooManyAttempts(wait);

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../../platform/audit.js';
+import { clientKey } from '../../platform/client-key.js';
 import { AccessErrors } from '../../platform/errors.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
 import { takeHourlyQuota } from '../../platform/quota.js';
@@ -10,7 +11,7 @@ export type GuestGate = (ip: string) => Promise<void>;
 /**
  * The one rule for every way a guest account comes to be (`POST /auth/guest`, accepting an
  * invite without an account): guest access must be on (403 GUESTS_DISABLED), and the
- * caller's IP must have guest accounts left this hour (429 QUOTA_EXCEEDED). Both are read
+ * caller's IP (its clientKey: IPv6 counts by /64) must have guest accounts left this hour (429 QUOTA_EXCEEDED). Both are read
  * from the live settings at each call; the count lives in the live state, so every process
  * shares it. Guests who already have a session keep it.
  */
@@ -25,7 +26,7 @@ export function createGuestGate(deps: {
     if (!s.guestAccess) throw AccessErrors.guestsDisabled();
     await takeHourlyQuota({
       limiter: deps.limiter,
-      key: ip,
+      key: clientKey(ip),
       quota: 'guestsPerIpPerHour',
       limit: s.quotas.guestsPerIpPerHour,
       audit: deps.audit,

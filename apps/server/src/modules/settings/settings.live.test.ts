@@ -62,7 +62,7 @@ describe.each(dialects)('settings obeyed without a restart on %s', (dialect) => 
       expect(login.body.user.role).toBe('admin');
     });
 
-    it('invite-only: registering needs a room invite that is still valid, and does not use it up', async () => {
+    it('invite-only: registering needs a room invite with a use left, and uses one up', async () => {
       await api.patchSettings(admin, { registration: 'invite-only' });
       const host = await api.member('host');
       const { token } = await api.invite(host, { expiresInMinutes: 30, maxUses: 1 });
@@ -71,21 +71,81 @@ describe.each(dialects)('settings obeyed without a restart on %s', (dialect) => 
       expect(outcome(await api.register('x', { inviteToken: 'not-a-token' }))).toBe(
         '403 INVITE_REQUIRED',
       );
-      expect((await api.register('invited', { inviteToken: token })).status).toBe(201);
-      // Looked at, not used: the invite still admits its one person…
       expect(await uses(token)).toEqual([0]);
-      expect((await api.register('invited', { inviteToken: token })).status).toBe(201);
-      // …and once used up (or expired) it opens no door.
+      const invited = session(await api.register('invited', { inviteToken: token }));
+      // A 1-use link registered its one person, who is in its room (the invite page they
+      // return to uses nothing more); nobody else gets in by registering or accepting.
+      expect(await uses(token)).toEqual([1]);
+      const back = await api.call('POST', `/api/invites/${token}/accept`, invited, {});
+      expect(back.status).toBe(200);
+      expect(back.body.status).toBe('approved');
+      expect(await uses(token)).toEqual([1]);
+      expect(outcome(await api.register('second', { inviteToken: token }))).toBe(
+        '403 INVITE_REQUIRED',
+      );
       const accepted = await api.call('POST', `/api/invites/${token}/accept`, undefined, {
         displayName: 'Visitor',
       });
-      expect(accepted.status).toBe(200);
-      expect(outcome(await api.register('late', { inviteToken: token }))).toBe(
-        '403 INVITE_REQUIRED',
-      );
+      expect(outcome(accepted)).toBe('410 INVITE_INVALID');
+      // An expired link opens no door either.
       const second = await api.invite(host, { expiresInMinutes: 30 });
       clock.advance(31 * MINUTE);
       expect(outcome(await api.register('late', { inviteToken: second.token }))).toBe(
+        '403 INVITE_REQUIRED',
+      );
+    });
+
+    it('invite-only: a 1-use link registers one of two people at once; a refused registration (email taken) leaves the use', async () => {
+      await api.patchSettings(admin, { registration: 'invite-only' });
+      const host = await api.member('host');
+      const { token } = await api.invite(host, { expiresInMinutes: 30, maxUses: 1 });
+      const taken = newAccount('taken');
+      await t.services.auth.createAccount(taken);
+
+      expect(
+        outcome(
+          await api.call('POST', '/api/auth/register', undefined, {
+            ...taken,
+            inviteToken: token,
+          }),
+        ),
+      ).toBe('409 EMAIL_TAKEN');
+      expect(await uses(token)).toEqual([0]);
+
+      const both = await Promise.all([
+        api.register('one', { inviteToken: token }),
+        api.register('two', { inviteToken: token }),
+      ]);
+      expect(both.map(outcome).sort()).toEqual(['201', '403 INVITE_REQUIRED']);
+      expect(await uses(token)).toEqual([1]);
+    });
+  });
+
+  describe('registration by invite and the room', () => {
+    it('invite-only: the new account takes its seat in the room; a locked room keeps it out, the account stands', async () => {
+      await api.patchSettings(admin, { registration: 'invite-only' });
+      const host = await api.member('host');
+      const seatOf = async (roomId: string, userId: string) =>
+        (
+          await t.db.db
+            .selectFrom('room_participants')
+            .select('status')
+            .where('room_id', '=', roomId)
+            .where('user_id', '=', userId)
+            .executeTakeFirst()
+        )?.status;
+
+      const open = await api.invite(host, { expiresInMinutes: 30, maxUses: 1 });
+      const invited = session(await api.register('invited', { inviteToken: open.token }));
+      expect(await seatOf(open.roomId, invited.id)).toBe('approved');
+
+      const locked = await api.invite(host, { expiresInMinutes: 30, maxUses: 1 });
+      expect(
+        (await api.call('PATCH', `/api/rooms/${locked.roomId}`, host, { locked: true })).status,
+      ).toBe(200);
+      const outside = session(await api.register('outside', { inviteToken: locked.token }));
+      expect(await seatOf(locked.roomId, outside.id)).toBeUndefined();
+      expect(outcome(await api.register('third', { inviteToken: locked.token }))).toBe(
         '403 INVITE_REQUIRED',
       );
     });

@@ -49,8 +49,6 @@ export interface SessionContext {
     details?: Record<string, unknown>,
   ): void;
   closeWith(conn: Connection, req: CloseRequest): void;
-  /** Authenticated, not closing connections of a user in this process. */
-  connectionCount(userId: string): number;
   /** A mark in the stream of revocations this process has heard (sessions, accounts). */
   revocationMark(): number;
   /**

@@ -22,7 +22,10 @@ export type SignalingDeps = {
   metrics?: Metrics;
   /** Lobby decisions and kicks made over the socket. */
   audit?: AuditLog;
-  live: Pick<LiveState, 'bus' | 'roster' | 'locks' | 'deadlines' | 'store' | 'onStatus'>;
+  live: Pick<
+    LiveState,
+    'bus' | 'roster' | 'socketCounts' | 'locks' | 'deadlines' | 'store' | 'onStatus'
+  >;
   /** This process, owner of its roster entries. */
   processId: string;
   gate: RoomGate;

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import type { Delivery, Envelope, SocketEffect } from '../../platform/live/index.js';
+import { addressKey, countAgain, givePlacesBack, takePlace } from './caps.js';
 import type { CloseRequest, DepartReason, SessionContext } from './context.js';
 import type { ConnectionCaps, SignalingDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
@@ -40,6 +41,8 @@ export interface LocalSockets {
    * reconnect and rejoin, which rebuilds rosters everywhere and replays the chat tail.
    */
   resync(why: string, which: 'all' | 'in-room'): void;
+  /** This process was swept from the socket counts: every open socket is counted again. */
+  recount(): void;
 }
 
 /**
@@ -62,7 +65,6 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   const byUser = new Map<string, Set<Connection>>();
   /** In a room's call, not closing. */
   const byRoom = new Map<string, Set<Connection>>();
-  const perIp = new Map<string, number>();
   /** Sockets already gone whose departure (roster, notices, grace) is still running. */
   const departing = new Set<Promise<void>>();
   let drain: Promise<void> | undefined;
@@ -104,7 +106,6 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       write(conn, JSON.stringify(error), 'error');
     },
     closeWith,
-    connectionCount: (userId) => byUser.get(userId)?.size ?? 0,
     revocationMark: () => revocationMark,
     revokedSince(mark, userId, sessionId) {
       // Older than what is kept: assume the worst, the caller checks the token again.
@@ -137,6 +138,11 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
         });
       }
       log.warn({ why, sockets: count }, 'live state lost: clients told to reconnect and resync');
+    },
+    recount() {
+      for (const conn of connections.values()) {
+        conn.enqueue(() => countAgain(deps, conn), taskFailed(conn));
+      }
     },
   };
 
@@ -180,8 +186,6 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     );
     connections.set(id, conn);
     deps.metrics?.wsConnections.inc();
-    const onIp = (perIp.get(ip) ?? 0) + 1;
-    perIp.set(ip, onIp);
     log.debug({ connectionId: id }, 'socket opened');
 
     // What a message causes (a call ended, an appointment started) is audited with the
@@ -195,13 +199,16 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     });
     socket.once('close', (code: number) => onClosed(conn, code));
 
-    if (onIp > caps.maxConnectionsPerIp) {
+    // The address's place, counted over every process, is the socket's first task: its
+    // `hello` is queued behind it, so a socket over the cap is closed before it is heard.
+    conn.enqueue(async () => {
+      if (await takePlace(deps, conn, addressKey(ip), caps.maxConnectionsPerIp)) return;
       closeWith(conn, {
         code: WsCloseCode.TOO_MANY_CONNECTIONS,
         reason: ErrorCode.TOO_MANY_CONNECTIONS,
         error: { message: 'Too many open connections from this address.' },
       });
-    }
+    }, taskFailed(conn));
   }
 
   function onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
@@ -229,15 +236,16 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   function onClosed(conn: Connection, code: number): void {
     connections.delete(conn.id);
     deps.metrics?.wsConnections.dec();
-    const left = (perIp.get(conn.ip) ?? 1) - 1;
-    if (left > 0) perIp.set(conn.ip, left);
-    else perIp.delete(conn.ip);
     log.debug({ connectionId: conn.id, userId: conn.authenticatedAs, code }, 'socket closed');
-    if (conn.state.kind === 'closing') return;
-    const prev = conn.state;
-    setState(conn, { kind: 'closing' });
-    const reason: DepartReason = conn.timedOut ? 'timeout' : 'disconnected';
-    conn.enqueue(() => cleanup(conn, prev, reason), taskFailed(conn));
+    if (conn.state.kind !== 'closing') {
+      const prev = conn.state;
+      setState(conn, { kind: 'closing' });
+      const reason: DepartReason = conn.timedOut ? 'timeout' : 'disconnected';
+      conn.enqueue(() => cleanup(conn, prev, reason), taskFailed(conn));
+    }
+    // After everything queued (a place being taken at hello included): the socket is
+    // gone, so it stops counting against its address anywhere.
+    conn.enqueue(() => givePlacesBack(deps, conn), taskFailed(conn));
     // Shutdown waits for these too: the live state closes after it, and a departure
     // that outlived it would fail half-way (no grace for that seat).
     const done: Promise<void> = conn.idle().then(() => void departing.delete(done));
@@ -264,8 +272,20 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     conn.enqueue(() => cleanup(conn, prev, req.depart ?? 'disconnected'), taskFailed(conn));
   }
 
-  /** What a connection leaves behind when it closes, by the state it was in. */
+  /**
+   * What a connection leaves behind when it closes, by the state it was in. Its place
+   * under its account goes with the session; the one under its address stays until the
+   * socket is gone (onClosed), as a closing socket is still open.
+   */
   async function cleanup(conn: Connection, prev: SessionState, reason: DepartReason) {
+    try {
+      await leave(conn, prev, reason);
+    } finally {
+      await givePlacesBack(deps, conn, (key) => key !== addressKey(conn.ip));
+    }
+  }
+
+  async function leave(conn: Connection, prev: SessionState, reason: DepartReason) {
     switch (prev.kind) {
       case 'awaiting-hello':
         timers.clear(prev.helloTimer);
@@ -452,6 +472,15 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     // A client that never answers the close frame must not keep the server open.
     await within(timers, 1_000, Promise.all(all.map((c) => c.closed)));
     for (const conn of connections.values()) conn.socket.terminate();
+    // Whatever is still counted here goes at once, so clients reconnecting to the other
+    // processes find their places free instead of waiting out this process's lease.
+    await within(
+      timers,
+      1_000,
+      deps.live.socketCounts
+        .drop(deps.processId)
+        .catch((err: unknown) => log.warn({ err }, 'giving back socket counts failed')),
+    );
   }
 
   /**

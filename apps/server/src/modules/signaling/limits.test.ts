@@ -1,9 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { WS_LIMITS } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryLiveState } from '../../platform/live/index.js';
+import type { LiveState } from '../../platform/live/index.js';
+import { createRedisLiveState } from '../../platform/live/redis/index.js';
+import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
+import { systemClock } from '../../platform/clock.js';
 import { UpgradeRefused } from './test-client.js';
 import type { TestClient } from './test-client.js';
-import { FAST_WS, SignalingServer } from './test-server.js';
+import { addressKey } from './caps.js';
+import { FAST_WS, SignalingServer, eventually } from './test-server.js';
 
 // Upgrade checks, connection caps, slow readers and shutdown: each test owns its server,
 // because these count or close everything on it.
@@ -71,6 +78,63 @@ describe('connection caps', () => {
     expect(open.every((c) => c.ws.readyState === c.ws.OPEN)).toBe(true);
   });
 });
+
+describe.each(['memory', ...(TEST_REDIS_URL ? ['redis'] : [])])(
+  'connection caps over two processes sharing %s live state',
+  (kind) => {
+    const done: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const d of done.splice(0).reverse()) await d();
+    });
+
+    it('one address gets maxConnectionsPerIp sockets over both apps together; the next gets 4005; a closed one frees its place', async () => {
+      const prefix = `test:${randomBytes(6).toString('hex')}:`;
+      const live = async (): Promise<LiveState> => {
+        if (kind === 'memory') return createMemoryLiveState(systemClock);
+        const l = await createRedisLiveState({ url: TEST_REDIS_URL!, prefix, clock: systemClock });
+        done.push(() => l.close());
+        return l;
+      };
+      if (kind === 'redis') done.push(() => dropKeys(TEST_REDIS_URL!, prefix));
+      const shared = await live();
+      const config = {
+        ws: {
+          ...FAST_WS,
+          helloTimeoutMs: 10_000,
+          heartbeatIntervalMs: 10_000,
+          deadAfterMs: 60_000,
+        },
+      };
+      const max = 3;
+      const a = await SignalingServer.start(
+        { ...config, ws: { ...config.ws, maxConnectionsPerIp: max } },
+        { live: shared },
+      );
+      done.push(() => a.close());
+      const b = await SignalingServer.start(
+        { ...config, ws: { ...config.ws, maxConnectionsPerIp: max } },
+        { live: kind === 'memory' ? shared : await live(), db: a.t.db },
+      );
+      done.push(() => b.close());
+
+      // Each socket says hello (queued behind its count), so each is decided in turn.
+      const first = await a.connect(await a.guest());
+      await a.connect(await a.guest());
+      await b.connect(await b.guest());
+      const extra = await b.open();
+      extra.send({ type: 'hello', token: (await b.guest()).token, protocolVersion: 1 });
+      expect(await extra.next('error')).toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
+      expect(await extra.whenClosed()).toEqual({ code: 4005, reason: 'TOO_MANY_CONNECTIONS' });
+
+      await first.close();
+      await eventually(
+        async () => (await shared.socketCounts.count(addressKey('127.0.0.1'))) === max - 1,
+        'the closed socket freed its place',
+      );
+      await b.connect(await b.guest());
+    });
+  },
+);
 
 // Slow readers, heartbeats and timeouts are tested on fake time and fake sockets in
 // hub.test.ts: a test here would depend on the kernel's socket buffers.

@@ -47,6 +47,10 @@ export class Connection {
   token: { sessionId: string; expiresAt: number } | undefined;
   /** Secret to this connection (`welcome.resumeToken`): resumes it after a 1012. */
   resumeToken: string | undefined;
+  /** The id it is counted by in the connection caps: its first one, which never changes. */
+  readonly countId: string;
+  /** The caps' keys it holds a place under (caps.ts), given back when it ends. */
+  readonly counted = new Set<string>();
   readonly bucket: TokenBucket;
   /** `quality.report`s allowed (QUALITY_LIMITS.reportsPerMinute); made at the first one. */
   qualityReports: TokenBucket | undefined;
@@ -73,6 +77,7 @@ export class Connection {
     rate: { perSecond: number; burst: number },
   ) {
     this.state = initial;
+    this.countId = id;
     this.lastSeen = now();
     this.bucket = new TokenBucket(rate.perSecond, rate.burst, now);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));

@@ -7,20 +7,21 @@ import { expireTokens } from './revocation.js';
 
 /**
  * The live-state chores of one process, every `liveTiming.tickMs`: renew this process's
- * roster lease; sweep the entries of processes whose lease ran out (they crashed) and
- * tell their rooms; release the seats whose reconnection grace is due; call offline the
+ * roster and socket-count leases; sweep the entries of processes whose lease ran out (they
+ * crashed) and tell their rooms, and stop counting their sockets against the caps; release the seats whose reconnection grace is due; call offline the
  * people whose last socket went a few seconds ago and who did not come back; close sockets
  * whose token expired; and, every `expiryMs`, repair what a crash left in the database.
  * The first tick runs at once, so a restarted process repairs before anyone joins.
  */
 export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(): Promise<void> } {
   const { timers, clock, processId, liveTiming } = ctx.deps;
-  const { roster } = ctx.deps.live;
+  const { roster, socketCounts } = ctx.deps.live;
   const reconcileEvery = Math.max(1, Math.round(liveTiming.expiryMs / liveTiming.tickMs));
   let ticks = 0;
   let running: Promise<void> | undefined;
   let stopped = false;
   let leased = false;
+  let counting = false;
   /**
    * While the shared store is away nothing is renewed or swept: a renewal queued then
    * would reach Redis later with a stale end, and a sweep would judge every process by
@@ -38,7 +39,7 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
     sweepFrom = clock.now().getTime() + liveTiming.expiryMs;
     // Everything was lost, our lease too, and the hub already resyncs every socket:
     // the next renewal starting a lease afresh is expected, not a sign we were swept.
-    if (status === 'lost') leased = false;
+    if (status === 'lost') leased = counting = false;
     renew();
   });
 
@@ -46,8 +47,18 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
   // others would sweep this process's live participants.
   function renew(): void {
     if (down) return;
+    const until = clock.now().getTime() + liveTiming.expiryMs;
+    socketCounts
+      .heartbeat(processId, until)
+      .then((held) => {
+        // Swept from the counts: this process's open sockets count for nothing until
+        // they are counted again.
+        if (counting && !held && !stopped) sockets.recount();
+        counting = true;
+      })
+      .catch((err: unknown) => ctx.log.error({ err }, 'socket-count lease renewal failed'));
     roster
-      .heartbeat(processId, clock.now().getTime() + liveTiming.expiryMs)
+      .heartbeat(processId, until)
       .then((held) => {
         // Renewing a lease we no longer hold: the others swept us (a long pause, or we
         // lost Redis for longer than the expiry). Our callers are gone from the rosters.
@@ -73,6 +84,12 @@ export function startUpkeep(ctx: SessionContext, sockets: LocalSockets): { stop(
       } catch (err) {
         ctx.log.error({ err, roomId: gone.roomId }, 'swept entry cleanup failed');
       }
+    }
+    if (now >= sweepFrom) {
+      // On its own: a failure here must not hold up the rooms' chores below.
+      await socketCounts
+        .sweep(now, processId)
+        .catch((err: unknown) => ctx.log.error({ err }, 'socket-count sweep failed'));
     }
     for (const { roomId, userId } of await ctx.grace.takeDue(now)) {
       await abandonIfGone(ctx, roomId, userId);

@@ -1,6 +1,6 @@
 import type { Role } from '@parley/protocol';
 import { hashPassword } from '../../platform/auth/password.js';
-import type { UsersRepo } from './repo.js';
+import type { UserRecord, UsersRepo } from './repo.js';
 import { normalizeEmail } from './service.js';
 
 export type EnsureAdminResult = 'created' | 'promoted' | 'exists';
@@ -14,7 +14,7 @@ export type CreateAccount = (input: {
   password: string;
   displayName: string;
   role: Role;
-}) => Promise<unknown>;
+}) => Promise<UserRecord>;
 
 /**
  * Makes sure an admin with this email exists. Used by `ADMIN_EMAIL`/`ADMIN_PASSWORD`

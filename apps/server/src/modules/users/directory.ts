@@ -1,8 +1,9 @@
 import type { AdminUserListItem, AdminUsersPage, AdminUsersQuery, User } from '@parley/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { isAdmin } from '../../platform/auth/hook.js';
 import { Errors } from '../../platform/errors.js';
-import { decodeKeyset, keysetPage } from '../../platform/keyset-cursor.js';
+import { keysetFrom, keysetPage, pastKeyset } from '../../platform/keyset-cursor.js';
 import type { Roster } from '../../platform/live/index.js';
 import { PRESENCE_KEY } from '../../platform/live/presence.js';
 import { escapeLike, searchKey } from '../../platform/search-key.js';
@@ -12,7 +13,7 @@ import { normalizeEmail } from './service.js';
 export type UserDirectoryDeps = {
   db: Db;
   /** Online now = at least one presence entry (platform/live/presence.ts), on any process. */
-  roster: Pick<Roster, 'countUserConnections'>;
+  roster: Pick<Roster, 'countConnectionsOfUsers'>;
 };
 
 /**
@@ -25,8 +26,8 @@ export function createUserDirectory(deps: UserDirectoryDeps) {
 
   return {
     async list(actor: User, query: AdminUsersQuery): Promise<AdminUsersPage> {
-      if (actor.role !== 'admin' || actor.isGuest) throw Errors.forbidden();
-      const after = query.cursor === undefined ? undefined : decodeKeyset(query.cursor);
+      if (!isAdmin(actor)) throw Errors.forbidden();
+      const after = keysetFrom(query.cursor);
       const q = query.q?.trim();
 
       let select = db.selectFrom('users').selectAll();
@@ -46,14 +47,7 @@ export function createUserDirectory(deps: UserDirectoryDeps) {
       if (query.status === 'disabled') select = select.where('disabled_at', 'is not', null);
       if (query.guests === 'exclude') select = select.where('is_guest', '=', 0);
       if (query.guests === 'only') select = select.where('is_guest', '=', 1);
-      if (after) {
-        select = select.where((eb) =>
-          eb.or([
-            eb('created_at', '<', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-          ]),
-        );
-      }
+      if (after) select = select.where(pastKeyset(['created_at', 'id'], after));
       const rows = await select
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -61,10 +55,12 @@ export function createUserDirectory(deps: UserDirectoryDeps) {
         .execute();
 
       const { page, nextCursor } = keysetPage(rows, query.limit);
-      // One presence count per listed account (a page is at most 100), issued together.
-      const online = await Promise.all(
-        page.map(async (r) => (await roster.countUserConnections(PRESENCE_KEY, r.id)) > 0),
+      // The presence of every listed account in one roster read.
+      const connections = await roster.countConnectionsOfUsers(
+        PRESENCE_KEY,
+        page.map((r) => r.id),
       );
+      const online = connections.map((n) => n > 0);
       const users = page.map((r, i): AdminUserListItem => {
         const u = toUser(r);
         return {

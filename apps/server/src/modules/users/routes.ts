@@ -1,4 +1,5 @@
 import {
+  AdminCreateUserBody,
   AdminUpdateUserBody,
   AdminUser,
   AdminUserIdParam,
@@ -34,6 +35,26 @@ export function adminUserRoutes(deps: {
         response: { 200: AdminUsersPage, ...errorResponses(400, 401, 403) },
       },
       handler: async (req) => deps.directory.list(currentUser(req), req.query),
+    });
+
+    r.post('/admin/users', {
+      onRequest: [deps.authenticate, adminsOnly],
+      schema: {
+        tags: ['admin'],
+        summary: 'Create an account with a password (admins only)',
+        description:
+          'Works in every registration mode: while registration is closed, this is how ' +
+          'people get an account. The same rules as signing up for the email, name and ' +
+          'password; 409 EMAIL_TAKEN when the address has an account. Audited as ' +
+          '`user.created`.',
+        security: bearerSecurity,
+        body: AdminCreateUserBody,
+        response: { 201: AdminUser, ...errorResponses(400, 401, 403, 409) },
+      },
+      handler: async (req, reply) => {
+        const created = await deps.users.adminCreate(currentUser(req), req.body);
+        return reply.code(201).send(created);
+      },
     });
 
     r.patch('/admin/users/:id', {

@@ -1,8 +1,10 @@
-import type { AdminUpdateUserBody, AdminUser, User } from '@parley/protocol';
+import type { AdminCreateUserBody, AdminUpdateUserBody, AdminUser, User } from '@parley/protocol';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
+import { isAdmin } from '../../platform/auth/hook.js';
 import { Errors } from '../../platform/errors.js';
 import type { Bus } from '../../platform/live/index.js';
+import type { CreateAccount } from './admin.js';
 import { UserErrors } from './errors.js';
 import { createUsersRepo, publicUser } from './repo.js';
 import type { UserRecord, UsersRepo } from './repo.js';
@@ -36,6 +38,8 @@ export type UsersServiceDeps = {
    * never imports auth: auth depends on users, not the reverse.
    */
   revokeSessions(userId: string): Promise<void>;
+  /** Auth's `createAccount` (hashing, EMAIL_TAKEN), passed in for the same reason. */
+  createAccount: CreateAccount;
 };
 
 export function createUsersService(deps: UsersServiceDeps) {
@@ -44,13 +48,30 @@ export function createUsersService(deps: UsersServiceDeps) {
 
   return {
     /**
+     * Makes an account with a password (admins only), whatever the registration mode: a
+     * closed registration tells visitors to ask an administrator. Audited as `user.created`.
+     */
+    async adminCreate(actor: User, body: AdminCreateUserBody): Promise<AdminUser> {
+      if (!isAdmin(actor)) throw Errors.forbidden();
+      const created = await deps.createAccount(body);
+      await audit.record({
+        type: 'user.created',
+        actorId: actor.id,
+        targetType: 'user',
+        targetId: created.id,
+        details: { role: created.role },
+      });
+      return adminUser(created);
+    },
+
+    /**
      * Changes another account's role or switches it off (admins only). Disabling ends
      * every session of the account and tells every process (`user.disabled`), so its
      * sockets close; a role change tells them the new view (`user.updated`). Events go
      * out after the database has the change.
      */
     async adminUpdate(actor: User, id: string, patch: AdminUpdateUserBody): Promise<AdminUser> {
-      if (actor.role !== 'admin' || actor.isGuest) throw Errors.forbidden();
+      if (!isAdmin(actor)) throw Errors.forbidden();
       const target = await users.findById(id);
       if (!target) throw UserErrors.notFound();
       const demotesSelf = patch.role !== undefined && patch.role !== 'admin';

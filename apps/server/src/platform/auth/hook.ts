@@ -59,8 +59,10 @@ export function onlyUsers(allowed: (user: User) => boolean, refusal: () => AppEr
   };
 }
 
+/** Whether `user` holds the admin role: a guest never does, whatever its row says. */
+export function isAdmin(user: Pick<User, 'role' | 'isGuest'>): boolean {
+  return user.role === 'admin' && !user.isGuest;
+}
+
 /** Admin routes: a non-admin gets 403 FORBIDDEN. */
-export const adminsOnly = onlyUsers(
-  (u) => u.role === 'admin' && !u.isGuest,
-  () => Errors.forbidden('Only admins can do that.'),
-);
+export const adminsOnly = onlyUsers(isAdmin, () => Errors.forbidden('Only admins can do that.'));

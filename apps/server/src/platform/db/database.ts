@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -43,17 +43,15 @@ export function openDatabase(config: Config['database']): DbHandle {
 /**
  * The database holds password and token hashes: only the server's user may read it, like
  * the jwt-secret beside it. The file exists with 0600 before SQLite opens it, and SQLite
- * gives its -wal and -shm files the database file's mode. Files (and a folder) left
- * world-readable by an older version are tightened on every start. A shared folder with
- * the sticky bit (/tmp) is never changed.
+ * gives its -wal, -shm and -journal files the database file's mode. Files left
+ * world-readable by an older version are tightened on every start. A folder Parley makes
+ * is 0700; one that already existed is the operator's (it may be the working directory or
+ * $HOME) and is left as it is: the files in it are private either way.
  */
 function makePrivate(file: string): void {
-  const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const dirMode = statSync(dir).mode;
-  if ((dirMode & 0o1000) === 0 && (dirMode & 0o077) !== 0) chmodSync(dir, 0o700);
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   closeSync(openSync(file, 'a', 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
     if (existsSync(f)) chmodSync(f, 0o600);
   }
 }

@@ -192,6 +192,78 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
       });
     });
 
+    describe('roster reads in batches', () => {
+      it('counts the people of many rooms and the connections of many users in one call, in the order asked', async () => {
+        const { roster } = live;
+        const other = '00000000-0000-4000-8000-000000000002';
+        const empty = '00000000-0000-4000-8000-000000000003';
+        await roster.add(roomId, entry('c1', uid(1)), 'p1');
+        await roster.add(roomId, entry('c2', uid(1)), 'p2'); // one person, two tabs
+        await roster.add(roomId, entry('c3', uid(2)), 'p1');
+        await roster.add(other, entry('c4', uid(3)), 'p2');
+        expect(await roster.countUsersOfRooms([empty, roomId, other])).toEqual([0, 2, 1]);
+        expect(await roster.countUsersOfRooms([])).toEqual([]);
+        expect(await roster.countConnectionsOfUsers(roomId, [uid(2), uid(3), uid(1)])).toEqual([
+          1, 0, 2,
+        ]);
+        expect(await roster.countConnectionsOfUsers(empty, [uid(1)])).toEqual([0]);
+        expect(await roster.countConnectionsOfUsers(roomId, [])).toEqual([]);
+      });
+    });
+
+    describe('socket counts', () => {
+      it('counts sockets per key up to the limit, atomically; a released socket frees its place', async () => {
+        const { socketCounts: counts } = live;
+        const taken = await Promise.all(
+          ['s1', 's2', 's3', 's4', 's5'].map((id, i) =>
+            counts.take('ip:192.0.2.1', id, i % 2 ? 'p1' : 'p2', 3),
+          ),
+        );
+        // However the five raced, exactly three got a place.
+        expect(taken.filter(Boolean)).toHaveLength(3);
+        expect(await counts.count('ip:192.0.2.1')).toBe(3);
+        const inside = ['s1', 's2', 's3', 's4', 's5'].filter((_, i) => taken[i]);
+        // Taking again what is counted is no second place, and is not refused.
+        expect(await counts.take('ip:192.0.2.1', inside[0]!, 'p1', 3)).toBe(true);
+        expect(await counts.count('ip:192.0.2.1')).toBe(3);
+        // Keys are counted apart.
+        expect(await counts.take('user:u1', 's1', 'p1', 1)).toBe(true);
+        expect(await counts.take('user:u1', 's9', 'p1', 1)).toBe(false);
+
+        await counts.release('ip:192.0.2.1', inside[1]!);
+        await counts.release('ip:192.0.2.1', 'never-counted');
+        expect(await counts.count('ip:192.0.2.1')).toBe(2);
+        expect(await counts.take('ip:192.0.2.1', 's6', 'p1', 3)).toBe(true);
+        expect(await counts.take('ip:192.0.2.1', 's7', 'p1', 3)).toBe(false);
+      });
+
+      it('sweeps the sockets of a process whose lease ran out (never self, never one not yet leased); drop gives all back', async () => {
+        const { socketCounts: counts } = live;
+        const now = clock.now().getTime();
+        expect(await counts.heartbeat('alive', now + 30_000)).toBe(false); // the first one
+        expect(await counts.heartbeat('alive', now + 30_000)).toBe(true);
+        await counts.heartbeat('dead', now + 30_000);
+        await counts.take('ip:a', 's1', 'alive', 10);
+        await counts.take('ip:a', 's2', 'dead', 10);
+        await counts.take('ip:b', 's3', 'dead', 10);
+        await counts.take('ip:a', 's4', 'starting', 10); // no lease yet
+        expect(await counts.sweep(now + 10_000)).toBe(0);
+
+        await counts.heartbeat('alive', now + 60_000); // 'dead' stops renewing
+        expect(await counts.sweep(now + 31_000, 'dead')).toBe(0);
+        expect(await counts.sweep(now + 31_000)).toBe(2);
+        expect(await counts.sweep(now + 31_000)).toBe(0);
+        expect(await counts.count('ip:a')).toBe(2); // s1 and the starting process's s4
+        expect(await counts.count('ip:b')).toBe(0);
+        // Back after being swept: the process learns it must count its sockets again.
+        expect(await counts.heartbeat('dead', now + 90_000)).toBe(false);
+
+        await counts.drop('alive');
+        expect(await counts.count('ip:a')).toBe(1);
+        expect(await counts.heartbeat('alive', now + 90_000)).toBe(false);
+      });
+    });
+
     describe('locks', () => {
       it('runs the tasks of one key one at a time in order, even after a failure; other keys run alongside', async () => {
         const log: string[] = [];

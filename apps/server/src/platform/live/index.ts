@@ -19,8 +19,10 @@ import {
 } from './memory/limits.js';
 import { createMemoryLocks } from './memory/locks.js';
 import { createMemoryRoster } from './memory/roster.js';
+import { createMemorySocketCounts } from './memory/socket-counts.js';
 import { createMemoryStore } from './memory/store.js';
 import type { Roster } from './roster.js';
+import type { SocketCounts } from './socket-counts.js';
 import type { LiveStore } from './store.js';
 
 export type { Bus, Delivery, DomainEvent, DomainEventOf, Envelope, SocketEffect } from './bus.js';
@@ -35,20 +37,24 @@ export type {
 } from './limits.js';
 export type { Locks } from './locks.js';
 export type { Roster, RosterCounts, RosterTotals } from './roster.js';
+export type { SocketCounts } from './socket-counts.js';
 export type { LiveStore } from './store.js';
 
 export type LiveStatus = 'down' | 'up' | 'lost';
 
 /**
  * Everything that is not in the database but must be shared by every process: events
- * and fan-out, who is in which call, rate limits, locks, deadlines and small documents.
- * buildApp receives one of these; nothing else in the server keeps such state.
- * Limiters and stores are named, so two modules never share keys by accident.
+ * and fan-out, who is in which call, open sockets per address and account, rate limits,
+ * locks, deadlines and small documents. buildApp receives one of these; nothing else in
+ * the server keeps such state. Limiters and stores are named, so two modules never share
+ * keys by accident.
  */
 export interface LiveState {
   readonly kind: 'memory' | 'redis';
   readonly bus: Bus;
   readonly roster: Roster;
+  /** Open sockets per address and per account, for the connection caps. */
+  readonly socketCounts: SocketCounts;
   readonly locks: Locks;
   deadlines(name: string): Deadlines;
   attempts(name: string, opts: AttemptLimit): AttemptLimiter;
@@ -82,6 +88,7 @@ export function createMemoryLiveState(clock: Clock, onError?: (err: unknown) => 
     kind: 'memory',
     bus,
     roster: createMemoryRoster(),
+    socketCounts: createMemorySocketCounts(),
     locks: createMemoryLocks(),
     deadlines: (name) => once(`deadlines:${name}`, () => createMemoryDeadlines()),
     attempts: (name, opts) =>

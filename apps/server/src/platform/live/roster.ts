@@ -33,6 +33,10 @@ export interface Roster {
   countUsers(roomId: string): Promise<number>;
   /** Connections of one user in the room. */
   countUserConnections(roomId: string, userId: string): Promise<number>;
+  /** `countUsers` of each room, in the order given, in one read (a page of rooms). */
+  countUsersOfRooms(roomIds: readonly string[]): Promise<number[]>;
+  /** `countUserConnections` of each user, in the order given, in one read (a page of people). */
+  countConnectionsOfUsers(roomId: string, userIds: readonly string[]): Promise<number[]>;
   /** Drops the room's entries (room closed). */
   clear(roomId: string): Promise<void>;
   /**

@@ -5,16 +5,7 @@ import type {
   SettingsResponse,
 } from '@parley/protocol';
 
-/** A promise settled from outside: lets a test decide when an answer arrives. */
-export function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred } from '../../lib/testing/deferred';
 
 export const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 

@@ -125,6 +125,8 @@ export class FakeServer {
   readonly qualityReports: { from: string; outcome: unknown; firstFrameMs?: unknown }[] = [];
   /** Draining: every new socket is accepted and closed at once with 1012, hello unread. */
   draining = false;
+  /** False swallows every ICE candidate (descriptions still pass): no link ever connects. */
+  relayCandidates = true;
   private nextConn = 0;
   private nextToken = 0;
 
@@ -306,6 +308,7 @@ export class FakeServer {
         return;
       }
       case 'signal': {
+        if (!this.relayCandidates && msg.description === undefined) return;
         const target = this.conns.get(String(msg.to));
         if (!conn.entry || !target?.entry || target === conn) {
           this.send(conn, { type: 'error', code: 'TARGET_NOT_FOUND', message: 'No', ...ref });

@@ -122,13 +122,4 @@ export class FakeRinger implements Ringer {
   }
 }
 
-/** A promise the test settles by hand, for replies that race socket messages. */
-export function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred } from '../../lib/testing/deferred';

@@ -1,6 +1,7 @@
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from '@parley/protocol';
 import type { AuthRefreshMessage, HelloMessage, PingMessage } from '@parley/protocol';
 import { AppError } from '../../../platform/errors.js';
+import { accountKey, takePlace } from '../caps.js';
 import type { SessionContext } from '../context.js';
 import type { TokenSession } from '../deps.js';
 import { Handovers } from '../handover.js';
@@ -64,13 +65,18 @@ export async function handleHello(
   if (!conn.isIn(state)) return;
   const { user } = session;
 
-  if (ctx.connectionCount(user.id) >= ctx.caps.maxConnectionsPerUser) {
+  // Counted over every process; a place taken here is given back when the session ends
+  // (the hub queues that after this task, also when the socket closed meanwhile).
+  const key = accountKey(user.id);
+  if (!(await takePlace(ctx.deps, conn, key, ctx.caps.maxConnectionsPerUser))) {
+    if (!conn.isIn(state)) return;
     return ctx.closeWith(conn, {
       code: WsCloseCode.TOO_MANY_CONNECTIONS,
       reason: ErrorCode.TOO_MANY_CONNECTIONS,
       error: { message: 'Too many open connections for this account. Close other tabs.', ref },
     });
   }
+  if (!conn.isIn(state)) return;
 
   const resumed = resumeId !== undefined && ctx.adoptId(conn, resumeId);
 

@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
 /**
@@ -63,9 +64,34 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .columns(['created_at', 'id'])
       .execute();
   }
+  // The accounts list leaves guests out unless asked: that default reads this one.
+  await db.schema
+    .createIndex('users_guest_created_idx')
+    .on('users')
+    .columns(['is_guest', 'created_at', 'id'])
+    .execute();
+  // The admin search matches the start of an email (`email LIKE 'ann%'`). PostgreSQL serves
+  // a LIKE prefix from a btree only in the pattern operator class (unless the database
+  // collation is C), so it gets one; SQLite's LIKE is case-insensitive and would need a
+  // NOCASE index, which the name search beside it (an OR) lacks anyway.
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await db.schema
+      .createIndex('users_email_pattern_idx')
+      .on('users')
+      .expression(sql`email text_pattern_ops`)
+      .execute();
+  }
+  // The audit log filtered by client address, newest first.
+  await db.schema
+    .createIndex('audit_events_ip_idx')
+    .on('audit_events')
+    .columns(['ip', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('users_email_pattern_idx').ifExists().execute();
+  await db.schema.dropIndex('users_guest_created_idx').execute();
   for (const table of ['calls', 'rooms', 'users']) {
     await db.schema.dropIndex(`${table}_created_idx`).execute();
   }

@@ -60,6 +60,15 @@ export function createMemoryRoster(): Roster {
       ),
     countUserConnections: (roomId, userId) =>
       Promise.resolve(counts(roomId, userId).userConnections),
+    countUsersOfRooms: (roomIds) =>
+      Promise.resolve(
+        roomIds.map(
+          (roomId) =>
+            new Set([...(rooms.get(roomId)?.values() ?? [])].map((o) => o.entry.userId)).size,
+        ),
+      ),
+    countConnectionsOfUsers: (roomId, userIds) =>
+      Promise.resolve(userIds.map((userId) => counts(roomId, userId).userConnections)),
     clear(roomId) {
       rooms.delete(roomId);
       return Promise.resolve();

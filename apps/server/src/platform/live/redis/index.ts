@@ -10,6 +10,7 @@ import {
 } from './limits.js';
 import { createRedisLocks } from './locks.js';
 import { createRedisRoster } from './roster.js';
+import { createRedisSocketCounts } from './socket-counts.js';
 import { createRedisStore } from './store.js';
 
 export type RedisLiveOptions = {
@@ -59,6 +60,7 @@ export async function createRedisLiveState(opts: RedisLiveOptions): Promise<Live
     kind: 'redis',
     bus,
     roster: createRedisRoster(redis, prefix),
+    socketCounts: createRedisSocketCounts(redis, prefix),
     locks: createRedisLocks(redis, prefix, onError),
     deadlines: (name) =>
       once(`deadlines:${name}`, () => createRedisDeadlines(redis, `${prefix}deadlines:${name}`)),

@@ -10,6 +10,7 @@ import {
   rosterRemove,
   rosterSweep,
   rosterTotals,
+  rosterUserCounts,
   runScript,
 } from './scripts.js';
 
@@ -97,6 +98,16 @@ export function createRedisRoster(redis: RedisConnection, prefix: string): Roste
     countUsers: (roomId) => redis.hLen(usersKey(roomId)),
     async countUserConnections(roomId, userId) {
       return Number((await redis.hGet(usersKey(roomId), userId)) ?? 0);
+    },
+    async countUsersOfRooms(roomIds) {
+      if (roomIds.length === 0) return [];
+      const reply = (await runScript(redis, rosterUserCounts, [prefix, ...roomIds])) as number[];
+      return reply.map(Number);
+    },
+    async countConnectionsOfUsers(roomId, userIds) {
+      if (userIds.length === 0) return [];
+      const reply = await redis.hmGet(usersKey(roomId), [...userIds]);
+      return reply.map((n) => Number(n ?? 0));
     },
     async clear(roomId) {
       await runScript(redis, rosterClear, [prefix, roomId]);

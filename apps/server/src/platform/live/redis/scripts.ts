@@ -123,6 +123,13 @@ end
 return out
 `);
 
+/** ARGV: prefix, room... → the distinct users connected to each room, in order (one round trip). */
+export const rosterUserCounts = lua(`
+local out = {}
+for i = 2, #ARGV do out[i - 1] = redis.call('HLEN', ARGV[1] .. 'roster-users:' .. ARGV[i]) end
+return out
+`);
+
 /**
  * ARGV: prefix, presenceKey → {rooms, participants, usersOnline} over the entries of every
  * leased process: rooms with an entry (presence aside), their distinct users summed, and
@@ -142,6 +149,64 @@ for _, proc in ipairs(redis.call('ZRANGE', P .. 'leases', 0, -1)) do
   end
 end
 return {rooms, participants, redis.call('HLEN', P .. 'roster-users:' .. presence)}
+`);
+
+// Socket counts (the connection caps), under the prefix P:
+//   P sockets:<key>         hash  socket id -> owning processId
+//   P sockets-proc:<proc>   set   "<id> <key>" counted by the process (for sweeps; ids have no spaces)
+//   P sockets-leases        zset  processId -> lease end (renewed with rosterHeartbeat)
+const socketsLib = `
+local P = ARGV[1]
+local function ck(key) return P .. 'sockets:' .. key end
+local function cpk(proc) return P .. 'sockets-proc:' .. proc end
+local function dropAll(proc)
+  local n = 0
+  for _, m in ipairs(redis.call('SMEMBERS', cpk(proc))) do
+    local sp = string.find(m, ' ', 1, true)
+    local id, key = string.sub(m, 1, sp - 1), string.sub(m, sp + 1)
+    if redis.call('HGET', ck(key), id) == proc then
+      redis.call('HDEL', ck(key), id)
+      n = n + 1
+    end
+  end
+  redis.call('DEL', cpk(proc))
+  redis.call('ZREM', P .. 'sockets-leases', proc)
+  return n
+end
+`;
+
+/** ARGV: prefix, key, id, processId, limit → 1 when counted (or already), 0 when full. */
+export const socketsTake = lua(`${socketsLib}
+local key, id, proc, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if redis.call('HEXISTS', ck(key), id) == 1 then return 1 end
+if redis.call('HLEN', ck(key)) >= limit then return 0 end
+redis.call('HSET', ck(key), id, proc)
+redis.call('SADD', cpk(proc), id .. ' ' .. key)
+return 1
+`);
+
+/** ARGV: prefix, key, id → 1 when it was counted, else 0. */
+export const socketsRelease = lua(`${socketsLib}
+local key, id = ARGV[2], ARGV[3]
+local proc = redis.call('HGET', ck(key), id)
+if not proc then return 0 end
+redis.call('HDEL', ck(key), id)
+redis.call('SREM', cpk(proc), id .. ' ' .. key)
+return 1
+`);
+
+/** ARGV: prefix, now, self → sockets dropped: those of every process but self whose lease ended. */
+export const socketsSweep = lua(`${socketsLib}
+local n = 0
+for _, proc in ipairs(redis.call('ZRANGEBYSCORE', P .. 'sockets-leases', '-inf', '(' .. ARGV[2])) do
+  if proc ~= ARGV[3] then n = n + dropAll(proc) end
+end
+return n
+`);
+
+/** ARGV: prefix, processId → drops the process's counts and its lease. */
+export const socketsDrop = lua(`${socketsLib}
+return dropAll(ARGV[2])
 `);
 
 /**

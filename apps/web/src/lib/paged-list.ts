@@ -1,6 +1,6 @@
 import { Emitter } from '../calls/emitter';
 
-/** One page of a newest-first list, as every admin list route answers. */
+/** One page of a list paged by cursor (the admin lists, the call history, appointments). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -25,14 +25,30 @@ export interface PagedState<T, F> {
   error: unknown;
 }
 
+export interface PagedListOptions<F> {
+  /**
+   * Whether two filters are the same list (default: the same value, `===`). Loading the
+   * same one again keeps the shown rows until the answer comes; another starts empty.
+   */
+  sameFilter?: (a: F, b: F) => boolean;
+}
+
+type PagedEvents<T, F> = {
+  change: (s: PagedState<T, F>) => void;
+  /** A page's rows were taken into the list (not one dropped as an older filter's). */
+  page: (items: T[]) => void;
+};
+
 /**
- * A filtered, paged list for the admin pages (users, rooms, calls, audit): a new filter
- * starts over, "more" appends, answers for an older filter are dropped, a row changed by
- * an action is replaced in place. The page's own logic builds on it; the .vue file binds.
+ * A filtered list paged by cursor, for every such page (the admin lists, the call history,
+ * the appointments): a new filter starts over, "more" appends without repeating a row,
+ * answers for an older filter are dropped, a row changed by an action or a live message is
+ * replaced in place. The page's own rules build on it; the .vue file binds.
  */
 export class PagedList<T extends { id: string }, F> {
   private _state: PagedState<T, F>;
-  private readonly events = new Emitter<{ change: (s: PagedState<T, F>) => void }>();
+  private readonly events = new Emitter<PagedEvents<T, F>>();
+  private readonly sameFilter: (a: F, b: F) => boolean;
   /** Bumped per first-page load: an answer for an older filter is dropped. */
   private seq = 0;
   private disposed = false;
@@ -40,22 +56,24 @@ export class PagedList<T extends { id: string }, F> {
   constructor(
     private readonly source: PageSource<T, F>,
     filter: F,
+    options: PagedListOptions<F> = {},
   ) {
     this._state = { filter, items: [], nextCursor: null, status: 'loading', error: null };
+    this.sameFilter = options.sameFilter ?? ((a, b) => a === b);
   }
 
   get state(): PagedState<T, F> {
     return this._state;
   }
 
-  on(event: 'change', fn: (s: PagedState<T, F>) => void): () => void {
+  on<K extends keyof PagedEvents<T, F>>(event: K, fn: PagedEvents<T, F>[K]): () => void {
     return this.events.on(event, fn);
   }
 
   /** The first page under `filter` (the current one by default: a refresh). */
   async load(filter: F = this._state.filter): Promise<void> {
     const seq = ++this.seq;
-    const same = filter === this._state.filter;
+    const same = this.sameFilter(filter, this._state.filter);
     this.patch({
       filter,
       items: same ? this._state.items : [],
@@ -67,6 +85,7 @@ export class PagedList<T extends { id: string }, F> {
       const page = await this.source(filter, null);
       if (seq !== this.seq) return;
       this.patch({ items: page.items, nextCursor: page.nextCursor, status: 'ready' });
+      this.emitPage(page.items);
     } catch (error) {
       if (seq === this.seq) this.patch({ status: 'failed', error });
     }
@@ -86,6 +105,7 @@ export class PagedList<T extends { id: string }, F> {
         nextCursor: page.nextCursor,
         status: 'ready',
       });
+      this.emitPage(page.items);
     } catch (error) {
       if (seq === this.seq) this.patch({ status: 'ready', error });
     }
@@ -106,9 +126,21 @@ export class PagedList<T extends { id: string }, F> {
     if (items.length !== this._state.items.length) this.patch({ items });
   }
 
+  /**
+   * The shown rows, rearranged by a page's own rule (a live update that moves a row, adds a
+   * new one on top or drops one that left the filter). The cursor and status stay.
+   */
+  setItems(items: T[]): void {
+    this.patch({ items });
+  }
+
   dispose(): void {
     this.disposed = true;
     this.events.clear();
+  }
+
+  private emitPage(items: T[]): void {
+    if (!this.disposed) this.events.emit('page', items);
   }
 
   private patch(p: Partial<PagedState<T, F>>): void {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PagedList } from './paged-list';
-import type { Page } from './paged-list';
-import { deferred } from './testing/fixtures';
+import type { Page, PagedListOptions } from './paged-list';
+import { deferred } from './testing/deferred';
 
 type Row = { id: string; v?: number };
 type Filter = { q: string };
 const rows = (...ids: string[]): Row[] => ids.map((id) => ({ id }));
 
 /** A source whose answers the test hands out, one per request, in order. */
-function scripted() {
+function scripted(options: PagedListOptions<Filter> = {}) {
   const calls: {
     filter: Filter;
     cursor: string | null;
@@ -21,6 +21,7 @@ function scripted() {
       return answer.promise;
     },
     { q: '' },
+    options,
   );
   return { list, calls, ids: () => list.state.items.map((r) => r.id) };
 }
@@ -103,5 +104,41 @@ describe('PagedList', () => {
     calls[0]!.answer.resolve({ items: rows('a'), nextCursor: null });
     await first;
     expect(seen).toEqual(['loading']);
+  });
+
+  it("tells which pages it took in, never one dropped as an older filter's", async () => {
+    const { list, calls } = scripted();
+    const taken: string[][] = [];
+    list.on('page', (items) => taken.push(items.map((r) => r.id)));
+    const old = list.load({ q: 'a' });
+    const fresh = list.load({ q: 'b' });
+    calls[1]!.answer.resolve({ items: rows('b1'), nextCursor: 'n' });
+    await fresh;
+    calls[0]!.answer.resolve({ items: rows('a1'), nextCursor: null });
+    await old;
+    const more = list.loadMore();
+    calls[2]!.answer.resolve({ items: rows('b2'), nextCursor: null });
+    await more;
+    expect(taken).toEqual([['b1'], ['b2']]);
+  });
+
+  it('a filter equal by the given rule is the same list: its rows stay while it reloads', async () => {
+    const { list, calls, ids } = scripted({ sameFilter: (a, b) => a.q === b.q });
+    const first = list.load({ q: 'x' });
+    calls[0]!.answer.resolve({ items: rows('a'), nextCursor: null });
+    await first;
+    void list.load({ q: 'x' });
+    expect([ids(), list.state.status]).toEqual([['a'], 'loading']);
+    void list.load({ q: 'y' });
+    expect(ids()).toEqual([]);
+  });
+
+  it('takes the rows a page rearranged by its own rule, keeping the cursor', async () => {
+    const { list, calls, ids } = scripted();
+    const first = list.load();
+    calls[0]!.answer.resolve({ items: rows('a', 'b'), nextCursor: 'c' });
+    await first;
+    list.setItems(rows('new', 'b'));
+    expect([ids(), list.state.nextCursor, list.state.status]).toEqual([['new', 'b'], 'c', 'ready']);
   });
 });
