@@ -1,21 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 import { redactUrl } from './platform/logger.js';
 import type { Parley } from './app.js';
 import { dialects, json, newAccount, testConfig, testDatabase } from './test/harness.js';
-
-/** Every line the app's logger writes, kept in memory. */
-function captureLog(): { stream: Writable; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { stream, lines };
-}
+import { logCapture } from './test/log-capture.js';
 
 // An invite token is a bearer credential for a room (a guest account comes with it); it
 // travels in the path, so the access log must never keep it.
@@ -27,7 +15,7 @@ describe.each(dialects)('the access log on %s', (dialect) => {
   });
 
   it('never contains an invite token, in the API paths or the web link', async () => {
-    const log = captureLog();
+    const log = logCapture();
     parley = await buildApp(testConfig({ logLevel: 'info' }), {
       db: await testDatabase(dialect),
       logStream: log.stream,
@@ -71,7 +59,7 @@ describe.each(dialects)('the access log on %s', (dialect) => {
     expect((await app.inject({ method: 'GET', url: `/api/invites/${bad}` })).statusCode).toBe(404);
     await app.inject({ method: 'GET', url: `/invite/${token}`, headers: { accept: 'text/html' } });
 
-    const text = log.lines.join('\n');
+    const text = log.text();
     // The requests were logged (with the rest of their URL), only without the token.
     expect(text).toContain('/api/invites/[redacted]/accept?from=mail');
     expect(text).toContain('/invite/[redacted]');

@@ -1,10 +1,10 @@
-import { randomBytes, randomInt } from 'node:crypto';
-import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { newAccount, testApp } from './test/harness.js';
 import type { TestApp } from './test/harness.js';
+import { injectJson } from './test/inject.js';
+import { forgedInvite, missingRoomCode } from './security/forge.js';
 
 // Every per-IP limit counts under clientKey (platform/client-key.ts): one subscriber holds
 // a whole IPv6 /64, so each address of it drawing a fresh budget would make the limits
@@ -28,16 +28,7 @@ describe('per-IP limits count an IPv6 /64 as one caller', () => {
     t = await testApp({ clock: new ManualClock(new Date()), config });
   }
   function call(ip: string, method: 'GET' | 'POST', url: string, who?: Who, body?: unknown) {
-    return t.app.inject({
-      method,
-      url,
-      remoteAddress: ip,
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+    return injectJson(t.app, method, url, { ip, token: who?.token, body });
   }
   async function member(): Promise<Who> {
     const { auth } = t.services;
@@ -46,13 +37,6 @@ describe('per-IP limits count an IPv6 /64 as one caller', () => {
   }
   const code = (res: Res) =>
     `${res.statusCode} ${res.json<{ error?: { code: string } }>().error?.code ?? ''}`.trim();
-  const missingCode = () =>
-    formatRoomCode(
-      Array.from(
-        { length: ROOM_CODE_LENGTH },
-        () => ROOM_CODE_ALPHABET[randomInt(ROOM_CODE_ALPHABET.length)],
-      ).join(''),
-    );
 
   it('the global request limit', async () => {
     await start({ rateLimitMax: 5 });
@@ -79,11 +63,11 @@ describe('per-IP limits count an IPv6 /64 as one caller', () => {
     await start();
     const prober = await member();
     for (let i = 0; i < 60; i++) {
-      expect(code(await call(inPrefix(i), 'GET', `/api/rooms/${missingCode()}`, prober))).toBe(
+      expect(code(await call(inPrefix(i), 'GET', `/api/rooms/${missingRoomCode()}`, prober))).toBe(
         '404 ROOM_NOT_FOUND',
       );
     }
-    const next = missingCode();
+    const next = missingRoomCode();
     expect(code(await call(LAST_OF_PREFIX, 'GET', `/api/rooms/${next}`, prober))).toBe(
       '429 TOO_MANY_ATTEMPTS',
     );
@@ -121,26 +105,15 @@ describe('per-IP limits count an IPv6 /64 as one caller', () => {
 
   it('invite-link lookups', async () => {
     await start();
-    const forged = () =>
-      [
-        Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'invite+jwt' })).toString('base64url'),
-        Buffer.from(
-          JSON.stringify({
-            jti: randomBytes(8).toString('hex'),
-            rid: randomBytes(8).toString('hex'),
-          }),
-        ).toString('base64url'),
-        randomBytes(32).toString('base64url'),
-      ].join('.');
     for (let i = 0; i < 30; i++) {
-      expect(code(await call(inPrefix(i), 'GET', `/api/invites/${forged()}`))).toBe(
+      expect(code(await call(inPrefix(i), 'GET', `/api/invites/${forgedInvite()}`))).toBe(
         '404 INVITE_NOT_FOUND',
       );
     }
-    expect(code(await call(LAST_OF_PREFIX, 'GET', `/api/invites/${forged()}`))).toBe(
+    expect(code(await call(LAST_OF_PREFIX, 'GET', `/api/invites/${forgedInvite()}`))).toBe(
       '429 TOO_MANY_ATTEMPTS',
     );
-    expect(code(await call(NEIGHBOUR, 'GET', `/api/invites/${forged()}`))).toBe(
+    expect(code(await call(NEIGHBOUR, 'GET', `/api/invites/${forgedInvite()}`))).toBe(
       '404 INVITE_NOT_FOUND',
     );
   });

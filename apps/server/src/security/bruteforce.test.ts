@@ -1,10 +1,10 @@
-import { randomBytes, randomInt } from 'node:crypto';
-import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../platform/clock.js';
 import { newAccount, testConfig } from '../test/harness.js';
 import type { TestApp } from '../test/harness.js';
-import { deployments, twoProcesses } from './deployment.js';
+import { deployments, twoProcesses } from '../test/deployment.js';
+import { injectJson } from '../test/inject.js';
+import { forgedInvite, missingRoomCode } from './forge.js';
 
 // Guessing secrets (room codes, room passwords, invite links, account passwords) is
 // throttled per IP and per target, in the live state: a guesser spreading attempts over
@@ -45,16 +45,7 @@ describe.each(deployments)('brute force, live state in $live, database $dialect'
   const spread = (i: number) => (i % 2 === 0 ? a : b);
 
   function call(app: TestApp, ip: string, method: Method, url: string, who?: Who, body?: unknown) {
-    return app.app.inject({
-      method,
-      url,
-      remoteAddress: ip,
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+    return injectJson(app.app, method, url, { ip, token: who?.token, body });
   }
 
   async function member(app: TestApp = a): Promise<Who> {
@@ -117,20 +108,12 @@ describe.each(deployments)('brute force, live state in $live, database $dialect'
     expect(retryAfter).toBeLessThanOrEqual(LIMITS.windowMs / 1000);
   }
 
-  const missingCode = () =>
-    formatRoomCode(
-      Array.from(
-        { length: ROOM_CODE_LENGTH },
-        () => ROOM_CODE_ALPHABET[randomInt(ROOM_CODE_ALPHABET.length)],
-      ).join(''),
-    );
-
   it('room codes: an IP looking up codes that do not exist is stopped after 60, however it spreads them; other IPs are not; the window ends', async () => {
     const host = await member();
     const room = await createRoom(host);
     const prober = await member();
     // GET lookups and POST joins count alike: both resolve the code.
-    const probe = (app: TestApp, ip: string, i: number, code = missingCode()) =>
+    const probe = (app: TestApp, ip: string, i: number, code = missingRoomCode()) =>
       i % 3 === 2
         ? call(app, ip, 'POST', `/api/rooms/${code}/join`, prober, {})
         : call(app, ip, 'GET', `/api/rooms/${code}`, prober);
@@ -213,19 +196,6 @@ describe.each(deployments)('brute force, live state in $live, database $dialect'
     const again = await join(a, '203.0.113.2', await signIn(people[0]!), right);
     expect(again.json().status).toBe('approved');
   });
-
-  /** A token shaped like an invite (a JWT) that the server never issued. */
-  const forgedInvite = () =>
-    [
-      Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'invite+jwt' })).toString('base64url'),
-      Buffer.from(
-        JSON.stringify({
-          jti: randomBytes(16).toString('hex'),
-          rid: randomBytes(16).toString('hex'),
-        }),
-      ).toString('base64url'),
-      randomBytes(32).toString('base64url'),
-    ].join('.');
 
   it('invite links: an IP trying links that are not ours is stopped after 30, however it spreads them; real links from elsewhere still work; the window ends', async () => {
     const host = await member();

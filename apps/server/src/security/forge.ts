@@ -1,3 +1,5 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
 import { SignJWT } from 'jose';
 import type { JWTHeaderParameters, JWTPayload } from 'jose';
 import { testConfig } from '../test/harness.js';
@@ -50,4 +52,22 @@ export function headerWithout(header: JWTHeaderParameters, ...keys: string[]): J
   return Object.fromEntries(
     Object.entries(header).filter(([k]) => !keys.includes(k)),
   ) as JWTHeaderParameters;
+}
+
+/** A token shaped like an invite (a JWT) that the server never issued. */
+export function forgedInvite(): string {
+  return [
+    b64({ alg: 'HS256', typ: 'invite+jwt' }),
+    b64({ jti: randomBytes(16).toString('hex'), rid: randomBytes(16).toString('hex') }),
+    randomBytes(32).toString('base64url'),
+  ].join('.');
+}
+
+/** A well-formed room code, random, so almost surely no room's. */
+export function missingRoomCode(): string {
+  const letters = Array.from(
+    { length: ROOM_CODE_LENGTH },
+    () => ROOM_CODE_ALPHABET[randomInt(ROOM_CODE_ALPHABET.length)],
+  );
+  return formatRoomCode(letters.join(''));
 }

@@ -11,13 +11,13 @@ import { createRedisLiveState } from '../platform/live/redis/index.js';
 import { TEST_REDIS_URL, dropKeys } from '../platform/live/redis/testing.js';
 import { TEST_DATABASE_URL, testApp } from '../test/harness.js';
 import type { TestApp } from '../test/harness.js';
+import { captureLog } from '../test/log-capture.js';
 import { castOf } from './fuzz-cast.js';
 import type { Member } from './fuzz-cast.js';
 import { FuzzSocket } from './fuzz-client.js';
 import type { Received } from './fuzz-client.js';
 import { closer, expectedFor, messagesByType, textFrame } from './fuzz-frames.js';
 import type { Expected } from './fuzz-frames.js';
-import { captureLog } from './log-capture.js';
 
 // Socket fuzzing against a real listening server with real `ws` clients: seven
 // connections (three calls of two, and a guest waiting in a lobby) send at least 20,000

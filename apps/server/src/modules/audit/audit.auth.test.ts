@@ -1,10 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import { createRedisLiveState } from '../../platform/live/redis/index.js';
-import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
-import type { LiveState } from '../../platform/live/index.js';
-import { dialects, newAccount, testApp, testConfig } from '../../test/harness.js';
+import { TEST_REDIS_URL } from '../../platform/live/redis/testing.js';
+import { testDeployment } from '../../test/deployment.js';
+import { dialects, newAccount, testConfig } from '../../test/harness.js';
 import type { Dialect, TestApp } from '../../test/harness.js';
 import { entries, only, request } from './test-audit.js';
 import type { From } from './test-audit.js';
@@ -24,21 +23,20 @@ const setups: Setup[] = [
 
 describe.each(setups)('audit of accounts on $dialect (redis: $redis)', ({ dialect, redis }) => {
   let t: TestApp;
-  let live: LiveState | undefined;
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
+  let close: () => Promise<void>;
 
   beforeEach(async () => {
     const clock = new ManualClock(new Date());
-    live = redis ? await createRedisLiveState({ url: TEST_REDIS_URL!, prefix, clock }) : undefined;
-    t = await testApp({ dialect, clock, ...(live ? { live } : {}) });
+    const d = await testDeployment({
+      live: redis ? 'redis' : 'memory',
+      dialect,
+      clock,
+      processes: 1,
+    });
+    t = d.apps[0]!;
+    close = d.close;
   });
-  afterEach(async () => {
-    await t.close();
-    if (live) {
-      await live.close();
-      await dropKeys(TEST_REDIS_URL!, prefix);
-    }
-  });
+  afterEach(async () => close());
 
   const call = (
     method: 'GET' | 'POST' | 'PATCH',

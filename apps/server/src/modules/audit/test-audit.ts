@@ -1,6 +1,8 @@
 import type { AuditEventType } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../platform/db/database.js';
+import { injectJson } from '../../test/inject.js';
+import type { Method } from '../../test/inject.js';
 
 // Test support for the audit suites: reading the stored entries back, and requests that
 // come from a stated address with a stated user agent.
@@ -56,22 +58,17 @@ export type From = { ip: string; userAgent: string };
 /** A JSON request as if from `from` (its address and user agent). */
 export async function request(
   app: FastifyInstance,
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  method: Method,
   url: string,
   opts: { token?: string; body?: unknown; from?: From } = {},
   // Tests read the JSON answers loosely, as *.test.ts files may.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: Record<string, any> }> {
-  const res = await app.inject({
-    method,
-    url,
-    ...(opts.from ? { remoteAddress: opts.from.ip } : {}),
-    headers: {
-      ...(opts.from ? { 'user-agent': opts.from.userAgent } : {}),
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(opts.body !== undefined ? { payload: JSON.stringify(opts.body) } : {}),
+  const { from, ...rest } = opts;
+  const res = await injectJson(app, method, url, {
+    ...rest,
+    ip: from?.ip,
+    userAgent: from?.userAgent,
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: res.statusCode, body: res.body ? res.json<Record<string, any>>() : {} };

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import { createRedisLiveState } from '../../platform/live/redis/index.js';
-import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
+import { TEST_REDIS_URL } from '../../platform/live/redis/testing.js';
+import { twoProcesses } from '../../test/deployment.js';
 import { dialects, json, newAccount, testApp, testConfig } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
 
@@ -168,15 +167,8 @@ describe.each(dialects)('login throttling on %s', (dialect) => {
 // the owner still gets in through either.
 describe.skipIf(!TEST_REDIS_URL)('login throttling across processes (Redis)', () => {
   it('the attacker alternating processes is locked out after the same count; the owner is not', async () => {
-    const url = TEST_REDIS_URL!;
-    const prefix = `test:login:${randomBytes(6).toString('hex')}:`;
     const clock = new ManualClock(new Date());
-    const lives = [
-      await createRedisLiveState({ url, prefix, clock }),
-      await createRedisLiveState({ url, prefix, clock }),
-    ];
-    const a = await testApp({ clock, live: lives[0]! });
-    const b = await testApp({ clock, live: lives[1]!, db: a.db });
+    const { a, b, close } = await twoProcesses({ live: 'redis', dialect: 'sqlite', clock });
     try {
       const acct = newAccount('owner');
       const reg = await a.app.inject({ method: 'POST', url: '/api/auth/register', ...json(acct) });
@@ -202,10 +194,7 @@ describe.skipIf(!TEST_REDIS_URL)('login throttling across processes (Redis)', ()
       expect(Number(second.headers['retry-after'])).toBe((2 * LIMITS.perPair.baseMs) / 1000);
       expect((await login(a, OWNER_HOME, acct.password)).statusCode).toBe(200);
     } finally {
-      await b.close();
-      await a.close();
-      for (const live of lives) await live.close();
-      await dropKeys(url, prefix);
+      await close();
     }
   });
 });

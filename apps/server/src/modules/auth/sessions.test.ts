@@ -175,7 +175,8 @@ describe.each(dialects)('sign-in sessions on %s', (dialect) => {
     expectError(res, 401, 'SESSION_REVOKED');
   });
 
-  it('refresh-token reuse ends the session: every access token of the family gets 401', async () => {
+  /** A session refreshed once, then its first refresh token replayed: refused as a reuse. */
+  async function reuseAfterRotation() {
     const reg = await signUp();
     const rotated = (
       await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken })
@@ -185,6 +186,11 @@ describe.each(dialects)('sign-in sessions on %s', (dialect) => {
       401,
       'REFRESH_TOKEN_REUSED',
     );
+    return { reg, rotated };
+  }
+
+  it('refresh-token reuse ends the session: every access token of the family gets 401', async () => {
+    const { reg, rotated } = await reuseAfterRotation();
     expectError(await me(reg.tokens.accessToken), 401, 'SESSION_REVOKED');
     expectError(await me(rotated.tokens.accessToken), 401, 'SESSION_REVOKED');
     expect(events).toContainEqual({
@@ -237,15 +243,7 @@ describe.each(dialects)('sign-in sessions on %s', (dialect) => {
   });
 
   it('after a reuse, the current token of the ended family is SESSION_REVOKED; reuse is recorded once', async () => {
-    const reg = await signUp();
-    const rotated = (
-      await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken })
-    ).json<Pair>();
-    expectError(
-      await post('/api/auth/refresh', { refreshToken: reg.tokens.refreshToken }),
-      401,
-      'REFRESH_TOKEN_REUSED',
-    );
+    const { rotated } = await reuseAfterRotation();
     expectError(
       await post('/api/auth/refresh', { refreshToken: rotated.tokens.refreshToken }),
       401,

@@ -3,9 +3,8 @@ import { QUALITY_LIMITS } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import type { LiveState } from '../../platform/live/index.js';
-import { createRedisLiveState } from '../../platform/live/redis/index.js';
-import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
+import { TEST_REDIS_URL } from '../../platform/live/redis/testing.js';
+import { testLives } from '../../test/deployment.js';
 import { TEST_DATABASE_URL, testConfig } from '../../test/harness.js';
 import type { Dialect } from '../../test/harness.js';
 import { AppointmentsServer, MINUTE } from '../appointments/test-appointments.js';
@@ -54,12 +53,10 @@ class MetricsWorld {
 
   static async start(setup: Setup, config: Partial<Config> = {}): Promise<MetricsWorld> {
     const clock = new ManualClock(new Date('2031-03-03T09:00:00.000Z'));
-    const prefix = `test:${randomBytes(6).toString('hex')}:`;
-    let live: LiveState | undefined;
-    if (setup.redis) live = await createRedisLiveState({ url: TEST_REDIS_URL!, prefix, clock });
+    const { lives, close } = await testLives(setup.redis ? 'redis' : 'memory', clock);
     const s = await SignalingServer.start(
       { turn: TURN, ...config },
-      { dialect: setup.dialect, clock, timers: clock, ...(live ? { live } : {}) },
+      { dialect: setup.dialect, clock, timers: clock, live: lives[0]! },
     );
     const admin = await s.member('admin');
     await s.t.db.db
@@ -69,10 +66,7 @@ class MetricsWorld {
       .execute();
     return new MetricsWorld(s, clock, admin, async () => {
       await s.close();
-      if (live) {
-        await live.close();
-        await dropKeys(TEST_REDIS_URL!, prefix);
-      }
+      await close();
     });
   }
 

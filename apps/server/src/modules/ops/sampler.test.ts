@@ -2,8 +2,8 @@ import type { MetricsSummary, RosterEntry } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import { createMemoryLiveState } from '../../platform/live/index.js';
 import type { LiveState } from '../../platform/live/index.js';
+import { testLives, twoProcesses } from '../../test/deployment.js';
 import { dialects, newAccount, testApp, testConfig } from '../../test/harness.js';
 import type { Dialect, TestApp } from '../../test/harness.js';
 import { eventually } from '../signaling/test-server.js';
@@ -23,12 +23,9 @@ const QUIET: Partial<Config> = {
   rooms: { emptyTimeoutMs: HOUR, cleanupIntervalMs: HOUR },
 };
 
-const apps: TestApp[] = [];
-let sharedLive: LiveState | undefined;
+const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
-  for (const a of apps.splice(0).reverse()) await a.close();
-  await sharedLive?.close();
-  sharedLive = undefined;
+  for (const d of open.splice(0).reverse()) await d.close();
 });
 
 /**
@@ -37,14 +34,10 @@ afterEach(async () => {
  */
 async function deployment(dialect: Dialect) {
   const clock = new ManualClock(new Date('2031-03-03T09:00:30.000Z'));
-  sharedLive = createMemoryLiveState(clock);
-  const config = QUIET;
-  const a = await testApp({ dialect, clock, timers: clock, live: sharedLive, config });
-  apps.push(a);
-  const b = await testApp({ db: a.db, clock, timers: clock, live: sharedLive, config });
-  apps.push(b);
-  await eventually(async () => (await rows(a)).length === 1, 'the start was sampled');
-  return { clock, a, b, live: sharedLive };
+  const d = await twoProcesses({ live: 'memory', dialect, clock, timers: clock, config: QUIET });
+  open.push(d);
+  await eventually(async () => (await rows(d.a)).length === 1, 'the start was sampled');
+  return { clock, a: d.a, b: d.b, live: d.lives[0]! };
 }
 
 const entry = (connectionId: string, userId: string): RosterEntry => ({
@@ -101,10 +94,11 @@ async function admin(t: TestApp) {
 describe.each(dialects)('metric samples on %s', (dialect) => {
   it('the first sample is taken at start, before any minute has passed', async () => {
     const clock = new ManualClock(new Date('2031-03-03T09:00:30.000Z'));
-    sharedLive = createMemoryLiveState(clock);
-    await peopleInCalls(sharedLive, clock);
-    const a = await testApp({ dialect, clock, timers: clock, live: sharedLive, config: QUIET });
-    apps.push(a);
+    const { lives, close } = await testLives('memory', clock);
+    open.push({ close });
+    await peopleInCalls(lives[0]!, clock);
+    const a = await testApp({ dialect, clock, timers: clock, live: lives[0]!, config: QUIET });
+    open.push(a);
     // No tick: only the start has run.
     await eventually(async () => (await rows(a)).length === 1, 'the start was sampled');
     expect(await rows(a)).toEqual([

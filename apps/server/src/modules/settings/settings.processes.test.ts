@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import { createMemoryLiveState } from '../../platform/live/index.js';
-import type { LiveState } from '../../platform/live/index.js';
-import { createRedisLiveState } from '../../platform/live/redis/index.js';
-import { TEST_REDIS_URL, dropKeys } from '../../platform/live/redis/testing.js';
-import { dialects, testApp, testConfig } from '../../test/harness.js';
-import type { Dialect, TestApp } from '../../test/harness.js';
+import { liveKinds, testDeployment } from '../../test/deployment.js';
+import type { LiveKind } from '../../test/deployment.js';
+import { dialects, testConfig } from '../../test/harness.js';
+import type { Dialect } from '../../test/harness.js';
 import { Api, outcome } from './test-settings.js';
 
 // A settings change made on one process is obeyed by every other (issue 13): two apps on
@@ -14,8 +11,6 @@ import { Api, outcome } from './test-settings.js';
 // when TEST_REDIS_URL is set. The announcement on the bus reaches the other process at
 // once; if it is lost, the periodic reload (every 30 s) catches up.
 
-type LiveKind = 'memory' | 'redis';
-const liveKinds: LiveKind[] = TEST_REDIS_URL ? ['memory', 'redis'] : ['memory'];
 const cases = dialects.flatMap((d) => liveKinds.map((l) => [d, l] as [Dialect, LiveKind]));
 
 /** The periodic settings reload in app.ts. */
@@ -33,41 +28,23 @@ const quietTimers = {
 };
 
 describe.each(cases)('settings across two processes on %s with %s live state', (dialect, kind) => {
-  let apps: TestApp[] = [];
-  let lives: LiveState[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
+  let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    // The second app borrows the first one's database: close it first.
-    for (const t of [...apps].reverse()) await t.close();
-    for (const l of lives) await l.close();
-    await cleanup?.();
-    apps = [];
-    lives = [];
-    cleanup = undefined;
+    await close?.();
+    close = undefined;
   });
 
   /** Two "processes": each its own app (and, over Redis, its own connections). */
   async function twoProcesses(clock: ManualClock) {
-    let l1: LiveState;
-    let l2: LiveState;
-    if (kind === 'memory') {
-      l1 = l2 = createMemoryLiveState(clock);
-      lives = [l1];
-    } else {
-      const url = TEST_REDIS_URL!;
-      const prefix = `test:settings:${randomBytes(6).toString('hex')}:`;
-      [l1, l2] = await Promise.all([
-        createRedisLiveState({ url, prefix, clock }),
-        createRedisLiveState({ url, prefix, clock }),
-      ]);
-      lives = [l1, l2];
-      cleanup = () => dropKeys(url, prefix);
-    }
-    const p1 = await testApp({ dialect, clock, timers: clock, live: l1, config: quietTimers });
-    apps.push(p1);
-    const p2 = await testApp({ db: p1.db, clock, timers: clock, live: l2, config: quietTimers });
-    apps.push(p2);
-    return { one: new Api(p1), two: new Api(p2), p2 };
+    const d = await testDeployment({
+      live: kind,
+      dialect,
+      clock,
+      timers: clock,
+      config: quietTimers,
+    });
+    close = d.close;
+    return { one: new Api(d.apps[0]!), two: new Api(d.apps[1]!), p2: d.apps[1]! };
   }
 
   /** What process two answers a registration with, once it has had the chance to hear. */

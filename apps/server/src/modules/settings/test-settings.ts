@@ -2,6 +2,8 @@ import type { SettingsPatch } from '@parley/protocol';
 import { expect } from 'vitest';
 import { newAccount } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
+import { injectJson } from '../../test/inject.js';
+import type { Method } from '../../test/inject.js';
 import { createUsersRepo } from '../users/index.js';
 
 // Test support for the settings suites: REST by inject on one app (a "process"), people
@@ -17,23 +19,14 @@ export class Api {
   constructor(readonly t: TestApp) {}
 
   async call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: Method,
     url: string,
     who?: Session,
     body?: unknown,
     /** The caller's address as the server sees it (default: inject's 127.0.0.1). */
     ip?: string,
   ): Promise<Reply> {
-    const res = await this.t.app.inject({
-      method,
-      url,
-      ...(ip ? { remoteAddress: ip } : {}),
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+    const res = await injectJson(this.t.app, method, url, { token: who?.token, body, ip });
     return {
       status: res.statusCode,
       body: res.body ? res.json<unknown>() : undefined,
