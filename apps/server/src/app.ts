@@ -1,39 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { ErrorCode } from '@parley/protocol';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { createAuthenticate } from './platform/auth/hook.js';
 import { createTokenService } from './platform/auth/tokens.js';
 import type { Clock, Timers } from './platform/clock.js';
 import { systemClock, systemTimers } from './platform/clock.js';
 import type { LiveState } from './platform/live/index.js';
-import { createMemoryLiveState } from './platform/live/index.js';
-import { createRedisLiveState } from './platform/live/redis/index.js';
 import type { Config } from './platform/config.js';
 import type { DbHandle } from './platform/db/database.js';
-import { AppError } from './platform/errors.js';
-import { errorBody, registerErrorHandling } from './platform/http-errors.js';
-import { liveRateLimitStore } from './platform/http-rate-store.js';
-import { clientKey } from './platform/client-key.js';
 import { httpServerOptions } from './platform/http-limits.js';
 import { loggerOptions } from './platform/logger.js';
 import { linkOrigin } from './platform/link-origin.js';
 import type { LogStream } from './platform/logger.js';
-import { registerJsonBody } from './platform/json-body.js';
 import {
   auditEmailKey,
   authRoutes,
@@ -100,10 +78,12 @@ import {
 import type { SettingsService } from './modules/settings/index.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Metrics } from './platform/metrics.js';
-import { boundedUserAgent, runInContext } from './platform/request-context.js';
-import type { RequestContext } from './platform/request-context.js';
 import { settingsFromConfig } from './platform/settings.js';
 import { QUOTA_HOUR_MS, QUOTA_LIMITER_CEILING } from './platform/quota.js';
+import { registerHttpPlumbing } from './platform/http-plumbing.js';
+import { makeLiveState } from './platform/live/from-config.js';
+import { repeat } from './platform/repeat.js';
+import { registerWeb } from './platform/web.js';
 import { VERSION } from './version.js';
 
 export type AppDeps = {
@@ -184,130 +164,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
-  // JSON only: without this, text/plain bodies reach the schema as strings.
-  app.removeContentTypeParser('text/plain');
-  registerJsonBody(app);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.decorateRequest('user', null);
-  // The audit log reads who is calling from here. Run from a callback hook (and again
-  // before the handler, since body parsing can lose the async context) so every later
-  // step of the request inherits it.
-  app.decorateRequest('context', null);
-  app.addHook('onRequest', (req, _reply, done) => {
-    const ctx: RequestContext = {
-      ip: req.ip,
-      userAgent: boundedUserAgent(req.headers['user-agent']),
-      requestId: req.id,
-    };
-    req.context = ctx;
-    runInContext(ctx, done);
-  });
-  app.addHook('preHandler', (req, _reply, done) => {
-    if (req.context) runInContext(req.context, done);
-    else done();
-  });
-  app.addHook('onSend', (req, reply, payload, done) => {
-    reply.header('x-request-id', req.id);
-    done(null, payload);
-  });
   const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
-  // By route pattern, never the raw URL: ids and invite tokens in paths must not become labels.
-  app.addHook('onResponse', (req, reply, done) => {
-    metrics.httpDuration.observe(
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
-  registerErrorHandling(app);
-
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        // Watch-together plays a video URL the host chose, from any web server.
-        mediaSrc: ["'self'", 'blob:', 'https:', 'http:'],
-        // …or a YouTube embed, driven by postMessage: no third-party script is allowed in.
-        frameSrc: ['https://www.youtube-nocookie.com', 'https://www.youtube.com'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        workerSrc: ["'self'"],
-        manifestSrc: ["'self'"],
-        // Upgrading would break plain-HTTP use on a LAN; set only when serving HTTPS.
-        upgradeInsecureRequests: config.tls ? [] : null,
-      },
-    },
-    // HSTS only makes sense when this process terminates TLS itself.
-    strictTransportSecurity: config.tls ? { maxAge: 15552000, includeSubDomains: false } : false,
-  });
-  await app.register(cors, {
-    // Same-origin needs no CORS; only explicitly configured origins get access.
-    origin: config.corsOrigins.length ? config.corsOrigins : false,
-    credentials: false,
-    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
-    maxAge: 600,
-  });
-  // The plugin appends its check after a route's own onRequest hooks, so a request that
-  // `authenticate` refuses was never counted: lift the route's hooks off before the plugin
-  // sees the route and put them back after its check.
-  const ownOnRequest = Symbol('route onRequest');
-  type WithOwn = { onRequest?: unknown; [ownOnRequest]?: unknown };
-  app.addHook('onRoute', (r) => {
-    const route = r as unknown as WithOwn;
-    route[ownOnRequest] = route.onRequest;
-    route.onRequest = undefined;
-  });
-  await app.register(rateLimit, {
-    global: true,
-    // Counted in the live state: with Redis, one limit for every process together.
-    store: liveRateLimitStore(live, clock),
-    // Per caller, not per address: an IPv6 /64 is one caller (platform/client-key.ts).
-    keyGenerator: (req) => clientKey(req.ip),
-    max: config.rateLimitMax,
-    timeWindow: '1 minute',
-    // Thrown into the error handler, which renders the documented shape.
-    errorResponseBuilder: (_req, ctx) =>
-      new AppError(ErrorCode.RATE_LIMITED, 429, 'Too many requests. Slow down and try again.', {
-        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
-      }),
-  });
-  app.addHook('onRoute', (r) => {
-    const route = r as unknown as WithOwn;
-    const own = [route[ownOnRequest] ?? []].flat();
-    route.onRequest = [[route.onRequest ?? []].flat(), own].flat();
-    delete route[ownOnRequest];
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Parley API',
-        version: VERSION,
-        description: 'Self-hosted video calling. Errors always use the ErrorResponse shape.',
-      },
-      components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await registerHttpPlumbing(app, { config, live, clock, metrics });
 
   const { bus } = live;
   const audit = createAuditLog({
@@ -664,78 +522,4 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       await db.close();
     },
   };
-}
-
-/**
- * Runs `work` every `ms` (and once at once with `atStart`), never two passes at once (a
- * slow pass skips ticks); `stop` clears the timer and waits for a pass in flight. Errors
- * go to `onError`.
- */
-function repeat(
-  timers: Timers,
-  ms: number,
-  work: () => Promise<void>,
-  onError: (err: unknown) => void,
-  opts: { atStart?: boolean } = {},
-): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const pass = () => {
-    running ??= work()
-      .catch(onError)
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = timers.setInterval(pass, ms);
-  if (opts.atStart) pass();
-  return {
-    async stop() {
-      timers.clear(timer);
-      await running;
-    },
-  };
-}
-
-/**
- * Memory by default; Redis when REDIS_URL is set, so every process shares it. Redis
- * reports each failed reconnect; one line per outage (and one a minute while it lasts)
- * is enough for the log.
- */
-async function makeLiveState(
-  config: Config,
-  clock: Clock,
-  log: FastifyBaseLogger,
-): Promise<LiveState> {
-  if (!config.redis) {
-    return createMemoryLiveState(clock, (err) => log.error({ err }, 'domain event handler failed'));
-  }
-  let quietUntil = 0;
-  return createRedisLiveState({
-    url: config.redis.url,
-    prefix: config.redis.prefix,
-    clock,
-    onError(err) {
-      const now = Date.now();
-      if (now < quietUntil) return;
-      quietUntil = now + 60_000;
-      log.error({ err }, 'live state (Redis) error; further ones are quiet for a minute');
-    },
-  });
-}
-
-/** Serves the built web app with a SPA fallback; /api and /ws never fall back to HTML. */
-function registerWeb(app: FastifyInstance, distDir: string): void {
-  const hasWeb = existsSync(path.join(distDir, 'index.html'));
-  if (hasWeb) {
-    void app.register(fastifyStatic, { root: distDir, wildcard: false, index: 'index.html' });
-  }
-  app.setNotFoundHandler((req, reply) => {
-    const isApi = req.url.startsWith('/api/') || req.url === '/api' || req.url.startsWith('/ws');
-    if (!isApi && hasWeb && req.method === 'GET' && req.headers.accept?.includes('text/html')) {
-      return reply.type('text/html').sendFile('index.html');
-    }
-    const message =
-      !isApi && !hasWeb ? 'The web app is not built. Run `npm run build`.' : 'Not found.';
-    return reply.code(404).send(errorBody(req, ErrorCode.NOT_FOUND, message));
-  });
 }

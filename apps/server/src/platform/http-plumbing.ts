@@ -1,0 +1,160 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ErrorCode } from '@parley/protocol';
+import type { FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { VERSION } from '../version.js';
+import { clientKey } from './client-key.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { registerErrorHandling } from './http-errors.js';
+import { liveRateLimitStore } from './http-rate-store.js';
+import { registerJsonBody } from './json-body.js';
+import type { LiveState } from './live/index.js';
+import type { Metrics } from './metrics.js';
+import { boundedUserAgent, runInContext } from './request-context.js';
+import type { RequestContext } from './request-context.js';
+
+/**
+ * Everything every request passes through before a module sees it: JSON-only bodies and
+ * schemas, the caller's context for the audit log, the request id, the duration histogram,
+ * the error shape, security headers, CORS, the shared rate limit and the OpenAPI document.
+ */
+export async function registerHttpPlumbing(
+  app: FastifyInstance,
+  deps: { config: Config; live: LiveState; clock: Clock; metrics: Metrics },
+): Promise<void> {
+  const { config, live, clock, metrics } = deps;
+  // JSON only: without this, text/plain bodies reach the schema as strings.
+  app.removeContentTypeParser('text/plain');
+  registerJsonBody(app);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('user', null);
+  // The audit log reads who is calling from here. Run from a callback hook (and again
+  // before the handler, since body parsing can lose the async context) so every later
+  // step of the request inherits it.
+  app.decorateRequest('context', null);
+  app.addHook('onRequest', (req, _reply, done) => {
+    const ctx: RequestContext = {
+      ip: req.ip,
+      userAgent: boundedUserAgent(req.headers['user-agent']),
+      requestId: req.id,
+    };
+    req.context = ctx;
+    runInContext(ctx, done);
+  });
+  app.addHook('preHandler', (req, _reply, done) => {
+    if (req.context) runInContext(req.context, done);
+    else done();
+  });
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id);
+    done(null, payload);
+  });
+  // By route pattern, never the raw URL: ids and invite tokens in paths must not become labels.
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.httpDuration.observe(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  registerErrorHandling(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        // Watch-together plays a video URL the host chose, from any web server.
+        mediaSrc: ["'self'", 'blob:', 'https:', 'http:'],
+        // …or a YouTube embed, driven by postMessage: no third-party script is allowed in.
+        frameSrc: ['https://www.youtube-nocookie.com', 'https://www.youtube.com'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        // Upgrading would break plain-HTTP use on a LAN; set only when serving HTTPS.
+        upgradeInsecureRequests: config.tls ? [] : null,
+      },
+    },
+    // HSTS only makes sense when this process terminates TLS itself.
+    strictTransportSecurity: config.tls ? { maxAge: 15552000, includeSubDomains: false } : false,
+  });
+  await app.register(cors, {
+    // Same-origin needs no CORS; only explicitly configured origins get access.
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: false,
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+  // The plugin appends its check after a route's own onRequest hooks, so a request that
+  // `authenticate` refuses was never counted: lift the route's hooks off before the plugin
+  // sees the route and put them back after its check.
+  const ownOnRequest = Symbol('route onRequest');
+  type WithOwn = { onRequest?: unknown; [ownOnRequest]?: unknown };
+  app.addHook('onRoute', (r) => {
+    const route = r as unknown as WithOwn;
+    route[ownOnRequest] = route.onRequest;
+    route.onRequest = undefined;
+  });
+  await app.register(rateLimit, {
+    global: true,
+    // Counted in the live state: with Redis, one limit for every process together.
+    store: liveRateLimitStore(live, clock),
+    // Per caller, not per address: an IPv6 /64 is one caller (platform/client-key.ts).
+    keyGenerator: (req) => clientKey(req.ip),
+    max: config.rateLimitMax,
+    timeWindow: '1 minute',
+    // Thrown into the error handler, which renders the documented shape.
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(ErrorCode.RATE_LIMITED, 429, 'Too many requests. Slow down and try again.', {
+        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
+      }),
+  });
+  app.addHook('onRoute', (r) => {
+    const route = r as unknown as WithOwn;
+    const own = [route[ownOnRequest] ?? []].flat();
+    route.onRequest = [[route.onRequest ?? []].flat(), own].flat();
+    delete route[ownOnRequest];
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Parley API',
+        version: VERSION,
+        description: 'Self-hosted video calling. Errors always use the ErrorResponse shape.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+}
