@@ -3,6 +3,8 @@ import { PAYMENT_WEBHOOK } from '@parley/protocol';
 import type { Appointment, AppointmentStatus, PaymentStatus } from '@parley/protocol';
 import { expect, vi } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
 import type { Config } from '../../platform/config.js';
 import { newAccount, testConfig } from '../../test/harness.js';
 import type { Dialect } from '../../test/harness.js';
@@ -114,40 +116,8 @@ export class AppointmentsServer {
    * Inserts an appointment straight into the database, as it would be at that point of its
    * life (any status, any time), so lifecycle suites do not depend on the booking routes.
    */
-  async book(b: Booking): Promise<string> {
-    const id = randomUUID();
-    const now = this.clock.now().toISOString();
-    const startsAt = b.startsAt ?? new Date(this.clock.now().getTime() + 5 * MINUTE);
-    const durationMinutes = b.durationMinutes ?? 50;
-    await this.db
-      .insertInto('appointments')
-      .values({
-        id,
-        provider_id: b.provider.id,
-        client_id: b.client.id,
-        created_by: b.provider.id,
-        title: 'Session',
-        notes: null,
-        starts_at: startsAt.toISOString(),
-        ends_at: new Date(startsAt.getTime() + durationMinutes * MINUTE).toISOString(),
-        duration_minutes: durationMinutes,
-        status: b.status ?? 'confirmed',
-        payment_status: b.paymentStatus ?? 'paid',
-        room_id: null,
-        cancelled_at: null,
-        cancelled_by: null,
-        cancel_reason: null,
-        call_started_at: null,
-        call_ended_at: null,
-        call_duration_seconds: null,
-        provider_joined_at: null,
-        client_joined_at: null,
-        parties_absent_since: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    return id;
+  book(b: Booking): Promise<string> {
+    return insertAppointment(this.db, this.clock, b);
   }
 
   guest(): Promise<Person> {
@@ -387,3 +357,44 @@ export const SHORT_WINDOW: Partial<Config> = {
     upkeepIntervalMs: UPKEEP_NEVER_MS,
   },
 };
+
+/** An appointment row as booked (see `AppointmentsServer.book`); other suites seed with it too. */
+export async function insertAppointment(
+  db: Db,
+  clock: Clock,
+  b: { provider: { id: string }; client: { id: string } } & Omit<Booking, 'provider' | 'client'>,
+): Promise<string> {
+  const id = randomUUID();
+  const now = clock.now().toISOString();
+  const startsAt = b.startsAt ?? new Date(clock.now().getTime() + 5 * MINUTE);
+  const durationMinutes = b.durationMinutes ?? 50;
+  await db
+    .insertInto('appointments')
+    .values({
+      id,
+      provider_id: b.provider.id,
+      client_id: b.client.id,
+      created_by: b.provider.id,
+      title: 'Session',
+      notes: null,
+      starts_at: startsAt.toISOString(),
+      ends_at: new Date(startsAt.getTime() + durationMinutes * MINUTE).toISOString(),
+      duration_minutes: durationMinutes,
+      status: b.status ?? 'confirmed',
+      payment_status: b.paymentStatus ?? 'paid',
+      room_id: null,
+      cancelled_at: null,
+      cancelled_by: null,
+      cancel_reason: null,
+      call_started_at: null,
+      call_ended_at: null,
+      call_duration_seconds: null,
+      provider_joined_at: null,
+      client_joined_at: null,
+      parties_absent_since: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
+}

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
 import { dialects, newAccount, testApp } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
+import { insertAppointment } from '../appointments/test-appointments.js';
 import { createUsersRepo, ensureAdmin } from '../users/index.js';
 import { Api, outcome, session } from './test-settings.js';
 import type { Session } from './test-settings.js';
@@ -269,39 +270,9 @@ describe.each(dialects)('appointment join window from the live settings on %s', 
   afterEach(async () => t.close());
 
   /** A confirmed, paid appointment starting `inMinutes` from now, inserted as booked. */
-  async function book(provider: Session, client: Session, inMinutes: number): Promise<string> {
-    const id = crypto.randomUUID();
-    const now = clock.now();
-    const startsAt = new Date(now.getTime() + inMinutes * MINUTE);
-    await t.db.db
-      .insertInto('appointments')
-      .values({
-        id,
-        provider_id: provider.id,
-        client_id: client.id,
-        created_by: provider.id,
-        title: 'Session',
-        notes: null,
-        starts_at: startsAt.toISOString(),
-        ends_at: new Date(startsAt.getTime() + 50 * MINUTE).toISOString(),
-        duration_minutes: 50,
-        status: 'confirmed',
-        payment_status: 'paid',
-        room_id: null,
-        cancelled_at: null,
-        cancelled_by: null,
-        cancel_reason: null,
-        call_started_at: null,
-        call_ended_at: null,
-        call_duration_seconds: null,
-        provider_joined_at: null,
-        client_joined_at: null,
-        parties_absent_since: null,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      .execute();
-    return id;
+  function book(provider: Session, client: Session, inMinutes: number): Promise<string> {
+    const startsAt = new Date(clock.now().getTime() + inMinutes * MINUTE);
+    return insertAppointment(t.db.db, clock, { provider, client, startsAt });
   }
 
   it('joining opens appointments.joinOpensMinutes before the start, and admins join only while adminsMayJoin', async () => {

@@ -27,16 +27,24 @@ function sweep<V>(map: Map<string, V>, expired: (v: V) => boolean): void {
   }
 }
 
+/** The entry under `key`, unless its time is up (then it is dropped and undefined). */
+function unexpired<E>(
+  map: Map<string, E>,
+  key: string,
+  now: number,
+  endsAt: (e: E) => number,
+): E | undefined {
+  const e = map.get(key);
+  if (e && endsAt(e) <= now) {
+    map.delete(key);
+    return undefined;
+  }
+  return e;
+}
+
 export function createMemoryAttemptLimiter(opts: AttemptLimit, clock: Clock): AttemptLimiter {
   const entries = new Map<string, { count: number; resetAt: number }>();
-  const live = (key: string, now: number) => {
-    const e = entries.get(key);
-    if (e && e.resetAt <= now) {
-      entries.delete(key);
-      return undefined;
-    }
-    return e;
-  };
+  const live = (key: string, now: number) => unexpired(entries, key, now, (e) => e.resetAt);
   return {
     blockedFor(key) {
       const now = clock.now().getTime();
@@ -85,14 +93,7 @@ export function createMemoryRateLimiter(opts: RateLimit, clock: Clock): RateLimi
 
 export function createMemoryBackoffLimiter(opts: BackoffLimit, clock: Clock): BackoffLimiter {
   const entries = new Map<string, { count: number; lockedUntil: number; forgetAt: number }>();
-  const live = (key: string, now: number) => {
-    const e = entries.get(key);
-    if (e && e.forgetAt <= now) {
-      entries.delete(key);
-      return undefined;
-    }
-    return e;
-  };
+  const live = (key: string, now: number) => unexpired(entries, key, now, (e) => e.forgetAt);
   return {
     blockedFor(key) {
       const now = clock.now().getTime();
