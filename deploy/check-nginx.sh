@@ -60,20 +60,29 @@ sed -E \
 "$nginx" -p "$tmp/" -e "$tmp/error.log" -g "pid $tmp/run.pid;" -c "$tmp/run.conf"
 trap '"$nginx" -p "$tmp/" -e "$tmp/error.log" -g "pid $tmp/run.pid;" -c "$tmp/run.conf" -s stop 2>/dev/null; rm -rf "$tmp"' EXIT
 token=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWludml0ZQ.c2lnbmF0dXJl
+# An invite code as links carry it now: the web page /i/<code> and the API's routes.
+code=Kq7mT-x3PzR
 curl -s -o /dev/null "http://127.0.0.1:$http_port/api/invites/$token/accept" || true
 curl -s -o /dev/null -H "Referer: http://parley.example/invite/$token" \
   "http://127.0.0.1:$http_port/invite/$token?from=mail" || true
+curl -s -o /dev/null -H "Referer: http://parley.example/i/$code" \
+  "http://127.0.0.1:$http_port/i/$code?debug=1" || true
+curl -s -o /dev/null "http://127.0.0.1:$http_port/api/invites/$code" || true
+curl -s -o /dev/null -X DELETE "http://127.0.0.1:$http_port/api/rooms/r1/invites/$code" || true
 http_hsts=$(curl -s -D - -o /dev/null "http://127.0.0.1:$http_port/api/health" | grep -ci '^strict-transport-security' || true)
 https_hsts=$(curl -sk -D - -o /dev/null "https://127.0.0.1:$https_port/api/health" | grep -ci '^strict-transport-security' || true)
 sleep 0.2 # nginx writes the log line after answering
 fail=0
-if grep -q "$token" "$tmp/access.log"; then
-  echo "check-nginx: FAIL: an invite token is in the access log:" >&2
+if grep -q -e "$token" -e "$code" "$tmp/access.log"; then
+  echo "check-nginx: FAIL: an invite token or code is in the access log:" >&2
   cat "$tmp/access.log" >&2
   fail=1
 fi
 if ! grep -q '/api/invites/\[redacted\]/accept' "$tmp/access.log" ||
-  ! grep -q '/invite/\[redacted\]?from=mail' "$tmp/access.log"; then
+  ! grep -q '/invite/\[redacted\]?from=mail' "$tmp/access.log" ||
+  ! grep -q '"GET /i/\[redacted\]?debug=1 ' "$tmp/access.log" ||
+  ! grep -q '"GET /api/invites/\[redacted\] ' "$tmp/access.log" ||
+  ! grep -q '"DELETE /api/rooms/r1/invites/\[redacted\] ' "$tmp/access.log"; then
   echo "check-nginx: FAIL: the access log does not show the masked invite paths:" >&2
   cat "$tmp/access.log" >&2
   fail=1
@@ -82,5 +91,5 @@ if [[ $http_hsts != 0 || $https_hsts != 1 ]]; then
   echo "check-nginx: FAIL: HSTS over HTTP $http_hsts time(s), over HTTPS $https_hsts (want 0 and 1)" >&2
   fail=1
 fi
-[[ $fail == 0 ]] && echo "check-nginx: invite tokens masked in the access log; HSTS on HTTPS only"
+[[ $fail == 0 ]] && echo "check-nginx: invite tokens and codes masked in the access log; HSTS on HTTPS only"
 exit $fail

@@ -5,7 +5,7 @@ import type { Parley } from './app.js';
 import { dialects, json, newAccount, testConfig, testDatabase } from './test/harness.js';
 import { logCapture } from './test/log-capture.js';
 
-// An invite token is a bearer credential for a room (a guest account comes with it); it
+// An invite code is a bearer credential for a room (a guest account comes with it); it
 // travels in the path, so the access log must never keep it.
 describe.each(dialects)('the access log on %s', (dialect) => {
   let parley: Parley | undefined;
@@ -14,7 +14,7 @@ describe.each(dialects)('the access log on %s', (dialect) => {
     parley = undefined;
   });
 
-  it('never contains an invite token, in the API paths or the web link', async () => {
+  it('never contains an invite code, in the API paths or the web link', async () => {
     const log = logCapture();
     parley = await buildApp(testConfig({ logLevel: 'info' }), {
       db: await testDatabase(dialect),
@@ -43,34 +43,47 @@ describe.each(dialects)('the access log on %s', (dialect) => {
       payload: JSON.stringify({ expiresInMinutes: 60 }),
     });
     expect(invite.statusCode).toBe(201);
-    const token: string = invite.json().token;
+    const code: string = invite.json().invite.code;
 
-    expect((await app.inject({ method: 'GET', url: `/api/invites/${token}` })).statusCode).toBe(
-      200,
-    );
+    expect((await app.inject({ method: 'GET', url: `/api/invites/${code}` })).statusCode).toBe(200);
     const accepted = await app.inject({
       method: 'POST',
-      url: `/api/invites/${token}/accept?from=mail`,
+      url: `/api/invites/${code}/accept?from=mail`,
       ...json({ displayName: 'Guest' }),
     });
     expect(accepted.statusCode).toBe(200);
-    // A token that is not valid is still somebody's secret (or a typo of one).
-    const bad = `${token.slice(0, -6)}AAAAAA`;
+    // A code that is not valid is still somebody's secret (or a typo of one).
+    const bad = `${code.slice(0, -3)}${code.endsWith('zzz') ? 'yyy' : 'zzz'}`;
     expect((await app.inject({ method: 'GET', url: `/api/invites/${bad}` })).statusCode).toBe(404);
-    await app.inject({ method: 'GET', url: `/invite/${token}`, headers: { accept: 'text/html' } });
+    const roomId = room.json().room.id as string;
+    expect(
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/api/rooms/${roomId}/invites/${code}`,
+          headers: auth,
+        })
+      ).statusCode,
+    ).toBe(204);
+    await app.inject({ method: 'GET', url: `/i/${code}`, headers: { accept: 'text/html' } });
+    await app.inject({ method: 'GET', url: `/invite/${code}`, headers: { accept: 'text/html' } });
 
     const text = log.text();
-    // The requests were logged (with the rest of their URL), only without the token.
+    // The requests were logged (with the rest of their URL), only without the code.
     expect(text).toContain('/api/invites/[redacted]/accept?from=mail');
+    expect(text).toContain(`/api/rooms/${roomId}/invites/[redacted]`);
+    expect(text).toContain('/i/[redacted]');
     expect(text).toContain('/invite/[redacted]');
-    for (const secret of [token, bad, token.split('.')[2]!, token.split('.')[1]!]) {
+    for (const secret of [code, bad]) {
       expect(text).not.toContain(secret);
     }
   });
 });
 
 describe('redactUrl', () => {
-  it('hides invite tokens wherever a path names an invite, and anything shaped like a JWT', () => {
+  it('hides invite codes wherever a path names an invite, and anything shaped like a JWT', () => {
+    expect(redactUrl('/i/abcde-fghij')).toBe('/i/[redacted]');
+    expect(redactUrl('/api/rooms/r1/invites/abcde-fghij')).toBe('/api/rooms/r1/invites/[redacted]');
     expect(redactUrl('/api/invites/abc.def.ghi')).toBe('/api/invites/[redacted]');
     expect(redactUrl('/api/invites/abc/accept?x=1')).toBe('/api/invites/[redacted]/accept?x=1');
     expect(redactUrl('//API/Invites/abc')).toBe('//API/Invites/[redacted]');

@@ -141,7 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
 
   const limits = httpServerOptions(config.http);
   const app = Fastify({
-    // Invite tokens in URLs are redacted (platform/logger.ts).
+    // Invite codes in URLs are redacted (platform/logger.ts).
     logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, deps.logStream),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
@@ -218,6 +218,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     repo: createRoomsRepo(db.dialect),
     bus,
     roster: live.roster,
+    locks: live.locks,
+    spotlights: live.store('spotlight'),
     clock,
     scryptCost: config.scryptCost,
     passwordLimiter: {
@@ -240,7 +242,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     repo: createRoomsRepo(db.dialect),
     rooms,
     clock,
-    secret: config.jwtSecret,
     startSession: (user) => auth.startSession(user),
     audit,
     admitGuest,

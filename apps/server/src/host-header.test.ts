@@ -36,12 +36,12 @@ describe.each(dialects)('links never take their origin from an untrusted Host on
       headers: { ...auth, 'content-type': 'application/json', ...headers },
     });
     expect(res.statusCode).toBe(201);
-    return { body: res.body, invite: res.json<{ token: string; url: string }>() };
+    return { body: res.body, invite: res.json<{ invite: { code: string; url: string } }>().invite };
   }
 
   it('Host: evil.example gets a relative invite link, and evil.example appears nowhere', async () => {
     const { body, invite } = await inviteWith({}, { host: 'evil.example' });
-    expect(invite.url).toBe(`/invite/${invite.token}`);
+    expect(invite.url).toBe(`/i/${invite.code}`);
     expect(body).not.toContain('evil.example');
   });
 
@@ -50,14 +50,14 @@ describe.each(dialects)('links never take their origin from an untrusted Host on
       { trustProxy: ['loopback'] },
       { host: 'localhost:8080', 'x-forwarded-host': 'evil.example' },
     );
-    expect(invite.url).toBe(`/invite/${invite.token}`);
+    expect(invite.url).toBe(`/i/${invite.code}`);
     expect(body).not.toContain('evil.example');
   });
 
   it('a loopback Host (npm start on this machine) gets an absolute link', async () => {
     for (const host of ['localhost:8080', '127.0.0.1:5173', '[::1]:8080', 'localhost']) {
       const { invite } = await inviteWith({}, { host });
-      expect(invite.url).toBe(`http://${host}/invite/${invite.token}`);
+      expect(invite.url).toBe(`http://${host}/i/${invite.code}`);
       await t!.close();
       t = undefined;
     }
@@ -68,14 +68,14 @@ describe.each(dialects)('links never take their origin from an untrusted Host on
       { corsOrigins: ['https://meet.example.org'] },
       { host: 'meet.example.org' },
     );
-    expect(cors.invite.url).toBe(`https://meet.example.org/invite/${cors.invite.token}`);
+    expect(cors.invite.url).toBe(`https://meet.example.org/i/${cors.invite.code}`);
     await t!.close();
     t = undefined;
     const pub = await inviteWith(
       { publicUrl: 'https://parley.example.org' },
       { host: 'evil.example' },
     );
-    expect(pub.invite.url).toBe(`https://parley.example.org/invite/${pub.invite.token}`);
+    expect(pub.invite.url).toBe(`https://parley.example.org/i/${pub.invite.code}`);
     expect(pub.body).not.toContain('evil.example');
   });
 

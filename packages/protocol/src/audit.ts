@@ -22,6 +22,10 @@ export const AuditEventType = z
     'room.admitted',
     'room.denied',
     'room.kicked',
+    'invite.created',
+    'invite.revoked',
+    /** A moderator muted someone (`details.all`: everyone in the call at once). */
+    'room.muted',
     'call.ended',
     'appointment.created',
     'appointment.status_changed',

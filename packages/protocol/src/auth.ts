@@ -36,7 +36,7 @@ export const RegisterBody = z
     displayName: DisplayName,
     inviteToken: z.string().min(1).max(2048).optional().meta({
       description:
-        'A room invite token (the last part of an invite link); needed while registration is `invite-only`. Registering uses up one use of the invite and admits the new account to its room.',
+        'A room invite’s code (`xxxxx-xxxxx`, the last part of an invite link `/i/<code>`; the field keeps its old name); needed while registration is `invite-only`. Registering uses up one use of the invite and admits the new account to its room — or, in a room with host approval and an invite that does not skip the lobby, puts it in the lobby.',
     }),
   })
   .meta({ id: 'RegisterBody' });

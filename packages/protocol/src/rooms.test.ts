@@ -14,7 +14,8 @@ import {
   CreateInviteBody,
   CreateRoomBody,
   IdOrCodeParam,
-  InviteResponse,
+  Invite,
+  InviteCode,
   JoinRoomBody,
   Room,
   UpdateRoomBody,
@@ -136,25 +137,41 @@ describe('invites and joining', () => {
     expect(JoinRoomBody.safeParse({ password: 'x'.repeat(129) }).success).toBe(false);
   });
 
-  it('give an invite link as an absolute URL or as the path /invite/<token>, nothing else', () => {
+  it('give an invite link as an absolute URL or as the path /i/<code>, nothing else', () => {
     const invite = (url: string) =>
-      InviteResponse.safeParse({
-        token: 't',
+      Invite.safeParse({
+        code: 'abcde-FGHJK',
         url,
-        expiresAt: '2030-01-01T00:00:00Z',
+        roomId: '00000000-0000-4000-8000-000000000001',
+        createdAt: '2030-01-01T00:00:00Z',
+        createdBy: { id: '00000000-0000-4000-8000-000000000002', displayName: 'Ada' },
+        expiresAt: '2030-01-02T00:00:00Z',
         maxUses: null,
+        uses: 0,
+        skipLobby: false,
+        revokedAt: null,
+        status: 'active',
       }).success;
-    expect(invite('https://meet.example.org/invite/t')).toBe(true);
-    expect(invite('/invite/t')).toBe(true);
-    for (const bad of ['//evil.example/invite/t', '/elsewhere/t', '/invite/', 'invite/t']) {
+    expect(invite('https://meet.example.org/i/abcde-FGHJK')).toBe(true);
+    expect(invite('/i/abcde-FGHJK')).toBe(true);
+    for (const bad of ['//evil.example/i/t', '/elsewhere/t', '/i/', 'i/t']) {
       expect(invite(bad)).toBe(false);
     }
   });
 
-  it('answer an accepted invite as approved only', () => {
+  it('read invite codes from the unambiguous alphabet only', () => {
+    expect(InviteCode.safeParse('abcde-FGHJK').success).toBe(true);
+    // l, o, I, O, 0 and 1 are easy to misread, so they never appear in a code.
+    for (const bad of ['abcdl-FGHJK', 'abcdo-FGHJK', 'abcde-FGHJI', 'abcde-FGHJ0', 'abcdeFGHJK']) {
+      expect(InviteCode.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('answer an accepted invite as approved, or pending in the lobby', () => {
     const room = Room.parse(sampleRoom());
     expect(AcceptInviteResponse.safeParse({ room, status: 'approved' }).success).toBe(true);
-    expect(AcceptInviteResponse.safeParse({ room, status: 'pending' }).success).toBe(false);
+    expect(AcceptInviteResponse.safeParse({ room, status: 'pending' }).success).toBe(true);
+    expect(AcceptInviteResponse.safeParse({ room, status: 'denied' }).success).toBe(false);
   });
 });
 

@@ -78,6 +78,14 @@ export const CreateRoomBody = z
     password: RoomPassword.optional().meta({
       description: 'Only with entry `password`; the server generates one when it is left out',
     }),
+    instant: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'An ad-hoc room ("Start an instant meeting"): it closes once it has been empty for ' +
+          "the server's setting `rooms.emptyRoomMinutes`. Other rooms stay until their host ends them.",
+      }),
   })
   .refine((b) => b.password === undefined || b.entry === 'password', passwordNeedsPasswordEntry)
   .meta({ id: 'CreateRoomBody' });
@@ -103,6 +111,14 @@ const roomSummaryShape = {
    * room, for its provider and client inside the join window. Nobody else may enter either.
    */
   kind: RoomKind.default('meeting'),
+  /** Ad-hoc: closes when left empty (see CreateRoomBody.instant). */
+  instant: z.boolean().default(false),
+  /**
+   * When the meeting going on now began (the first person entered the empty room's call),
+   * by the server's clock; null while nobody is in the call. Every client's meeting timer
+   * counts from here, so all show the same time.
+   */
+  meetingStartedAt: z.iso.datetime().nullable().default(null),
 };
 
 /**
@@ -230,8 +246,25 @@ export type IdOrCodeParam = z.infer<typeof IdOrCodeParam>;
 export const ParticipantParams = z.object({ id: z.uuid(), userId: z.uuid() });
 export type ParticipantParams = z.infer<typeof ParticipantParams>;
 
-export const InviteTokenParam = z.object({ token: z.string().min(1).max(2048) });
-export type InviteTokenParam = z.infer<typeof InviteTokenParam>;
+/**
+ * An invite's short code: 10 characters of INVITE_CODE_ALPHABET (~58 bits), written
+ * `xxxxx-xxxxx`. It is only an id: what it allows is looked up on the server each time,
+ * so a revoked invite stops working at once.
+ */
+export const INVITE_CODE_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export const INVITE_CODE_LENGTH = 10;
+export const InviteCode = z
+  .string()
+  .regex(/^[a-km-np-zA-HJ-NP-Z2-9]{5}-[a-km-np-zA-HJ-NP-Z2-9]{5}$/, {
+    message: 'Not an invite code',
+  });
+export type InviteCode = z.infer<typeof InviteCode>;
+
+export const InviteCodeParam = z.object({ code: InviteCode });
+export type InviteCodeParam = z.infer<typeof InviteCodeParam>;
+
+export const InviteParams = z.object({ id: z.uuid(), code: InviteCode });
+export type InviteParams = z.infer<typeof InviteParams>;
 
 // ---- invites ----
 
@@ -239,23 +272,51 @@ export const CreateInviteBody = z
   .object({
     expiresInMinutes: z.int().min(1).max(ROOM_LIMITS.inviteMaxMinutes),
     maxUses: z.int().min(1).max(ROOM_LIMITS.inviteMaxUses).optional(),
+    skipLobby: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'In a room with host approval: whoever uses this invite enters without waiting in ' +
+          'the lobby. Otherwise they knock like everyone else (the invite saves the password, ' +
+          'not the approval).',
+      }),
   })
   .meta({ id: 'CreateInviteBody' });
-export type CreateInviteBody = z.infer<typeof CreateInviteBody>;
+export type CreateInviteBody = z.input<typeof CreateInviteBody>;
 
-export const InviteResponse = z
+export const InviteStatus = z.enum(['active', 'expired', 'used-up', 'revoked']);
+export type InviteStatus = z.infer<typeof InviteStatus>;
+
+/** One invite of a room, as its hosts and co-hosts see it. */
+export const Invite = z
   .object({
-    token: z.string().meta({ description: 'Signed, bound to one room, expiring' }),
-    url: z.union([z.url(), z.string().regex(/^\/invite\/[^/?#\s]+$/)]).meta({
+    code: InviteCode,
+    url: z.union([z.url(), z.string().regex(/^\/i\/[^/?#\s]+$/)]).meta({
       description:
         "Absolute with the server's PUBLIC_URL (or a Host it trusts); otherwise the path " +
-        "`/invite/<token>`, to resolve against the web app's own origin",
+        '`/i/<code>`, to resolve against the web app’s own origin',
     }),
+    roomId: z.uuid(),
+    createdAt: z.iso.datetime(),
+    createdBy: z.object({ id: z.uuid(), displayName: z.string() }),
     expiresAt: z.iso.datetime(),
     maxUses: z.int().nullable().meta({ description: 'null: unlimited until it expires' }),
+    uses: z.int().min(0),
+    skipLobby: z.boolean(),
+    revokedAt: z.iso.datetime().nullable(),
+    status: InviteStatus,
   })
-  .meta({ id: 'InviteResponse' });
+  .meta({ id: 'Invite' });
+export type Invite = z.infer<typeof Invite>;
+
+export const InviteResponse = z.object({ invite: Invite }).meta({ id: 'InviteResponse' });
 export type InviteResponse = z.infer<typeof InviteResponse>;
+
+export const InviteListResponse = z
+  .object({ invites: z.array(Invite).meta({ description: 'Newest first' }) })
+  .meta({ id: 'InviteListResponse' });
+export type InviteListResponse = z.infer<typeof InviteListResponse>;
 
 /** What an invite link shows before it is accepted. */
 export const InviteSummary = z
@@ -263,6 +324,9 @@ export const InviteSummary = z
     room: z.object({ id: z.uuid(), code: CanonicalRoomCode, name: z.string() }),
     hostDisplayName: z.string(),
     expiresAt: z.iso.datetime(),
+    admission: z.enum(['direct', 'lobby']).meta({
+      description: 'lobby: accepting puts the person in the lobby until a host admits them',
+    }),
   })
   .meta({ id: 'InviteSummary' });
 export type InviteSummary = z.infer<typeof InviteSummary>;
@@ -276,13 +340,28 @@ export const AcceptInviteBody = z
   .meta({ id: 'AcceptInviteBody' });
 export type AcceptInviteBody = z.infer<typeof AcceptInviteBody>;
 
-/** An invite is the host's admission: the person enters approved. */
+/**
+ * `approved`: in (open and password rooms, a skip-the-lobby invite, or already in);
+ * `pending`: in the lobby of an approval room until a host admits them.
+ */
 export const AcceptInviteResponse = z
   .object({
     room: Room,
-    status: z.literal('approved'),
+    status: z.enum(['approved', 'pending']),
     user: User.optional().meta({ description: 'Only when a guest account was created' }),
     tokens: Tokens.optional().meta({ description: 'Only when a guest account was created' }),
   })
   .meta({ id: 'AcceptInviteResponse' });
 export type AcceptInviteResponse = z.infer<typeof AcceptInviteResponse>;
+
+// ---- moderation ----
+
+/** `POST /rooms/:id/spotlight`: a host shows one connection large to everyone; null ends it. */
+export const SpotlightBody = z
+  .object({ connectionId: z.string().min(1).max(64).nullable() })
+  .meta({ id: 'SpotlightBody' });
+export type SpotlightBody = z.infer<typeof SpotlightBody>;
+
+/** `POST /rooms/:id/mute-all`: how many people were asked to mute. */
+export const MuteAllResponse = z.object({ muted: z.int().min(0) }).meta({ id: 'MuteAllResponse' });
+export type MuteAllResponse = z.infer<typeof MuteAllResponse>;

@@ -29,7 +29,10 @@ export const SystemSettings = z
         .int()
         .min(ROOM_LIMITS.minParticipants)
         .max(ROOM_LIMITS.maxParticipants),
-      /** A room nobody has been in for this long is closed. */
+      /**
+       * An instant meeting (CreateRoomBody.instant) nobody has been in for this long is
+       * closed. Other rooms stay until their host or a co-host ends them.
+       */
       emptyRoomMinutes: z
         .int()
         .min(1)

@@ -58,6 +58,13 @@ const validClientMessages = [
   { type: 'quality.report', outcome: 'direct', firstFrameMs: 0, ref: 'q1' },
   { type: 'quality.report', outcome: 'relay', firstFrameMs: QUALITY_LIMITS.maxFirstFrameMs },
   { type: 'quality.report', outcome: 'failed' },
+  { type: 'reaction.send', emoji: '👏', ref: 'x1' },
+  { type: 'reaction.send', emoji: '❤️' },
+  {
+    type: 'room.join',
+    roomId: ROOM,
+    media: { audio: true, video: true, screen: false, handRaised: true },
+  },
 ];
 
 describe('client messages', () => {
@@ -103,6 +110,20 @@ describe('client messages', () => {
     expect(ClientMessage.safeParse(JSON.parse('{"type":"ping","__proto__":{"a":1}}')).success).toBe(
       false,
     );
+  });
+
+  it('reject a reaction that is not on the list, or that names its sender or room', () => {
+    const reaction = (extra: object) => ({ type: 'reaction.send', emoji: '👍', ...extra });
+    for (const bad of [
+      reaction({ emoji: '💩' }),
+      reaction({ emoji: '' }),
+      reaction({ emoji: '👍👍' }),
+      reaction({ userId: USER }),
+      reaction({ roomId: ROOM }),
+      { type: 'reaction.send' },
+    ]) {
+      expect(parseClientMessage(bad)).toMatchObject({ ok: false, code: 'INVALID_MESSAGE' });
+    }
   });
 
   it('reject a quality report with an unknown outcome, a fractional, negative or too large first-frame time', () => {
@@ -306,6 +327,7 @@ const roster = {
   role: 'host',
   media: { audio: true, video: true, screen: false, handRaised: false },
   joinedAt: '2025-01-01T10:00:00.000Z',
+  handRaisedAt: null,
 };
 const summary = {
   id: ROOM,
@@ -323,6 +345,8 @@ const summary = {
   closedAt: null,
   participantCount: 1,
   kind: 'meeting',
+  instant: false,
+  meetingStartedAt: '2025-01-01T10:00:00.000Z',
 };
 const lobbyUser = { id: USER, displayName: 'Guest', isGuest: true };
 const chatMessage = {
@@ -414,10 +438,20 @@ const validServerMessages = [
     chat: [chatMessage],
     playback,
     serverTime: 1_700_000_005_000,
+    spotlight: 'c2',
   },
   { type: 'participant.joined', roomId: ROOM, participant: roster },
   { type: 'participant.left', roomId: ROOM, connectionId: 'c1', userId: USER, reason: 'timeout' },
   { type: 'participant.updated', roomId: ROOM, participant: roster },
+  {
+    type: 'participant.updated',
+    roomId: ROOM,
+    participant: {
+      ...roster,
+      media: { ...roster.media, handRaised: true },
+      handRaisedAt: '2025-01-01T10:04:00.000Z',
+    },
+  },
   { type: 'signal', from: 'c1', fromUserId: USER, description: offer },
   { type: 'signal', from: 'c1', fromUserId: USER, candidate: null },
   {
@@ -429,12 +463,47 @@ const validServerMessages = [
   { type: 'lobby.cancelled', roomId: ROOM, userId: USER },
   { type: 'lobby.resolved', roomId: ROOM, userId: USER, outcome: 'admitted' },
   { type: 'lobby.admitted', roomId: ROOM },
-  { type: 'lobby.denied', roomId: ROOM },
+  { type: 'lobby.denied', roomId: ROOM, reason: 'denied' },
+  { type: 'lobby.denied', roomId: ROOM, reason: 'invite-revoked' },
   { type: 'participant.kicked', roomId: ROOM },
   { type: 'room.closed', roomId: ROOM, reason: 'ended' },
   { type: 'room.updated', roomId: ROOM, room: summary },
   { type: 'pong', serverTime: 1_700_000_000_000, ref: 'p-1' },
   { type: 'quality.recorded', ref: 'q-1' },
+  {
+    type: 'moderation.applied',
+    roomId: ROOM,
+    action: 'mute',
+    by: { id: USER, displayName: 'Ada' },
+  },
+  {
+    type: 'moderation.applied',
+    roomId: ROOM,
+    action: 'lower-hand',
+    by: { id: USER, displayName: 'Ada' },
+  },
+  {
+    type: 'moderation.granted',
+    roomId: ROOM,
+    role: 'cohost',
+    reason: 'handover',
+    lobby: [{ user: lobbyUser, requestedAt: '2025-01-01T10:00:00.000Z' }],
+  },
+  { type: 'moderation.granted', roomId: ROOM, role: 'cohost', reason: 'promoted', lobby: [] },
+  {
+    type: 'room.spotlight',
+    roomId: ROOM,
+    connectionId: 'c2',
+    by: { id: USER, displayName: 'Ada' },
+  },
+  {
+    type: 'room.spotlight',
+    roomId: ROOM,
+    connectionId: null,
+    by: { id: USER, displayName: 'Ada' },
+  },
+  { type: 'reaction', roomId: ROOM, connectionId: 'c2', userId: USER, emoji: '🎉' },
+  { type: 'reaction', ref: 'x1', roomId: ROOM, connectionId: 'c2', userId: USER, emoji: '👍' },
   { type: 'error', code: ErrorCode.TARGET_NOT_FOUND, message: 'No such peer.', ref: 's1' },
   { type: 'server.draining' },
   { type: 'chat.message', ...chatMessage },
@@ -538,11 +607,12 @@ describe('server messages', () => {
     expect(r).toEqual({ type: 'lobby.admitted', roomId: ROOM });
   });
 
-  it('read a room.joined without chat, playback and serverTime as an empty tail and no video', () => {
+  it('read a room.joined without chat, playback, serverTime and spotlight as an empty tail, no video and no spotlight', () => {
     const {
       chat: _c,
       playback: _p,
       serverTime: _t,
+      spotlight: _s,
       ...older
     } = validServerMessages.find((m) => m.type === 'room.joined') as Record<string, unknown>;
     expect(ServerMessage.parse(older)).toMatchObject({
@@ -550,6 +620,25 @@ describe('server messages', () => {
       chat: [],
       playback: { source: null, playing: false, position: 0, version: 0 },
       serverTime: 0,
+      spotlight: null,
+    });
+  });
+
+  it('read an older roster entry and room summary without the meeting fields as hand down, persistent, no meeting', () => {
+    const { handRaisedAt: _h, ...entry } = roster;
+    const { instant: _i, meetingStartedAt: _m, ...room } = summary;
+    expect(
+      ServerMessage.parse({ type: 'participant.joined', roomId: ROOM, participant: entry }),
+    ).toMatchObject({
+      participant: { handRaisedAt: null },
+    });
+    expect(ServerMessage.parse({ type: 'room.updated', roomId: ROOM, room })).toMatchObject({
+      room: { instant: false, meetingStartedAt: null },
+    });
+    expect(ServerMessage.parse({ type: 'lobby.denied', roomId: ROOM })).toEqual({
+      type: 'lobby.denied',
+      roomId: ROOM,
+      reason: 'denied',
     });
   });
 

@@ -159,6 +159,11 @@ export const RosterEntry = z.object({
   role: ParticipantRole,
   media: MediaState,
   joinedAt: z.iso.datetime(),
+  /**
+   * When the hand went up (server clock); null while it is down. The raised hands in this
+   * order are the queue of who speaks next.
+   */
+  handRaisedAt: z.iso.datetime().nullable().default(null),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 
@@ -305,6 +310,24 @@ export const QualityReportMessage = z.strictObject({
 });
 export type QualityReportMessage = z.infer<typeof QualityReportMessage>;
 
+/** The emoji reactions a client may send; anything else is INVALID_MESSAGE. */
+export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮', '🙌', '🤔'] as const;
+export const Reaction = z.enum(REACTIONS);
+export type Reaction = z.infer<typeof Reaction>;
+
+/**
+ * A reaction floating over the sender's tile for everyone in the room. Only from a
+ * connection in a room; at most REACTION_LIMITS per connection (RATE_LIMITED past it).
+ */
+export const ReactionSendMessage = z.strictObject({
+  type: z.literal('reaction.send'),
+  ...clientRef,
+  emoji: Reaction,
+});
+export type ReactionSendMessage = z.infer<typeof ReactionSendMessage>;
+
+export const REACTION_LIMITS = { burst: 5, perSecond: 1 } as const;
+
 export const ClientMessage = z.discriminatedUnion('type', [
   HelloMessage,
   AuthRefreshMessage,
@@ -321,6 +344,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   PlaybackSeekMessage,
   PlaybackRateMessage,
   QualityReportMessage,
+  ReactionSendMessage,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -340,6 +364,7 @@ export const ClientMessageType = [
   'playback.seek',
   'playback.rate',
   'quality.report',
+  'reaction.send',
 ] as const;
 export type ClientMessageType = (typeof ClientMessageType)[number];
 
@@ -405,6 +430,8 @@ export const RoomJoinedMessage = z.object({
   playback: PlaybackState.default(() => ({ ...INITIAL_PLAYBACK_STATE })),
   /** Server clock when this was sent: `currentPosition(playback, serverTime)` is where the video is. */
   serverTime: ServerTime.default(0),
+  /** The connection a host put in the spotlight for everyone (`room.spotlight`), or null. */
+  spotlight: ConnectionId.nullable().default(null),
 });
 export type RoomJoinedMessage = z.infer<typeof RoomJoinedMessage>;
 
@@ -479,7 +506,12 @@ export type LobbyResolvedMessage = z.infer<typeof LobbyResolvedMessage>;
 export const LobbyAdmittedMessage = z.object({ type: z.literal('lobby.admitted'), roomId });
 export type LobbyAdmittedMessage = z.infer<typeof LobbyAdmittedMessage>;
 
-export const LobbyDeniedMessage = z.object({ type: z.literal('lobby.denied'), roomId });
+/** `invite-revoked`: the invite this person came with was revoked while they waited. */
+export const LobbyDeniedMessage = z.object({
+  type: z.literal('lobby.denied'),
+  roomId,
+  reason: z.enum(['denied', 'invite-revoked']).default('denied'),
+});
 export type LobbyDeniedMessage = z.infer<typeof LobbyDeniedMessage>;
 
 export const ParticipantKickedMessage = z.object({
@@ -501,6 +533,58 @@ export const RoomUpdatedMessage = z.object({
   room: RoomSummary,
 });
 export type RoomUpdatedMessage = z.infer<typeof RoomUpdatedMessage>;
+
+const Actor = z.object({ id: z.uuid(), displayName: z.string() });
+
+/**
+ * To the person a host or co-host acted on (all their connections in the room):
+ * `mute`: their microphone was turned off (turning it back on stays their choice);
+ * `mute-all`: the same, for everyone but the one who asked; `lower-hand`: their hand was lowered.
+ */
+export const ModerationAppliedMessage = z.object({
+  type: z.literal('moderation.applied'),
+  roomId,
+  action: z.enum(['mute', 'mute-all', 'lower-hand']),
+  by: Actor,
+});
+export type ModerationAppliedMessage = z.infer<typeof ModerationAppliedMessage>;
+
+/**
+ * To a person who now moderates the room (made co-host by a host, or chosen by the server
+ * when the last host or co-host left while others stayed): their role, and the lobby as
+ * it stands, so the requests waiting reach them.
+ */
+export const ModerationGrantedMessage = z.object({
+  type: z.literal('moderation.granted'),
+  roomId,
+  role: ParticipantRole,
+  reason: z.enum(['promoted', 'handover']),
+  lobby: z.array(LobbyEntry),
+});
+export type ModerationGrantedMessage = z.infer<typeof ModerationGrantedMessage>;
+
+/** To the whole room: a host put a connection in the spotlight for everyone (null: none). */
+export const RoomSpotlightMessage = z.object({
+  type: z.literal('room.spotlight'),
+  roomId,
+  connectionId: ConnectionId.nullable(),
+  by: Actor,
+});
+export type RoomSpotlightMessage = z.infer<typeof RoomSpotlightMessage>;
+
+/**
+ * To the whole room, sender included: a reaction to float over the sender's tile. The
+ * sender's own copy echoes the `ref` of its `reaction.send`.
+ */
+export const ReactionMessage = z.object({
+  type: z.literal('reaction'),
+  ...serverRef,
+  roomId,
+  connectionId: ConnectionId,
+  userId: z.uuid(),
+  emoji: Reaction,
+});
+export type ReactionMessage = z.infer<typeof ReactionMessage>;
 
 export const PongMessage = z.object({
   type: z.literal('pong'),
@@ -613,6 +697,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
   ParticipantKickedMessage,
   RoomClosedMessage,
   RoomUpdatedMessage,
+  ModerationAppliedMessage,
+  ModerationGrantedMessage,
+  RoomSpotlightMessage,
+  ReactionMessage,
   PongMessage,
   QualityRecordedMessage,
   ErrorMessage,
@@ -650,6 +738,10 @@ export const ServerMessageType = [
   'participant.kicked',
   'room.closed',
   'room.updated',
+  'moderation.applied',
+  'moderation.granted',
+  'room.spotlight',
+  'reaction',
   'pong',
   'quality.recorded',
   'error',

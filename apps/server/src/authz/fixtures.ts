@@ -86,7 +86,7 @@ export type Fixture = {
   witness: Account;
   /** A member no actor has anything to do with: the target of admin user changes. */
   subject: Account;
-  /** An invite link to this room, made by the host on first use. */
+  /** The code of an invite to this room (not skipping the lobby), made by the host on first use. */
   invite(): Promise<string>;
   /** The host loads a video into the shared player (for play, pause, seek, rate). */
   loadVideo(): Promise<void>;
@@ -203,7 +203,7 @@ export class World {
           host,
           { expiresInMinutes: 60 },
           201,
-        ).then((r) => r.token as string)),
+        ).then((r) => (r.invite as { code: string }).code)),
       loadVideo: () =>
         (video ??= (async () => {
           const c = await s.connect(host);

@@ -4,6 +4,7 @@ import type { TestClient } from '../modules/signaling/test-client.js';
 import { APPOINTMENT_ROWS } from './matrix-appointments.js';
 import { CALL_ROWS } from './matrix-calls.js';
 import { CONTACT_ROWS } from './matrix-contacts.js';
+import { MODERATION_ROWS } from './matrix-moderation.js';
 import { ADMIN_ROWS } from './matrix-admin.js';
 import { AUDIT_ROWS } from './matrix-audit.js';
 import { OPS_ROWS } from './matrix-ops.js';
@@ -159,8 +160,9 @@ export const HTTP_MATRIX: Record<string, HttpRow> = {
   'DELETE /api/rooms/:id': {
     fresh: true,
     request: (fx) => ({ url: room(fx) }),
+    // Co-hosts may end it for all too: moderation survives the host (issue 14).
     expect: { anonymous: NO_TOKEN, guest: UNSEEN, member: UNSEEN, otherMember: UNSEEN, admin: UNSEEN,
-              pending: NOT_HOST, admitted: NOT_HOST, cohost: NOT_HOST, host: '204' },
+              pending: NOT_HOST, admitted: NOT_HOST, cohost: '204', host: '204' },
   },
   'POST /api/rooms/:idOrCode/join': {
     fresh: true,
@@ -204,18 +206,33 @@ export const HTTP_MATRIX: Record<string, HttpRow> = {
               pending: '403 NOT_APPROVED', admitted: '200', cohost: '200', host: '200' },
   },
 
-  // ---- invites: made by the host or a co-host; the link itself is the capability
+  // ---- invites: made, listed and revoked by the host or a co-host; the code itself is the
+  // capability (in this approval room it leads to the lobby: 200 `pending` for newcomers)
   'POST /api/rooms/:id/invites': {
     request: (fx) => ({ url: `${room(fx)}/invites`, body: { expiresInMinutes: 10 } }),
     expect: { anonymous: NO_TOKEN, guest: UNSEEN, member: UNSEEN, otherMember: UNSEEN, admin: UNSEEN,
               pending: NOT_HOST, admitted: NOT_HOST, cohost: '201', host: '201' },
   },
-  'GET /api/invites/:token': {
+  'GET /api/rooms/:id/invites': {
+    request: async (fx) => {
+      await fx.invite();
+      return { url: `${room(fx)}/invites` };
+    },
+    expect: { anonymous: NO_TOKEN, guest: UNSEEN, member: UNSEEN, otherMember: UNSEEN, admin: UNSEEN,
+              pending: NOT_HOST, admitted: NOT_HOST, cohost: '200', host: '200' },
+  },
+  'DELETE /api/rooms/:id/invites/:code': {
+    fresh: true,
+    request: async (fx) => ({ url: `${room(fx)}/invites/${await fx.invite()}` }),
+    expect: { anonymous: NO_TOKEN, guest: UNSEEN, member: UNSEEN, otherMember: UNSEEN, admin: UNSEEN,
+              pending: NOT_HOST, admitted: NOT_HOST, cohost: '204', host: '204' },
+  },
+  'GET /api/invites/:code': {
     request: async (fx) => ({ url: `/api/invites/${await fx.invite()}` }),
     expect: { anonymous: '200', guest: '200', member: '200', otherMember: '200', admin: '200',
               pending: '200', admitted: '200', cohost: '200', host: '200' },
   },
-  'POST /api/invites/:token/accept': {
+  'POST /api/invites/:code/accept': {
     fresh: true,
     // Without a token the accept creates a guest, which needs a name.
     request: async (fx, actor) => ({
@@ -241,6 +258,8 @@ export const HTTP_MATRIX: Record<string, HttpRow> = {
   // ---- direct calls, contacts, presence (issue 11): rows live beside this file
   ...CALL_ROWS,
   ...CONTACT_ROWS,
+  // ---- moderation in the call (issue 14)
+  ...MODERATION_ROWS,
   ...APPOINTMENT_ROWS,
   // ---- operations (issue 13)
   ...OPS_ROWS,
@@ -303,7 +322,7 @@ export const WS_MATRIX: Record<string, WsRow> = {
               otherMember: 'error:INVALID_MESSAGE', admin: 'error:INVALID_MESSAGE', pending: 'error:INVALID_MESSAGE',
               admitted: 'error:INVALID_MESSAGE', cohost: 'error:INVALID_MESSAGE', host: 'error:INVALID_MESSAGE' },
   },
-  'hello · with an invite link instead of an access token': {
+  'hello · with an invite code instead of an access token': {
     start: 'socket',
     message: async (c) => ({ type: 'hello', token: await c.fx.invite(), protocolVersion: 1 }),
     ok: { reply: 'welcome' },
@@ -406,6 +425,15 @@ export const WS_MATRIX: Record<string, WsRow> = {
   'playback.pause': { video: true, message: () => ({ type: 'playback.pause' }), ok: playbackHeard, expect: PLAYBACK_OUTCOMES },
   'playback.seek': { video: true, message: () => ({ type: 'playback.seek', time: 42 }), ok: playbackHeard, expect: PLAYBACK_OUTCOMES },
   'playback.rate': { video: true, message: () => ({ type: 'playback.rate', rate: 1.5 }), ok: playbackHeard, expect: PLAYBACK_OUTCOMES },
+  'reaction.send': {
+    message: () => ({ type: 'reaction.send', emoji: '👏' }),
+    ok: {
+      witness: 'reaction',
+      match: (m, c) => m.type === 'reaction' && m.connectionId === c.client.connectionId,
+    },
+    expect: { anonymous: 'close:4004', guest: 'error:NOT_IN_ROOM', member: 'error:NOT_IN_ROOM', otherMember: 'error:NOT_IN_ROOM',
+              admin: 'error:NOT_IN_ROOM', pending: 'error:NOT_IN_ROOM', admitted: 'ok', cohost: 'ok', host: 'ok' },
+  },
   'quality.report': {
     // Only from a call: a link exists only there. The count itself is checked in ops/metrics.test.ts.
     message: () => ({ type: 'quality.report', outcome: 'direct', firstFrameMs: 900 }),

@@ -84,6 +84,10 @@ const EnvSchema = z.object({
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
+  /**
+   * How long an instant meeting ("Start an instant meeting") stays open with nobody in it;
+   * the seed of the live setting rooms.emptyRoomMinutes. Other rooms never close by themselves.
+   */
   ROOM_EMPTY_TIMEOUT_MINUTES: z.coerce.number().positive().default(60),
   RECONNECT_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
   CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(300).default(30),

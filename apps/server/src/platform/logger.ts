@@ -5,12 +5,13 @@ import type { FastifyRequest } from 'fastify';
 export type LogStream = { write(line: string): void };
 
 /**
- * Invite tokens are credentials (each one admits a guest to a room) and they travel in the
- * path: `/api/invites/<token>…` and the web link `/invite/<token>`. Any segment after
- * `invite/` or `invites/` (any case, anywhere in the URL) and anything shaped like a JWT is
- * replaced, so a typo'd path that 404s does not leak the token either.
+ * Invite codes are credentials (each one admits a guest to a room) and they travel in the
+ * path: `/api/invites/<code>…`, `/api/rooms/<id>/invites/<code>` and the web link
+ * `/i/<code>` (formerly `/invite/<token>`). Any segment after `i/`, `invite/` or `invites/`
+ * (any case, anywhere in the URL) and anything shaped like a JWT is replaced, so a typo'd
+ * path that 404s does not leak the code either.
  */
-const INVITE_SEGMENT = /(\/invites?\/)[^/?#]+/gi;
+const INVITE_SEGMENT = /(\/(?:invites?|i)\/)[^/?#]+/gi;
 const JWT_LIKE = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g;
 
 export function redactUrl(url: string): string {

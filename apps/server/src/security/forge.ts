@@ -1,5 +1,11 @@
-import { randomBytes, randomInt } from 'node:crypto';
-import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, formatRoomCode } from '@parley/protocol';
+import { randomInt } from 'node:crypto';
+import {
+  INVITE_CODE_ALPHABET,
+  INVITE_CODE_LENGTH,
+  ROOM_CODE_ALPHABET,
+  ROOM_CODE_LENGTH,
+  formatRoomCode,
+} from '@parley/protocol';
 import { SignJWT } from 'jose';
 import type { JWTHeaderParameters, JWTPayload } from 'jose';
 import { testConfig } from '../test/harness.js';
@@ -54,13 +60,14 @@ export function headerWithout(header: JWTHeaderParameters, ...keys: string[]): J
   ) as JWTHeaderParameters;
 }
 
-/** A token shaped like an invite (a JWT) that the server never issued. */
+/** A well-formed invite code (`xxxxx-xxxxx`), random, so almost surely no invite's. */
 export function forgedInvite(): string {
-  return [
-    b64({ alg: 'HS256', typ: 'invite+jwt' }),
-    b64({ jti: randomBytes(16).toString('hex'), rid: randomBytes(16).toString('hex') }),
-    randomBytes(32).toString('base64url'),
-  ].join('.');
+  const chars = Array.from(
+    { length: INVITE_CODE_LENGTH },
+    () => INVITE_CODE_ALPHABET[randomInt(INVITE_CODE_ALPHABET.length)],
+  );
+  const half = INVITE_CODE_LENGTH / 2;
+  return `${chars.slice(0, half).join('')}-${chars.slice(half).join('')}`;
 }
 
 /** A well-formed room code, random, so almost surely no room's. */

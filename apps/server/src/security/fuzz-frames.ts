@@ -3,6 +3,7 @@ import {
   PLAYBACK_LIMITS,
   PROTOCOL_VERSION,
   QUALITY_LIMITS,
+  REACTIONS,
   WS_LIMITS,
   parseClientMessage,
 } from '@parley/protocol';
@@ -160,6 +161,7 @@ export function messagesByType(ctx: FrameContext): Record<ClientMessageType, fc.
         { requiredKeys: ['outcome'] },
       ),
     ),
+    'reaction.send': t('reaction.send', fc.record({ emoji: fc.constantFrom(...REACTIONS) })),
   };
 }
 

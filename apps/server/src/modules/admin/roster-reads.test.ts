@@ -28,6 +28,7 @@ const entry = (connectionId: string, userId: string): RosterEntry => ({
   role: 'participant',
   media: { audio: true, video: true, screen: false, handRaised: false },
   joinedAt: '2026-01-01T00:00:00.000Z',
+  handRaisedAt: null,
 });
 
 /** The roster, recording each read the lists make. */

@@ -74,6 +74,36 @@ describe.each(setups)('audit of accounts on $dialect (redis: $redis)', ({ dialec
     expect(e.raw).not.toContain(a.acct.password);
   });
 
+  it('registration with an invite names the invite by the digest invite.created uses, never its code', async () => {
+    const root = await admin();
+    const host = await register();
+    const patched = await call('PATCH', '/api/admin/settings', {
+      token: root.token,
+      body: { registration: 'invite-only' },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const made = await call('POST', '/api/rooms', {
+      token: host.token,
+      body: { name: 'Audit', visibility: 'private', entry: 'open' },
+    });
+    const roomId = made.body.room.id as string;
+    const invited = await call('POST', `/api/rooms/${roomId}/invites`, {
+      token: host.token,
+      body: { expiresInMinutes: 60 },
+    });
+    const code = invited.body.invite.code as string;
+    const res = await call('POST', '/api/auth/register', {
+      body: { ...newAccount('invited'), inviteToken: code },
+      from: ALICE,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+
+    const created = await only(t.db.db, 'invite.created', roomId);
+    const e = await only(t.db.db, 'auth.register', res.body.user.id as string);
+    expect(e.details).toEqual({ role: 'member', invite: created.details.invite });
+    expect(e.raw).not.toContain(code);
+  });
+
   it('a guest records auth.guest for the new guest', async () => {
     const res = await call('POST', '/api/auth/guest', {
       body: { displayName: 'Gus' },

@@ -35,10 +35,14 @@ describe.each(dialects)('audit of rooms on %s', (dialect) => {
     expect(res.status).toBe(201);
     return { id: res.body.user.id, token: res.body.tokens.accessToken };
   }
-  async function room(host: Who, entry: 'open' | 'approval' = 'approval'): Promise<string> {
+  async function room(
+    host: Who,
+    entry: 'open' | 'approval' = 'approval',
+    extra: { instant?: boolean } = {},
+  ): Promise<string> {
     const res = await call('POST', '/api/rooms', {
       token: host.token,
-      body: { name: 'Audit', visibility: 'private', entry },
+      body: { name: 'Audit', visibility: 'private', entry, ...extra },
       from: HOST,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -117,9 +121,10 @@ describe.each(dialects)('audit of rooms on %s', (dialect) => {
 
   it('a guest by invite records auth.guest and the admission the link stands for', async () => {
     const host = await member();
-    const id = await room(host);
-    const invite = await ok('POST', `/api/rooms/${id}/invites`, host, { expiresInMinutes: 60 });
-    const res = await call('POST', `/api/invites/${invite.token as string}/accept`, {
+    const id = await room(host, 'open');
+    const { code } = (await ok('POST', `/api/rooms/${id}/invites`, host, { expiresInMinutes: 60 }))
+      .invite as { code: string };
+    const res = await call('POST', `/api/invites/${code}/accept`, {
       body: { displayName: 'Ivy' },
       from: { ip: '192.0.2.44', userAgent: 'AuditTest/1.0 (ivy)' },
     });
@@ -138,8 +143,52 @@ describe.each(dialects)('audit of rooms on %s', (dialect) => {
       userAgent: 'AuditTest/1.0 (ivy)',
       details: { roomId: id, via: 'invite' },
     });
-    // The link's token is a credential: it never reaches the log.
-    expect(admitted.raw).not.toContain(invite.token as string);
+    // The invite's code is a credential: it never reaches the log.
+    expect(admitted.raw).not.toContain(code);
+  });
+
+  it('an invite into an approval room admits nobody: no room.admitted until a host does', async () => {
+    const host = await member();
+    const id = await room(host, 'approval');
+    const { code } = (await ok('POST', `/api/rooms/${id}/invites`, host, { expiresInMinutes: 60 }))
+      .invite as { code: string };
+    const res = await call('POST', `/api/invites/${code}/accept`, { body: { displayName: 'Ivy' } });
+    expect(res.body.status).toBe('pending');
+    expect(await entries(t.db.db, { type: 'room.admitted' })).toEqual([]);
+    await ok('POST', `/api/rooms/${id}/participants/${res.body.user.id as string}/admit`, host);
+    expect(await only(t.db.db, 'room.admitted', res.body.user.id as string)).toMatchObject({
+      actorId: host.id,
+    });
+  });
+
+  it('making and revoking an invite are recorded by the moderator, naming the invite without its code', async () => {
+    const host = await member();
+    const id = await room(host, 'approval');
+    const { code } = (
+      await ok('POST', `/api/rooms/${id}/invites`, host, {
+        expiresInMinutes: 60,
+        maxUses: 3,
+        skipLobby: true,
+      })
+    ).invite as { code: string };
+    await ok('DELETE', `/api/rooms/${id}/invites/${code}`, host);
+    // Revoking again changes nothing and records nothing.
+    await ok('DELETE', `/api/rooms/${id}/invites/${code}`, host);
+
+    const created = await only(t.db.db, 'invite.created', id);
+    expect(created).toMatchObject({
+      actorId: host.id,
+      targetType: 'room',
+      ip: HOST.ip,
+      details: { maxUses: 3, skipLobby: true, invite: expect.any(String) },
+    });
+    const revoked = await only(t.db.db, 'invite.revoked', id);
+    expect(revoked).toMatchObject({
+      actorId: host.id,
+      targetType: 'room',
+      details: { invite: created.details.invite, turnedAway: 0 },
+    });
+    for (const e of [created, revoked]) expect(e.raw).not.toContain(code);
   });
 
   it('the host ending the room records room.closed once, reason ended', async () => {
@@ -170,7 +219,8 @@ describe.each(dialects)('audit of rooms on %s', (dialect) => {
 
   it('the cleanup closing an abandoned room records room.closed by nobody, reason expired', async () => {
     const host = await member();
-    const id = await room(host, 'open');
+    // Only instant meetings close when left empty.
+    const id = await room(host, 'open', { instant: true });
     clock.advance(25 * HOUR);
     await t.services.rooms.closeAbandoned();
     await t.services.rooms.closeAbandoned();

@@ -35,10 +35,11 @@ export function authRoutes(deps: {
         body: RegisterBody,
         description:
           'Follows the `registration` setting: `closed` → 403 REGISTRATION_CLOSED; ' +
-          '`invite-only` → needs `inviteToken`, a room invite with a use left, else 403 ' +
-          'INVITE_REQUIRED. Registering uses one up, as accepting it would: the new account ' +
-          "is admitted to the invite's room (unless it is locked or full), so a 1-use link " +
-          'registers one account and its holder is then in the room.',
+          '`invite-only` → needs `inviteToken`, the code of a room invite with a use left, ' +
+          'else 403 INVITE_REQUIRED. Registering uses one up, as accepting it would: the new ' +
+          "account is admitted to the invite's room (unless it is locked or full), or waits in " +
+          'its lobby (approval room, invite without skip-the-lobby), so a 1-use link registers ' +
+          'one account and its holder is then in the room or its lobby.',
         response: { 201: AuthResponse, ...errorResponses(400, 403, 409, 429) },
       },
       handler: async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),

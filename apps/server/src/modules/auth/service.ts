@@ -25,15 +25,17 @@ export type AuthServiceDeps = {
   /** Registration mode and guest access (live settings). */
   settings?: SettingsReader;
   /**
-   * Registration with a room invite while `invite-only`: runs `create` in one transaction
-   * with one use of the invite (which also seats the new account in the invite's room),
+   * Registration with a room invite (its code) while `invite-only`: runs `create` in one
+   * transaction with one use of the invite (which also seats the new account in the
+   * invite's room, or puts it in the lobby of an approval room),
    * or throws 403 INVITE_REQUIRED. Rooms' invites answer it, wired by app.ts. Absent:
-   * invite-only registration admits nobody.
+   * invite-only registration admits nobody. `invite` names the invite for the audit log: a
+   * digest of the code, never the code (a credential).
    */
-  registerWithInvite?: <T extends { id: string }>(
-    token: string,
+  registerWithInvite?: <T extends { id: string; displayName: string }>(
+    code: string,
     create: (trx: Db) => Promise<T>,
-  ) => Promise<{ account: T; inviteId: string }>;
+  ) => Promise<{ account: T; invite: string }>;
   /** Guest access and the per-IP guest quota (modules/settings); absent: guests always welcome. */
   admitGuest?: (ip: string) => Promise<void>;
   /** Addresses no account has are audited as an HMAC under this key (email-digest.ts). */
@@ -86,14 +88,14 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register(input: NewAccount & { inviteToken?: string | undefined }) {
-      const { user, inviteId } = await registerAccount(input);
+      const { user, invite } = await registerAccount(input);
       const session = await startSession(user);
       await audit.record({
         type: 'auth.register',
         actorId: user.id,
         targetType: 'user',
         targetId: user.id,
-        details: { role: user.role, ...(inviteId ? { inviteId } : {}) },
+        details: { role: user.role, ...(invite ? { invite } : {}) },
       });
       return session;
     },
@@ -320,7 +322,7 @@ export function createAuthService(deps: AuthServiceDeps) {
    */
   async function registerAccount(
     input: NewAccount & { inviteToken?: string | undefined },
-  ): Promise<{ user: UserRecord; inviteId?: string }> {
+  ): Promise<{ user: UserRecord; invite?: string }> {
     const mode = deps.settings?.get().registration ?? 'open';
     if (mode === 'closed') throw AccessErrors.registrationClosed();
     if (mode === 'open') return { user: await createAccount(input) };
@@ -329,10 +331,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!inviteToken || !withInvite) throw AccessErrors.inviteRequired();
     // Hashed first: scrypt must not hold the transaction (and the invite's row) open.
     const passwordHash = await hashPassword(input.password, deps.scryptCost);
-    const { account, inviteId } = await withInvite(inviteToken, (trx) =>
+    const { account, invite } = await withInvite(inviteToken, (trx) =>
       insertAccount({ users: createUsersRepo(trx), clock }, input, passwordHash),
     );
-    return { user: account, inviteId };
+    return { user: account, invite };
   }
 
   function createAccount(input: NewAccount): Promise<UserRecord> {

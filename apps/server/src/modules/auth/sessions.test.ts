@@ -104,7 +104,7 @@ describe.each(dialects)('sign-in sessions on %s', (dialect) => {
       headers: { 'content-type': 'application/json', ...auth },
     });
     const invited = (
-      await post(`/api/invites/${invite.json().token}/accept`, { displayName: 'Ivy' })
+      await post(`/api/invites/${invite.json().invite.code}/accept`, { displayName: 'Ivy' })
     ).json<Pair>();
     expect((await me(invited.tokens.accessToken)).statusCode).toBe(200);
 

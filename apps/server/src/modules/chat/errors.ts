@@ -12,7 +12,11 @@ export const ChatErrors = {
     ),
   roomClosed: () => new AppError(ErrorCode.ROOM_CLOSED, 410, 'This meeting has ended.'),
   disabled: () =>
-    new AppError(ErrorCode.CHAT_DISABLED, 403, 'The host has turned chat off in this room.'),
+    new AppError(
+      ErrorCode.CHAT_DISABLED,
+      403,
+      'The host has turned chat off in this room; only hosts and co-hosts can write.',
+    ),
   rateLimited: (retryAfterMs: number) =>
     new AppError(
       ErrorCode.RATE_LIMITED,

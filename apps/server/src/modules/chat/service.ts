@@ -50,12 +50,16 @@ export function createChatService(deps: ChatServiceDeps) {
   const { db, repo, rooms, clock, sendLimiter, typingLimiter } = deps;
   const ulid = createUlidFactory(clock);
 
-  /** Someone in the room's call may talk only while they are admitted and chat is on. */
+  /**
+   * Someone in the room's call may talk only while they are admitted and chat is on; with
+   * chat off, its hosts and co-hosts still may (announcements, links), as in Meet.
+   */
   async function requireChatOpen(roomId: string, user: User): Promise<void> {
     const room = await rooms.view(roomId, user.id);
     if (room.status === 'closed') throw ChatErrors.roomClosed();
     if (room.myStatus !== 'approved') throw ChatErrors.notApproved();
-    if (!room.chatEnabled) throw ChatErrors.disabled();
+    const moderates = room.myRole === 'host' || room.myRole === 'cohost';
+    if (!room.chatEnabled && !moderates) throw ChatErrors.disabled();
   }
 
   return {

@@ -86,6 +86,7 @@ export function people(t: TestApp) {
       role: 'participant',
       media: { audio: false, video: false, screen: false, handRaised: false },
       joinedAt: new Date().toISOString(),
+      handRaisedAt: null,
     };
     await t.live.roster.add(PRESENCE_KEY, entry, processId);
   }

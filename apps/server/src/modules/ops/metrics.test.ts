@@ -196,7 +196,7 @@ for (const setup of SETUPS) {
       expect(count(after, rooms) - count(before, rooms)).toBe(3);
       const unmatched = { method: 'GET', route: 'unmatched', status_code: '404' };
       expect(count(after, unmatched) - count(before, unmatched)).toBe(1);
-      expect(count(after, { route: '/api/invites/:token' })).toBe(1);
+      expect(count(after, { route: '/api/invites/:code' })).toBe(1);
       // The histogram's buckets are cumulative: every request is in +Inf.
       expect(
         after.value('parley_http_request_duration_seconds_bucket', { ...rooms, le: '+Inf' }),

@@ -48,6 +48,7 @@ const entry = (connectionId: string, userId: string): RosterEntry => ({
   role: 'participant',
   media: { audio: true, video: true, screen: false, handRaised: false },
   joinedAt: '2031-03-03T09:00:00.000Z',
+  handRaisedAt: null,
 });
 
 /** People in calls held by a third process (its lease far ahead): 2 rooms, 3 people. */

@@ -1,6 +1,12 @@
 import { ErrorCode } from '@parley/protocol';
 import { AppError } from '../../platform/errors.js';
 
+const SPENT = {
+  expired: 'This invite link has expired.',
+  'used-up': 'This invite link has been used up.',
+  revoked: 'This invite link was withdrawn by the host.',
+} as const;
+
 export const RoomErrors = {
   // One answer for "does not exist" and "you may not see it", so codes cannot be probed.
   notFound: () => new AppError(ErrorCode.ROOM_NOT_FOUND, 404, 'No such room.'),
@@ -21,6 +27,9 @@ export const RoomErrors = {
       404,
       'That person is not in this room or its lobby.',
     ),
+  // Moderation acts on people in the call: the same 404 family as an unknown person.
+  notInCall: () =>
+    new AppError(ErrorCode.PARTICIPANT_NOT_FOUND, 404, 'That person is not in the call.'),
   conflict: (message: string) => new AppError(ErrorCode.CONFLICT, 409, message),
   guestsCannotCreate: () =>
     new AppError(
@@ -30,6 +39,7 @@ export const RoomErrors = {
     ),
   inviteNotFound: () =>
     new AppError(ErrorCode.INVITE_NOT_FOUND, 404, 'This invite link is not valid.'),
-  inviteInvalid: () =>
-    new AppError(ErrorCode.INVITE_INVALID, 410, 'This invite link has expired or been used up.'),
+  /** A real invite that no longer admits anyone; `details.reason` lets a client say why. */
+  inviteSpent: (reason: 'expired' | 'used-up' | 'revoked') =>
+    new AppError(ErrorCode.INVITE_INVALID, 410, SPENT[reason], { reason }),
 } as const;

@@ -68,6 +68,10 @@ export async function openPersonalRoom(
     // A room nobody enters counts as empty from its creation.
     empty_since: req.at,
     kind: req.kind,
+    // Its owner (calls, appointments) ends it; the empty-room cleanup applies to direct
+    // calls' rooms by kind, not by this flag.
+    instant: 0,
+    meeting_started_at: null,
   };
   await repo.insertRoom(trx, row);
   for (const userId of req.partyIds) {
@@ -79,6 +83,7 @@ export async function openPersonalRoom(
       requested_at: req.at,
       updated_at: req.at,
       decided_by: first,
+      invite_id: null,
     });
   }
   await repo.activity(trx, {

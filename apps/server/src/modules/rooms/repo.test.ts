@@ -60,6 +60,8 @@ describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
       closed_at: null,
       close_reason: null,
       empty_since: T0,
+      instant: 1,
+      meeting_started_at: null,
       ...patch,
     });
     return id;
@@ -78,6 +80,7 @@ describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
       requested_at: T0,
       updated_at: updatedAt,
       decided_by: null,
+      invite_id: null,
     });
 
   it('heldSeats: approved seats of open rooms last changed before the cut-off, and nothing else', async () => {
@@ -128,14 +131,32 @@ describe.each(dialects)('rooms repo recovery queries on %s', (dialect) => {
     expect(await repo.roomsEmptySince(h.db, at(60))).toEqual([occupied]);
   });
 
-  it('roomsEmptySince leaves appointment rooms to the appointments upkeep; meetings and direct calls are cleaned up', async () => {
+  it('roomsEmptySince: instant meetings and direct calls are cleaned up; persistent meetings stay, appointments are left to their upkeep', async () => {
     const host = await user();
     const meeting = await room(host);
-    const direct = await room(host, { kind: 'direct' });
-    const appointment = await room(host, { kind: 'appointment' });
+    const persistent = await room(host, { instant: 0 });
+    const direct = await room(host, { kind: 'direct', instant: 0 });
+    const appointment = await room(host, { kind: 'appointment', instant: 0 });
     const found = await repo.roomsEmptySince(h.db, at(60));
     expect(found).toHaveLength(2);
     expect(found).toEqual(expect.arrayContaining([meeting, direct]));
     expect(found).not.toContain(appointment);
+    expect(found).not.toContain(persistent);
+  });
+
+  it('markEmpty stops the meeting clock; closeRoom leaves no meeting going on', async () => {
+    const host = await user();
+    const a = await room(host, { empty_since: null, meeting_started_at: at(1) });
+    const b = await room(host, { empty_since: null, meeting_started_at: at(1) });
+    await repo.markEmpty(h.db, a, at(5));
+    expect(await repo.findRoom(h.db, a)).toMatchObject({
+      empty_since: at(5),
+      meeting_started_at: null,
+    });
+    await repo.closeRoom(h.db, b, at(6), 'ended');
+    expect(await repo.findRoom(h.db, b)).toMatchObject({
+      status: 'closed',
+      meeting_started_at: null,
+    });
   });
 });

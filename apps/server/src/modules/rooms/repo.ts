@@ -13,6 +13,10 @@ import type {
 export type Q = Db | Transaction<Database>;
 export type Trx = Transaction<Database>;
 export type ParticipantRow = RoomParticipantsTable & { display_name: string; is_guest: number };
+export type InviteRow = RoomInvitesTable & { created_by_name: string };
+/** A participant row to write: `client_key` only for guests (absent: null). */
+export type NewParticipant = Omit<RoomParticipantsTable, 'client_key'> &
+  Partial<Pick<RoomParticipantsTable, 'client_key'>>;
 
 /** SQL for rooms, participants, invites and activity. Every function takes the db or a transaction. */
 export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
@@ -62,29 +66,47 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
       const r = await q
         .updateTable('rooms')
         // empty_since stays: when everyone had left is history a direct call's reaper uses.
-        .set({ status: 'closed', closed_at: at, close_reason: reason })
+        // No meeting goes on in a closed room.
+        .set({ status: 'closed', closed_at: at, close_reason: reason, meeting_started_at: null })
         .where('id', '=', id)
         .where('status', '=', 'open')
         .executeTakeFirst();
-      return r.numUpdatedRows > 0n;
+      if (r.numUpdatedRows === 0n) return false;
+      // Guests' networks only hold kicked guests back while the room is open: not kept after.
+      await q
+        .updateTable('room_participants')
+        .set({ client_key: null })
+        .where('room_id', '=', id)
+        .where('client_key', 'is not', null)
+        .execute();
+      return true;
     },
+    /**
+     * Open rooms left empty since before `before` that close for it: instant meetings and
+     * direct calls' rooms. Other meetings stay until their host ends them; the appointments
+     * upkeep owns its rooms' ends (grace, window close, completion).
+     */
     async roomsEmptySince(q: Q, before: string): Promise<string[]> {
       const rows = await q
         .selectFrom('rooms')
         .select('id')
         .where('status', '=', 'open')
-        // The appointments upkeep owns its rooms' ends (grace, window close, completion).
-        .where('kind', '<>', 'appointment')
+        .where((eb) =>
+          eb.or([
+            eb('kind', '=', 'direct'),
+            eb.and([eb('kind', '=', 'meeting'), eb('instant', '=', 1)]),
+          ]),
+        )
         .where('empty_since', 'is not', null)
         .where('empty_since', '<', before)
         .execute();
       return rows.map((r) => r.id);
     },
-    /** Marks an open room empty from `at` (a closed room keeps its null). */
+    /** Marks an open room empty from `at` (a closed room keeps its null); its meeting is over. */
     async markEmpty(q: Q, id: string, at: string): Promise<void> {
       await q
         .updateTable('rooms')
-        .set({ empty_since: at })
+        .set({ empty_since: at, meeting_started_at: null })
         .where('id', '=', id)
         .where('status', '=', 'open')
         .execute();
@@ -217,10 +239,10 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .where('room_id', 'in', roomIds)
         .execute();
     },
-    async upsertParticipant(q: Q, row: RoomParticipantsTable): Promise<void> {
+    async upsertParticipant(q: Q, row: NewParticipant): Promise<void> {
       await q
         .insertInto('room_participants')
-        .values(row)
+        .values({ ...row, client_key: row.client_key ?? null })
         .onConflict((oc) =>
           oc.columns(['room_id', 'user_id']).doUpdateSet({
             status: row.status,
@@ -228,6 +250,8 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
             updated_at: row.updated_at,
             decided_by: row.decided_by,
             requested_at: row.requested_at,
+            invite_id: row.invite_id,
+            client_key: row.client_key ?? null,
           }),
         )
         .execute();
@@ -242,7 +266,18 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
       roomId: string,
       userId: string,
       from: RoomParticipantsTable['status'][],
-      set: Partial<Pick<RoomParticipantsTable, 'status' | 'role' | 'decided_by' | 'updated_at'>>,
+      set: Partial<
+        Pick<
+          RoomParticipantsTable,
+          | 'status'
+          | 'role'
+          | 'decided_by'
+          | 'updated_at'
+          | 'requested_at'
+          | 'invite_id'
+          | 'client_key'
+        >
+      >,
     ): Promise<boolean> {
       const r = await q
         .updateTable('room_participants')
@@ -252,6 +287,18 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .where('status', 'in', from)
         .executeTakeFirst();
       return r.numUpdatedRows > 0n;
+    },
+    /** Whether a guest kicked from the room came from the network `clientKey`. */
+    async kickedGuestFrom(q: Q, roomId: string, clientKey: string): Promise<boolean> {
+      const row = await q
+        .selectFrom('room_participants')
+        .select('user_id')
+        .where('room_id', '=', roomId)
+        .where('status', '=', 'kicked')
+        .where('client_key', '=', clientKey)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
     },
     /** Withdraws a knock; only a `pending` row goes, so a decision that won is kept. */
     async deletePending(q: Q, roomId: string, userId: string): Promise<boolean> {
@@ -310,15 +357,69 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
     async findInvite(q: Q, id: string): Promise<RoomInvitesTable | undefined> {
       return q.selectFrom('room_invites').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    /** A room's invites with their authors' names, newest first (room_invites_room_created_idx). */
+    async listInvites(q: Q, roomId: string): Promise<InviteRow[]> {
+      return q
+        .selectFrom('room_invites')
+        .innerJoin('users', 'users.id', 'room_invites.created_by')
+        .selectAll('room_invites')
+        .select('users.display_name as created_by_name')
+        .where('room_invites.room_id', '=', roomId)
+        .orderBy('room_invites.created_at', 'desc')
+        .orderBy('room_invites.id')
+        .limit(200)
+        .execute();
+    },
     /**
-     * Consumes one use only if one is left, in one conditional statement: concurrent
-     * accepts of a one-use link consume it once. False when none was left.
+     * Revokes an invite of `roomId` (a code of another room is no match): 'revoked' now,
+     * 'already' revoked before (revoking twice is no error), 'none' when no such invite.
      */
-    async consumeInviteUse(q: Q, id: string): Promise<boolean> {
+    async revokeInvite(
+      q: Q,
+      roomId: string,
+      id: string,
+      at: string,
+    ): Promise<'revoked' | 'already' | 'none'> {
+      const r = await q
+        .updateTable('room_invites')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('room_id', '=', roomId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (r.numUpdatedRows > 0n) return 'revoked';
+      const row = await q
+        .selectFrom('room_invites')
+        .select('id')
+        .where('id', '=', id)
+        .where('room_id', '=', roomId)
+        .executeTakeFirst();
+      return row ? 'already' : 'none';
+    },
+    /** Who waits in the room's lobby having come with this invite. */
+    async pendingByInvite(q: Q, roomId: string, inviteId: string): Promise<string[]> {
+      const rows = await q
+        .selectFrom('room_participants')
+        .select('user_id')
+        .where('room_id', '=', roomId)
+        .where('status', '=', 'pending')
+        .where('invite_id', '=', inviteId)
+        .orderBy('user_id')
+        .execute();
+      return rows.map((r) => r.user_id);
+    },
+    /**
+     * Consumes one use only if the invite still works at `at` (not revoked, not expired, a
+     * use left), in one conditional statement: concurrent accepts of a one-use link
+     * consume it once, and an accept racing a revoke loses to it. False when it did not.
+     */
+    async consumeInviteUse(q: Q, id: string, at: string): Promise<boolean> {
       const r = await q
         .updateTable('room_invites')
         .set((eb) => ({ uses: eb('uses', '+', 1) }))
         .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', at)
         .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
         .executeTakeFirst();
       return r.numUpdatedRows > 0n;

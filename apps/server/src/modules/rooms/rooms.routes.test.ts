@@ -400,7 +400,7 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       ).toBe('ROOM_NOT_FOUND');
     });
 
-    it('a co-host may admit and kick participants but not the host, and may not end the room', async () => {
+    it('a co-host may admit and kick participants but not the host, may not promote or change settings, and may end the room for all', async () => {
       const host = await member();
       const { room } = await createRoom(host, { entry: 'approval' });
       const co = await member();
@@ -421,9 +421,22 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
         (await call('POST', `/api/rooms/${room.id}/participants/${p.id}/kick`, co)).json()
           .participant.status,
       ).toBe('kicked');
-      expect((await call('DELETE', `/api/rooms/${room.id}`, co)).json().error.code).toBe(
+      expect(
+        (await call('POST', `/api/rooms/${room.id}/participants/${p.id}/promote`, co)).json().error
+          .code,
+      ).toBe('NOT_HOST');
+      expect(
+        (await call('PATCH', `/api/rooms/${room.id}`, co, { name: 'Mine now' })).json().error.code,
+      ).toBe('NOT_HOST');
+      // A participant still cannot end it; the co-host can (moderation survives the host).
+      const other = await member();
+      await call('POST', `/api/rooms/${room.id}/join`, other, {});
+      await call('POST', `/api/rooms/${room.id}/participants/${other.id}/admit`, co);
+      expect((await call('DELETE', `/api/rooms/${room.id}`, other)).json().error.code).toBe(
         'NOT_HOST',
       );
+      expect((await call('DELETE', `/api/rooms/${room.id}`, co)).statusCode).toBe(204);
+      expect((await call('GET', `/api/rooms/${room.id}`, host)).json().room.status).toBe('closed');
     });
 
     it('the host changes settings; switching to password entry returns a new password once', async () => {
@@ -495,203 +508,6 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
     });
   });
 
-  describe('invites', () => {
-    it('a guest accepts an invite link and enters approved, even in an approval room', async () => {
-      const host = await member();
-      const { room } = await createRoom(host, { entry: 'approval' });
-      const inv = await call('POST', `/api/rooms/${room.id}/invites`, host, {
-        expiresInMinutes: 60,
-      });
-      expect(inv.statusCode).toBe(201);
-      const { token, url } = inv.json();
-      expect(url).toBe(`http://parley.test/invite/${token}`);
-      const summary = await call('GET', `/api/invites/${token}`);
-      expect(summary.json()).toMatchObject({
-        room: { id: room.id, code: room.code, name: 'Standup' },
-      });
-      const acc = await call('POST', `/api/invites/${token}/accept`, undefined, {
-        displayName: 'Invited Ivy',
-      });
-      expect(acc.statusCode).toBe(200);
-      const body = acc.json();
-      expect(body).toMatchObject({
-        status: 'approved',
-        user: { isGuest: true, displayName: 'Invited Ivy' },
-        room: { id: room.id, myStatus: 'approved' },
-      });
-      const ivy = { token: body.tokens.accessToken, id: body.user.id };
-      expect((await call('POST', `/api/rooms/${room.id}/join`, ivy, {})).json().status).toBe(
-        'approved',
-      );
-    });
-
-    it('a signed-in user accepts as themselves; no display name and no sign-in is a 400', async () => {
-      const host = await member();
-      const { room } = await createRoom(host, { entry: 'approval' });
-      const { token } = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 60 })
-      ).json();
-      const m = await member();
-      const acc = await call('POST', `/api/invites/${token}/accept`, m, {});
-      expect(acc.json()).toMatchObject({ status: 'approved' });
-      expect(acc.json().tokens).toBeUndefined();
-      expect((await call('POST', `/api/invites/${token}/accept`, undefined, {})).statusCode).toBe(
-        400,
-      );
-    });
-
-    it('an expired, used-up or tampered invite is refused', async () => {
-      const host = await member();
-      const { room } = await createRoom(host, { entry: 'approval' });
-      const once = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, {
-          expiresInMinutes: 5,
-          maxUses: 1,
-        })
-      ).json().token as string;
-      expect(
-        (await call('POST', `/api/invites/${once}/accept`, undefined, { displayName: 'First' }))
-          .statusCode,
-      ).toBe(200);
-      const second = await call('POST', `/api/invites/${once}/accept`, undefined, {
-        displayName: 'Second',
-      });
-      expect(second.statusCode).toBe(410);
-      expect(second.json().error.code).toBe('INVITE_INVALID');
-      const later = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 5 })
-      ).json().token as string;
-      clock.advance(6 * 60_000);
-      expect((await call('GET', `/api/invites/${later}`)).statusCode).toBe(410);
-      const [h, p, s] = later.split('.');
-      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-      const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, exp: 9999999999 })).toString('base64url')}.${s}`;
-      expect((await call('GET', `/api/invites/${forged}`)).json().error.code).toBe(
-        'INVITE_NOT_FOUND',
-      );
-    });
-
-    it('a one-use invite accepted twice at once admits one person', async () => {
-      const host = await member();
-      const { room } = await createRoom(host, { entry: 'approval' });
-      const token = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, {
-          expiresInMinutes: 5,
-          maxUses: 1,
-        })
-      ).json().token as string;
-      const results = await Promise.all(
-        ['A', 'B'].map((n) =>
-          call('POST', `/api/invites/${token}/accept`, undefined, { displayName: n }),
-        ),
-      );
-      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 410]);
-      // The loser's guest account was rolled back with its transaction.
-      const guests = await t.db.db
-        .selectFrom('users')
-        .select('id')
-        .where('is_guest', '=', 1)
-        .execute();
-      expect(guests).toHaveLength(1);
-    });
-
-    it('an invite and a join racing for the last seat: one gets it; a refused guest is rolled back and the use kept', async () => {
-      const host = await member();
-      const { room } = await createRoom(host, { maxParticipants: 2 });
-      const token = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, {
-          expiresInMinutes: 5,
-          maxUses: 1,
-        })
-      ).json().token as string;
-      const joiner = await member();
-      const [byInvite, byJoin] = await Promise.all([
-        call('POST', `/api/invites/${token}/accept`, undefined, { displayName: 'Ivy' }),
-        call('POST', `/api/rooms/${room.id}/join`, joiner, {}),
-      ]);
-      expect([byInvite.statusCode, byJoin.statusCode].sort()).toEqual([200, 409]);
-      expect(await approvedSeats(room.id)).toHaveLength(2);
-      const guests = await t.db.db
-        .selectFrom('users')
-        .select('id')
-        .where('is_guest', '=', 1)
-        .execute();
-      const invite = await t.db.db
-        .selectFrom('room_invites')
-        .select('uses')
-        .where('room_id', '=', room.id)
-        .executeTakeFirstOrThrow();
-      if (byInvite.statusCode === 200) {
-        expect(guests).toHaveLength(1);
-        expect(invite.uses).toBe(1);
-      } else {
-        expect(byInvite.json().error.code).toBe('ROOM_FULL');
-        expect(guests).toHaveLength(0);
-        expect(invite.uses).toBe(0);
-      }
-    });
-
-    it('a co-host who left and comes back through an invite is still a co-host; the use is recorded', async () => {
-      const host = await member();
-      const { room } = await createRoom(host, { entry: 'approval' });
-      const co = await member();
-      await call('POST', `/api/rooms/${room.id}/join`, co, {});
-      await call('POST', `/api/rooms/${room.id}/participants/${co.id}/admit`, host);
-      await call('POST', `/api/rooms/${room.id}/participants/${co.id}/promote`, host);
-      expect((await call('POST', `/api/rooms/${room.id}/leave`, co)).statusCode).toBe(204);
-      const token = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 5 })
-      ).json().token as string;
-      clock.advance(1000); // the admission is the newest activity row
-      const acc = await call('POST', `/api/invites/${token}/accept`, co, {});
-      expect(acc.json()).toMatchObject({
-        status: 'approved',
-        room: { myRole: 'cohost', myStatus: 'approved' },
-      });
-      const last = await t.db.db
-        .selectFrom('room_activity')
-        .select(['kind', 'user_id', 'actor_id', 'details'])
-        .where('room_id', '=', room.id)
-        .orderBy('at', 'desc')
-        .executeTakeFirstOrThrow();
-      expect(last).toMatchObject({ kind: 'admitted', user_id: co.id, actor_id: host.id });
-      expect(JSON.parse(last.details!)).toMatchObject({ via: 'invite' });
-      // Accepting again while in the room consumes nothing.
-      await call('POST', `/api/invites/${token}/accept`, co, {});
-      const { uses } = await t.db.db
-        .selectFrom('room_invites')
-        .select('uses')
-        .where('room_id', '=', room.id)
-        .executeTakeFirstOrThrow();
-      expect(uses).toBe(1);
-    });
-
-    it('an invite token is not an access token, and an access token is not an invite', async () => {
-      const host = await member();
-      const { room } = await createRoom(host);
-      const token = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 5 })
-      ).json().token as string;
-      expect((await call('GET', '/api/auth/me', { token, id: '' })).statusCode).toBe(401);
-      expect((await call('GET', `/api/invites/${host.token}`)).statusCode).toBe(404);
-    });
-
-    it('someone kicked after the invite was made cannot use it to come back', async () => {
-      const host = await member();
-      const { room } = await createRoom(host);
-      const token = (
-        await call('POST', `/api/rooms/${room.id}/invites`, host, { expiresInMinutes: 60 })
-      ).json().token as string;
-      const m = await member();
-      await call('POST', `/api/invites/${token}/accept`, m, {});
-      clock.advance(1000);
-      await call('POST', `/api/rooms/${room.id}/participants/${m.id}/kick`, host);
-      expect((await call('POST', `/api/invites/${token}/accept`, m, {})).json().error.code).toBe(
-        'KICKED_FROM_ROOM',
-      );
-    });
-  });
-
   describe('ending rooms', () => {
     it('the host ends the room: 204, then 410 for everyone; activity says closed', async () => {
       const host = await member();
@@ -738,12 +554,15 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       expect(events).toEqual([{ roomId: room.id, status: 'closed' }]);
     });
 
-    it('the cleanup job closes rooms left empty past the timeout, and only those', async () => {
+    it('the cleanup job closes instant rooms left empty past the timeout, and only those; other rooms persist', async () => {
       const host = await member();
-      const stale = (await createRoom(host)).room;
+      const stale = (await createRoom(host, { instant: true })).room;
+      const persistent = (await createRoom(host)).room;
+      expect(persistent).toMatchObject({ instant: false, meetingStartedAt: null });
       clock.advance(30 * 60_000);
       const again = await relogin(host);
-      const fresh = (await createRoom(again)).room;
+      const fresh = (await createRoom(again, { instant: true })).room;
+      expect(fresh).toMatchObject({ instant: true });
       clock.advance(31 * 60_000);
       expect(await t.services.rooms.closeAbandoned()).toBe(1);
       const status = async (id: string) =>
@@ -756,6 +575,11 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
         ).status;
       expect(await status(stale.id)).toBe('closed');
       expect(await status(fresh.id)).toBe('open');
+      // A room made for next week's meeting is still there next week.
+      clock.advance(7 * 24 * 60 * 60_000);
+      expect(await t.services.rooms.closeAbandoned()).toBe(1);
+      expect(await status(persistent.id)).toBe('open');
+      expect(await status(fresh.id)).toBe('closed');
       const row = await t.db.db
         .selectFrom('rooms')
         .select('close_reason')

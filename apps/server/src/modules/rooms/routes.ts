@@ -5,16 +5,20 @@ import {
   CreateRoomBody,
   CreateRoomResponse,
   IdOrCodeParam,
+  InviteCodeParam,
+  InviteListResponse,
+  InviteParams,
   InviteResponse,
   InviteSummary,
-  InviteTokenParam,
   JoinRoomBody,
   JoinRoomResponse,
+  MuteAllResponse,
   ParticipantParams,
   ParticipantResponse,
   RoomIdParam,
   RoomListResponse,
   RoomResponse,
+  SpotlightBody,
   UpdateRoomBody,
   UpdateRoomResponse,
 } from '@parley/protocol';
@@ -46,6 +50,8 @@ export function roomRoutes(deps: RoomRoutesDeps) {
     const auth = { onRequest: deps.authenticate };
     const tags = ['rooms'];
     const security = bearerSecurity;
+    // Invite links: never an origin the client made up (Host: evil.example): relative then.
+    const linkBase = (req: FastifyRequest) => deps.linkOrigin(req) ?? '';
 
     r.post('/rooms', {
       ...auth,
@@ -115,7 +121,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
       schema: {
         tags,
         security,
-        summary: 'End the room for everyone (host)',
+        summary: 'End the room for everyone (host or co-host)',
         params: RoomIdParam,
         response: { 204: z.undefined(), ...errorResponses(401, 403, 404, 410) },
       },
@@ -133,7 +139,8 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         security,
         summary: 'Ask to join: approved at once, or pending in the lobby',
         description:
-          'Wrong password: 403 BAD_ROOM_PASSWORD (throttled); full: 409 ROOM_FULL; locked: 403 ROOM_LOCKED; ended: 410 ROOM_CLOSED.',
+          'Wrong password: 403 BAD_ROOM_PASSWORD (throttled); full: 409 ROOM_FULL; locked: 403 ROOM_LOCKED; ended: 410 ROOM_CLOSED. ' +
+          'A guest new to the room from the network of a guest removed from it: `pending`.',
         params: IdOrCodeParam,
         body: JoinRoomBody,
         response: { 200: JoinRoomResponse, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
@@ -175,8 +182,18 @@ export function roomRoutes(deps: RoomRoutesDeps) {
       ],
       [
         'promote',
-        'Make an admitted participant co-host (host)',
+        'Make an admitted participant co-host (host); they get `moderation.granted`',
         (id: string, userId: string, actor: User) => deps.rooms.promote(id, userId, actor),
+      ],
+      [
+        'mute',
+        "Turn off someone's microphone in the call; they get `moderation.applied` and may turn it on again (host or co-host; a co-host cannot mute the host)",
+        (id: string, userId: string, actor: User) => deps.rooms.mute(id, userId, actor),
+      ],
+      [
+        'lower-hand',
+        "Lower someone's raised hand (host or co-host; a co-host cannot act on the host)",
+        (id: string, userId: string, actor: User) => deps.rooms.lowerHand(id, userId, actor),
       ],
     ] as const;
     for (const [action, summary, fn] of decisions) {
@@ -195,44 +212,117 @@ export function roomRoutes(deps: RoomRoutesDeps) {
       });
     }
 
+    r.post('/rooms/:id/mute-all', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Ask everyone in the call but the caller to mute (host or co-host; a co-host’s request spares the host)',
+        params: RoomIdParam,
+        response: { 200: MuteAllResponse, ...errorResponses(401, 403, 404, 410) },
+      },
+      handler: async (req) => deps.rooms.muteAll(req.params.id, currentUser(req)),
+    });
+
+    r.post('/rooms/:id/spotlight', {
+      ...auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Show one connection of the call large to everyone, or nobody (host or co-host)',
+        description:
+          'A connection not in the call: 404 PARTICIPANT_NOT_FOUND. The room hears `room.spotlight`.',
+        params: RoomIdParam,
+        body: SpotlightBody,
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 410) },
+      },
+      handler: async (req, reply) => {
+        await deps.rooms.spotlight(req.params.id, req.body.connectionId, currentUser(req));
+        return reply.code(204).send();
+      },
+    });
+
     r.post('/rooms/:id/invites', {
       ...auth,
       schema: {
         tags: ['invites'],
         security,
-        summary: 'Create an invite link bound to this room (host or co-host)',
+        summary: 'Create an invite link to this room (host or co-host)',
+        description:
+          'The link is `/i/<code>`: a short code looked up on every use. In a room with host ' +
+          'approval its holder waits in the lobby unless `skipLobby`; in a password room it ' +
+          'stands in for the password.',
         params: RoomIdParam,
         body: CreateInviteBody,
         response: { 201: InviteResponse, ...errorResponses(400, 401, 403, 404, 410) },
       },
-      handler: async (req, reply) => {
-        // Never an origin the client made up (Host: evil.example): relative then.
-        const base = deps.linkOrigin(req) ?? '';
-        return reply
+      handler: async (req, reply) =>
+        reply
           .code(201)
-          .send(await deps.invites.create(req.params.id, currentUser(req), req.body, base));
+          .send(
+            await deps.invites.create(req.params.id, currentUser(req), req.body, linkBase(req)),
+          ),
+    });
+
+    r.get('/rooms/:id/invites', {
+      ...auth,
+      schema: {
+        tags: ['invites'],
+        security,
+        summary: "The room's invites, newest first, with uses and status (host or co-host)",
+        params: RoomIdParam,
+        response: { 200: InviteListResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+      handler: async (req) => deps.invites.list(req.params.id, currentUser(req), linkBase(req)),
+    });
+
+    r.delete('/rooms/:id/invites/:code', {
+      ...auth,
+      schema: {
+        tags: ['invites'],
+        security,
+        summary: 'Revoke an invite at once (host or co-host)',
+        description:
+          'Nobody gets in with it from now on, and whoever waits in the lobby having come ' +
+          'with it is turned away (`lobby.denied`, reason `invite-revoked`). Revoking an ' +
+          'invite again is no error (204). A code that is not this room’s: 404 INVITE_NOT_FOUND.',
+        params: InviteParams,
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404) },
+      },
+      handler: async (req, reply) => {
+        await deps.invites.revoke(req.params.id, req.params.code, currentUser(req));
+        return reply.code(204).send();
       },
     });
 
-    r.get('/invites/:token', {
+    r.get('/invites/:code', {
       schema: {
         tags: ['invites'],
         summary: 'What an invite link leads to (no sign-in needed)',
-        params: InviteTokenParam,
+        params: InviteCodeParam,
         description:
-          'Links that are not valid count against the caller’s IP (429 TOO_MANY_ATTEMPTS).',
-        response: { 200: InviteSummary, ...errorResponses(404, 410, 429) },
+          'Unknown codes count against the caller’s IP (429 TOO_MANY_ATTEMPTS). Expired, used ' +
+          'up or revoked: 410 INVITE_INVALID. `admission` says whether accepting lets the ' +
+          'person in or puts them in the lobby.',
+        response: { 200: InviteSummary, ...errorResponses(400, 404, 410, 429) },
       },
-      handler: async (req) => deps.invites.summary(req.params.token, req.ip),
+      handler: async (req) => deps.invites.summary(req.params.code, req.ip),
     });
 
-    r.post('/invites/:token/accept', {
+    r.post('/invites/:code/accept', {
       config: { rateLimit: { max: deps.joinRateLimit, timeWindow: '1 minute' } },
       schema: {
         tags: ['invites'],
         summary:
           'Accept an invite: signed-in users join as themselves; others become a guest with `displayName`',
-        params: InviteTokenParam,
+        description:
+          '`approved`: in (open and password rooms — no password needed — a skip-the-lobby ' +
+          'invite, or already in). `pending`: in the lobby of an approval room until a host ' +
+          'admits them. Someone removed from the room: 403 KICKED_FROM_ROOM through any invite; ' +
+          'a guest not yet admitted who comes from the network of a guest removed from it: ' +
+          '`pending`, whatever the invite.',
+        params: InviteCodeParam,
         body: AcceptInviteBody,
         response: {
           200: AcceptInviteResponse,
@@ -241,7 +331,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
       },
       handler: async (req) =>
         deps.invites.accept(
-          req.params.token,
+          req.params.code,
           await deps.optionalUser(req),
           req.body.displayName,
           req.ip,

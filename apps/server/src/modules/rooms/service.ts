@@ -22,13 +22,15 @@ import { fromBool, isUniqueViolation, toBool } from '../../platform/db/database.
 import type { RoomParticipantsTable, RoomsTable } from '../../platform/db/schema.js';
 import type { AppError } from '../../platform/errors.js';
 import { Errors } from '../../platform/errors.js';
-import type { AttemptLimiter, Bus, Roster } from '../../platform/live/index.js';
+import type { AttemptLimiter, Bus, LiveStore, Locks, Roster } from '../../platform/live/index.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RoomGate } from '../signaling/index.js';
 import { createDirectRooms } from './direct.js';
 import { createPersonalRooms, isPersonal } from './personal.js';
 import type { AppointmentRoomAccess } from './personal.js';
 import { RoomErrors } from './errors.js';
+import { createModeration } from './moderation.js';
+import type { Spotlight } from './moderation.js';
 import type { RoomsRepo, Trx } from './repo.js';
 import { toParticipant, toRoom, toSummary } from './views.js';
 import { createRoomQuotas, requireSizeWithin, roomSettings } from './room-settings.js';
@@ -46,7 +48,11 @@ export type RoomsServiceDeps = {
   /** Messages to clients, and `room.closed` for the modules that react to it. */
   bus: Pick<Bus, 'toRoom' | 'toUser' | 'emit'>;
   /** Who is in the call right now: head counts, and roles on open connections. */
-  roster: Pick<Roster, 'countUsers' | 'setRoleForUser'>;
+  roster: Pick<Roster, 'countUsers' | 'setRoleForUser' | 'list' | 'get' | 'update'>;
+  /** The room's live lock, shared with signaling's joins and departures (moderation.ts). */
+  locks: Pick<Locks, 'run'>;
+  /** Each room's spotlight (`live.store('spotlight')`). */
+  spotlights: LiveStore<Spotlight>;
   clock: Clock;
   scryptCost: number;
   /** Wrong room passwords per room+user, and (more generously, NAT) per room+IP. */
@@ -78,6 +84,28 @@ export type SeatRequest = {
   from: Exclude<RoomParticipantsTable['status'], 'approved'>[] | 'new';
   /** Recorded with the activity row (e.g. the invite used). */
   details?: Record<string, unknown>;
+  /** A guest's network, recorded on their row (see `guestArrival`); absent: left as it is. */
+  clientKey?: string | null;
+};
+
+/** One person asking to enter an approval room; see `knock`. */
+export type KnockRequest = {
+  roomId: string;
+  user: Pick<User, 'id' | 'displayName' | 'isGuest'>;
+  /** The invite they came with (revoking it turns them away); null: they knocked on their own. */
+  inviteId: string | null;
+  /** As SeatRequest.from: the status their row must still have ('new': no row yet). */
+  from: Exclude<RoomParticipantsTable['status'], 'approved' | 'pending'>[] | 'new';
+  /** As SeatRequest.clientKey. */
+  clientKey?: string | null;
+};
+
+/** Who is arriving, as `guestArrival` sees them. */
+export type Arrival = {
+  /** A guest's network key, to record on their row; null for members. */
+  clientKey: string | null;
+  /** They knock whatever the room's entry or the invite says (a kicked guest's network). */
+  mustKnock: boolean;
 };
 
 /** Generated room passwords: 10 characters from the unambiguous alphabet plus digits (~49 bits). */
@@ -159,6 +187,20 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     }));
   }
 
+  // Mute, mute-all, lower-hand, the spotlight and the handover (moderation.ts).
+  const moderation = createModeration({
+    db,
+    repo,
+    bus,
+    roster,
+    locks: deps.locks,
+    spotlights: deps.spotlights,
+    clock,
+    audit,
+    requireModerator: (roomId, actorId) => requireModerator(roomId, actorId),
+    lobby: lobbyEntries,
+  });
+
   async function toModerators(roomId: string, message: ServerMessage): Promise<void> {
     for (const id of await repo.moderators(db, roomId)) await bus.toUser(id, message);
   }
@@ -215,12 +257,15 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         requested_at: at,
         updated_at: at,
         decided_by: decidedBy,
+        invite_id: null,
+        client_key: req.clientKey ?? null,
       });
     } else if (
       !(await repo.transition(trx, roomId, userId, req.from, {
         status: 'approved',
         decided_by: decidedBy,
         updated_at: at,
+        ...(req.clientKey !== undefined ? { client_key: req.clientKey } : {}),
       }))
     ) {
       return false;
@@ -234,6 +279,113 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       ...(req.details ? { details: req.details } : {}),
     });
     return true;
+  }
+
+  /**
+   * Puts someone in the lobby: the pending row (with the invite they came with) and its
+   * activity, in `trx` when the caller has more to do in it (an invite consumes a use),
+   * else in one of its own. Returns when they knocked, for `announceKnock` to tell the
+   * moderators once committed; false when the row no longer has a status in `req.from`.
+   */
+  async function knock(req: KnockRequest, trx?: Trx): Promise<string | false> {
+    if (!trx) return db.transaction().execute((t) => knock(req, t));
+    const { roomId, user, inviteId } = req;
+    const at = now();
+    if (req.from === 'new') {
+      await repo.upsertParticipant(trx, {
+        room_id: roomId,
+        user_id: user.id,
+        role: 'participant',
+        status: 'pending',
+        requested_at: at,
+        updated_at: at,
+        decided_by: null,
+        invite_id: inviteId,
+        client_key: req.clientKey ?? null,
+      });
+    } else if (
+      !(await repo.transition(trx, roomId, user.id, req.from, {
+        status: 'pending',
+        role: 'participant',
+        decided_by: null,
+        requested_at: at,
+        updated_at: at,
+        invite_id: inviteId,
+        ...(req.clientKey !== undefined ? { client_key: req.clientKey } : {}),
+      }))
+    ) {
+      return false;
+    }
+    await repo.activity(trx, {
+      roomId,
+      kind: 'requested',
+      userId: user.id,
+      at,
+      ...(inviteId ? { details: { via: 'invite' } } : {}),
+    });
+    return at;
+  }
+
+  /**
+   * How someone arriving at the room from `ip` enters, beyond what their own row says.
+   * A kick binds to an account, and a guest account costs nothing: a kicked guest who opens
+   * a fresh browser is a new guest, and would walk straight back into an open room, a
+   * password room through an invite, or past the lobby with a skip-the-lobby invite. So a
+   * guest's network key (IPv4 address, IPv6 /64) is recorded on their row when they take
+   * a seat or knock, and a kicked guest's row keeps it: a guest never admitted to the room
+   * (no row yet, waiting, or denied) from that network is put in, or kept in, the lobby
+   * whatever the room's entry or the invite says (a skip-the-lobby invite too, also one
+   * accepted while waiting), and a host or co-host decides. A neighbour behind the same
+   * NAT only has to knock. Someone admitted before is judged by their row (a seat kept
+   * after leaving stays theirs, a kick stays a kick). Members are their account: nothing is
+   * recorded for them, and they are never held back by it. The keys go when the room
+   * closes (repo.closeRoom).
+   */
+  async function guestArrival(
+    q: Trx | Db,
+    roomId: string,
+    user: Pick<User, 'isGuest'>,
+    status: RoomParticipantsTable['status'] | undefined,
+    ip: string,
+  ): Promise<Arrival> {
+    if (!user.isGuest) return { clientKey: null, mustKnock: false };
+    const key = clientKey(ip);
+    const admittedBefore = status === 'approved' || status === 'left' || status === 'kicked';
+    return {
+      clientKey: key,
+      mustKnock: !admittedBefore && (await repo.kickedGuestFrom(q, roomId, key)),
+    };
+  }
+
+  /** Tells whoever moderates the room that `user` knocked at `requestedAt` (after `knock`). */
+  function announceKnock(roomId: string, user: KnockRequest['user'], requestedAt: string) {
+    return toModerators(roomId, {
+      type: 'lobby.requested',
+      roomId,
+      user: { id: user.id, displayName: user.displayName, isGuest: user.isGuest },
+      requestedAt,
+    });
+  }
+
+  /**
+   * Tells people whose lobby request was just turned away (stored already), and the
+   * moderators, so their lobby lists drop them.
+   */
+  async function announceTurnedAway(
+    roomId: string,
+    userIds: string[],
+    reason: 'denied' | 'invite-revoked',
+  ): Promise<void> {
+    for (const userId of userIds) {
+      await bus.toUser(userId, { type: 'lobby.denied', roomId, reason });
+      await toModerators(roomId, { type: 'lobby.resolved', roomId, userId, outcome: 'denied' });
+    }
+  }
+
+  /** Tells someone let in from the lobby, and the moderators (after the seat is stored). */
+  async function announceAdmitted(roomId: string, userId: string): Promise<void> {
+    await bus.toUser(userId, { type: 'lobby.admitted', roomId });
+    await toModerators(roomId, { type: 'lobby.resolved', roomId, userId, outcome: 'admitted' });
   }
 
   /** For the modules whose calls end a room (`service` is defined below). */
@@ -290,9 +442,11 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           created_at: at,
           closed_at: null,
           close_reason: null,
-          // A room nobody ever enters is cleaned up like one everybody left.
+          // A room nobody ever enters is cleaned up like one everybody left (if instant).
           empty_since: at,
           kind: 'meeting',
+          instant: fromBool(body.instant ?? false),
+          meeting_started_at: null,
         };
         let refused: AppError | undefined;
         try {
@@ -314,6 +468,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
               requested_at: at,
               updated_at: at,
               decided_by: user.id,
+              invite_id: null,
             });
             await repo.activity(trx, {
               roomId: row.id,
@@ -419,9 +574,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       const isHost = room.host_id === user.id;
       if (toBool(room.locked) && !isHost) throw RoomErrors.locked();
 
+      const arrival = await guestArrival(db, room.id, user, me?.status, ip);
+      const { clientKey: key } = arrival;
       if (me?.status === 'left') {
         // Someone admitted before who left keeps their admission (and needs no password again).
-        if (!(await seat({ roomId: room.id, userId: user.id, decidedBy: null, from: ['left'] })))
+        const back = { roomId: room.id, userId: user.id, decidedBy: null, clientKey: key };
+        if (!(await seat({ ...back, from: ['left'] })))
           return service.join(ref, user, password, ip);
         return answer('approved', me.role);
       }
@@ -443,28 +601,27 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         }
       }
 
-      if (room.entry === 'approval') {
-        const at = now();
-        await repo.upsertParticipant(db, {
-          room_id: room.id,
-          user_id: user.id,
-          role: 'participant',
-          status: 'pending',
-          requested_at: at,
-          updated_at: at,
-          decided_by: null,
-        });
-        await repo.activity(db, { roomId: room.id, kind: 'requested', userId: user.id, at });
-        await toModerators(room.id, {
-          type: 'lobby.requested',
+      // A guest held back by a kick (guestArrival) knocks at an open or password room too,
+      // its password checked first: the lobby is no way around a password.
+      if (room.entry === 'approval' || arrival.mustKnock) {
+        const at = await knock({
           roomId: room.id,
-          user: { id: user.id, displayName: user.displayName, isGuest: user.isGuest },
-          requestedAt: at,
+          user,
+          inviteId: null,
+          from: 'new',
+          clientKey: key,
         });
+        if (at) await announceKnock(room.id, user, at);
         return answer('pending', 'participant');
       }
 
-      await seat({ roomId: room.id, userId: user.id, decidedBy: null, from: 'new' });
+      await seat({
+        roomId: room.id,
+        userId: user.id,
+        decidedBy: null,
+        from: 'new',
+        clientKey: key,
+      });
       return answer('approved', 'participant');
     },
 
@@ -495,13 +652,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       });
       if (!won) throw RoomErrors.conflict('Someone else already decided on this request.');
       await auditDecision('room.admitted', roomId, targetId, actor);
-      await bus.toUser(targetId, { type: 'lobby.admitted', roomId });
-      await toModerators(roomId, {
-        type: 'lobby.resolved',
-        roomId,
-        userId: targetId,
-        outcome: 'admitted',
-      });
+      await announceAdmitted(roomId, targetId);
       return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
     },
 
@@ -521,7 +672,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       }
       await repo.activity(db, { roomId, kind: 'denied', userId: targetId, actorId: actor.id, at });
       await auditDecision('room.denied', roomId, targetId, actor);
-      await bus.toUser(targetId, { type: 'lobby.denied', roomId });
+      await bus.toUser(targetId, { type: 'lobby.denied', roomId, reason: 'denied' });
       await toModerators(roomId, {
         type: 'lobby.resolved',
         roomId,
@@ -581,8 +732,22 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       for (const entry of await roster.setRoleForUser(roomId, targetId, 'cohost')) {
         await bus.toRoom(roomId, { type: 'participant.updated', roomId, participant: entry });
       }
+      // Lobby requests reach them from now on; these are the ones already waiting.
+      await bus.toUser(targetId, {
+        type: 'moderation.granted',
+        roomId,
+        role: 'cohost',
+        reason: 'promoted',
+        lobby: await lobbyEntries(roomId),
+      });
       return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
     },
+
+    mute: moderation.mute,
+    muteAll: (roomId: string, actor: User) => moderation.muteAll(roomId, actor),
+    lowerHand: moderation.lowerHand,
+    spotlight: (roomId: string, connectionId: string | null, actor: User) =>
+      moderation.spotlight(roomId, connectionId, actor),
 
     async update(roomId: string, body: UpdateRoomBody, actor: User): Promise<UpdateRoomResponse> {
       const room = await requireModerator(roomId, actor.id, true);
@@ -653,13 +818,15 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       await bus.toRoom(roomId, msg);
       // People still in the lobby are told too, so they stop waiting.
       for (const id of waiting) await bus.toUser(id, msg);
+      await moderation.forget(roomId);
       // The modules that own the reactions (signaling's roster, playback's state) clean up.
       await bus.emit({ type: 'room.closed', roomId, reason });
       return true;
     },
 
+    /** Ends the room for everyone: its host or a co-host (moderation survives the host). */
     async end(roomId: string, actor: User): Promise<void> {
-      const room = await requireModerator(roomId, actor.id, true);
+      const room = await requireModerator(roomId, actor.id);
       if (room.status === 'closed') throw RoomErrors.closed();
       await service.close(roomId, 'ended', actor.id);
     },
@@ -669,7 +836,10 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       return repo.hasStanding(db, userId);
     },
 
-    /** Closes rooms nobody has been connected to for longer than `rooms.emptyRoomMinutes`. */
+    /**
+     * Closes instant rooms (and direct calls' rooms) nobody has been connected to for
+     * longer than `rooms.emptyRoomMinutes`. Other meeting rooms stay until ended.
+     */
     async closeAbandoned(): Promise<number> {
       const { emptyRoomMinutes } = roomSettings(deps.settings, deps.emptyTimeoutMs);
       const before = new Date(clock.now().getTime() - emptyRoomMinutes * 60_000).toISOString();
@@ -682,8 +852,18 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     },
   };
 
-  /** What invites (same module) need: the seat-taking and the moderator check, written once. */
-  const internal = { seat, requireModerator };
+  /**
+   * What invites (same module) need: seats, the lobby and the moderator check, written once.
+   */
+  const internal = {
+    seat,
+    knock,
+    guestArrival,
+    announceKnock,
+    announceTurnedAway,
+    requireModerator,
+    announceAdmitted,
+  };
 
   const gate: RoomGate = {
     async enter(roomId, user) {
@@ -701,16 +881,25 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         role: me.role,
         room: await summary(room),
         lobby: moderator ? await lobbyEntries(roomId) : undefined,
+        spotlight: await moderation.spotlightOf(roomId),
       };
     },
     leave: (roomId, userId) => releaseSeat(roomId, userId),
     abandon: (roomId, userId) => releaseSeat(roomId, userId, { reason: 'disconnected' }),
     async occupied(roomId) {
-      await repo.updateRoom(db, roomId, { empty_since: null });
+      // The meeting starts now: every client's timer counts from this one instant.
+      const meetingStartedAt = now();
+      await repo.updateRoom(db, roomId, {
+        empty_since: null,
+        meeting_started_at: meetingStartedAt,
+      });
+      return { meetingStartedAt };
     },
     async emptied(roomId) {
       await repo.markEmpty(db, roomId, now());
     },
+    departed: (roomId, connectionId) => moderation.departed(roomId, connectionId),
+    handOver: (roomId, userId) => moderation.handOver(roomId, userId),
     async roleOf(roomId, userId) {
       const me = await repo.findParticipant(db, roomId, userId);
       return me?.status === 'approved' ? me.role : undefined;

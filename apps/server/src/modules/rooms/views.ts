@@ -31,6 +31,8 @@ export function toSummary(
     closedAt: r.closed_at,
     participantCount,
     kind: r.kind,
+    instant: toBool(r.instant),
+    meetingStartedAt: r.meeting_started_at,
   };
 }
 

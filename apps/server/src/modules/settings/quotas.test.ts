@@ -167,7 +167,7 @@ describe.each(dialects)('quotas on %s', (dialect) => {
       const { roomId } = await api.invite(host);
       const token = (
         await api.call('POST', `/api/rooms/${roomId}/invites`, host, { expiresInMinutes: 600 })
-      ).body.token as string;
+      ).body.invite.code as string;
       const accept = (who: Session | undefined, ip: string) =>
         api.call(
           'POST',

@@ -150,6 +150,40 @@ describe.each(dialects)('settings obeyed without a restart on %s', (dialect) => 
         '403 INVITE_REQUIRED',
       );
     });
+
+    it('invite-only, approval room: the new account waits in the lobby with the invite (one use); its invite page finds it waiting; a skip-the-lobby invite seats it', async () => {
+      await api.patchSettings(admin, { registration: 'invite-only' });
+      const host = await api.member('host');
+      const row = async (roomId: string, userId: string) =>
+        t.db.db
+          .selectFrom('room_participants')
+          .select(['status', 'invite_id'])
+          .where('room_id', '=', roomId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+
+      const knocking = await api.invite(
+        host,
+        { expiresInMinutes: 30, maxUses: 1 },
+        { entry: 'approval' },
+      );
+      const invited = session(await api.register('invited', { inviteToken: knocking.token }));
+      expect(await row(knocking.roomId, invited.id)).toEqual({
+        status: 'pending',
+        invite_id: knocking.token,
+      });
+      const back = await api.call('POST', `/api/invites/${knocking.token}/accept`, invited, {});
+      expect(back.body.status).toBe('pending');
+      expect(await uses(knocking.token)).toEqual([1]);
+
+      const skipping = await api.invite(
+        host,
+        { expiresInMinutes: 30, maxUses: 1, skipLobby: true },
+        { entry: 'approval' },
+      );
+      const seated = session(await api.register('seated', { inviteToken: skipping.token }));
+      expect((await row(skipping.roomId, seated.id))?.status).toBe('approved');
+    });
   });
 
   describe('guest access', () => {
@@ -215,9 +249,9 @@ describe.each(dialects)('settings obeyed without a restart on %s', (dialect) => 
       expect(ok.body.room.maxParticipants).toBe(16);
     });
 
-    it('an empty room is closed after rooms.emptyRoomMinutes as set now, not as configured at start', async () => {
+    it('an empty instant room is closed after rooms.emptyRoomMinutes as set now, not as configured at start', async () => {
       const host = await api.member('host');
-      const id = (await api.createRoom(host)).body.room.id as string;
+      const id = (await api.createRoom(host, { instant: true })).body.room.id as string;
       clock.advance(10 * MINUTE);
       // The configured hour has not passed.
       expect(await t.services.rooms.closeAbandoned()).toBe(0);

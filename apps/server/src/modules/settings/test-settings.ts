@@ -79,14 +79,21 @@ export class Api {
     });
   }
 
-  /** An invite link's token for a new room of `host`. */
-  async invite(host: Session, body: Record<string, unknown> = { expiresInMinutes: 60 }) {
-    const room = await this.createRoom(host);
+  /**
+   * An invite to a new room of `host`: `token` is its code (what `inviteToken` and
+   * `/api/invites/<code>` take).
+   */
+  async invite(
+    host: Session,
+    body: Record<string, unknown> = { expiresInMinutes: 60 },
+    roomBody: Record<string, unknown> = {},
+  ) {
+    const room = await this.createRoom(host, roomBody);
     expect(room.status).toBe(201);
     const roomId = (room.body as { room: { id: string } }).room.id;
     const res = await this.call('POST', `/api/rooms/${roomId}/invites`, host, body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return { roomId, token: (res.body as { token: string }).token };
+    return { roomId, token: (res.body as { invite: { code: string } }).invite.code };
   }
 }
 

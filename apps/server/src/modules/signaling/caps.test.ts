@@ -39,11 +39,18 @@ const CAPS = { maxConnectionsPerIp: 3, maxConnectionsPerUser: 2 };
 
 const quietGate: RoomGate = {
   enter: (roomId) =>
-    Promise.resolve({ role: 'participant', room: roomSummary(roomId), lobby: undefined }),
+    Promise.resolve({
+      role: 'participant',
+      room: roomSummary(roomId),
+      lobby: undefined,
+      spotlight: null,
+    }),
   leave: () => Promise.resolve(),
   abandon: () => Promise.resolve(),
-  occupied: () => Promise.resolve(),
+  occupied: () => Promise.resolve({ meetingStartedAt: new Date(0).toISOString() }),
   emptied: () => Promise.resolve(),
+  departed: () => Promise.resolve(),
+  handOver: () => Promise.resolve(),
   roleOf: () => Promise.resolve('participant'),
   heldSeats: () => Promise.resolve([]),
   unattendedRooms: () => Promise.resolve([]),

@@ -6,6 +6,7 @@ import { handleChatSend, handleChatTyping } from './handlers/chat.js';
 import { handleMediaUpdate } from './handlers/media.js';
 import { handlePlayback } from './handlers/playback.js';
 import { handleQualityReport } from './handlers/quality.js';
+import { handleReaction } from './handlers/reaction.js';
 import { handleJoin, handleLeave } from './handlers/room.js';
 import { handleAuthRefresh, handleHello, handlePing } from './handlers/session.js';
 import { handleSignal } from './handlers/signal.js';
@@ -143,6 +144,8 @@ async function route(
       return handlePlayback(ctx, conn, state, msg);
     case 'quality.report':
       return handleQualityReport(ctx, conn, state, msg);
+    case 'reaction.send':
+      return handleReaction(ctx, conn, state, msg);
     default:
       return assertNever(msg);
   }

@@ -8,13 +8,19 @@ import type { LobbyEntry, ParticipantRole, RoomSummary, User } from '@parley/pro
 export interface RoomGate {
   /**
    * `room.join`: the user must be an approved participant of an open room.
-   * Returns their role, the room as everyone in it sees it, and (for hosts and co-hosts)
-   * who is waiting in the lobby.
+   * Returns their role, the room as everyone in it sees it, (for hosts and co-hosts) who
+   * is waiting in the lobby, and the connection a host put in the spotlight (or null).
+   * Called under the room's live lock.
    */
   enter(
     roomId: string,
     user: User,
-  ): Promise<{ role: ParticipantRole; room: RoomSummary; lobby: LobbyEntry[] | undefined }>;
+  ): Promise<{
+    role: ParticipantRole;
+    room: RoomSummary;
+    lobby: LobbyEntry[] | undefined;
+    spotlight: string | null;
+  }>;
   /** `room.leave`: the user gives up their seat (status `left`). */
   leave(roomId: string, userId: string): Promise<void>;
   /**
@@ -22,10 +28,26 @@ export interface RoomGate {
    * come back within the reconnection grace: release the seat.
    */
   abandon(roomId: string, userId: string): Promise<void>;
-  /** The room's call went from empty to occupied (clears the empty-room timer). */
-  occupied(roomId: string): Promise<void>;
-  /** The room's call became empty (starts the empty-room timer). */
+  /**
+   * The room's call went from empty to occupied: clears the empty-room timer and starts
+   * the meeting clock. Returns when the meeting began (RoomSummary.meetingStartedAt).
+   */
+  occupied(roomId: string): Promise<{ meetingStartedAt: string }>;
+  /** The room's call became empty: starts the empty-room timer, stops the meeting clock. */
   emptied(roomId: string): Promise<void>;
+  /**
+   * One connection left the call (any reason but the room closing): what pointed at it
+   * goes (the spotlight). Called under the room's live lock.
+   */
+  departed(roomId: string, connectionId: string): Promise<void>;
+  /**
+   * `userId` left the call for good (room.leave, or their reconnection grace ran out) and
+   * has no other connection in it. If they moderated and nobody left in the call does,
+   * while people remain, the longest-present account (members before guests) becomes
+   * co-host and hears `moderation.granted`. Called under the room's live lock, which every
+   * process shares: of two departures at once, the second finds a co-host and does nothing.
+   */
+  handOver(roomId: string, userId: string): Promise<void>;
   /** Current role of an approved participant, or undefined when they no longer are one. */
   roleOf(roomId: string, userId: string): Promise<ParticipantRole | undefined>;
   /**

@@ -47,6 +47,7 @@ class FakeGate implements RoomGate {
       role: 'participant' as const,
       room: roomSummary(roomId),
       lobby: undefined as LobbyEntry[] | undefined,
+      spotlight: null,
     });
   }
   leave(_r: string, userId: string) {
@@ -59,10 +60,16 @@ class FakeGate implements RoomGate {
   }
   occupied(roomId: string) {
     this.calls.push(`occupied ${roomId}`);
-    return Promise.resolve();
+    return Promise.resolve({ meetingStartedAt: new Date(0).toISOString() });
   }
   emptied(roomId: string) {
     this.calls.push(`emptied ${roomId}`);
+    return Promise.resolve();
+  }
+  departed() {
+    return Promise.resolve();
+  }
+  handOver() {
     return Promise.resolve();
   }
   roleOf() {
@@ -210,6 +217,28 @@ describe('hub timing on fake time', () => {
     expect(silent.pings).toBeGreaterThan(0);
     expect(silent.terminated).toBe(false);
     await w.clock.tick(WS.heartbeatIntervalMs);
+    expect(silent.terminated).toBe(true);
+    expect(alive.terminated).toBe(false);
+    expect(alive.of('participant.left')).toEqual([
+      expect.objectContaining({ connectionId: welcome(silent).connectionId, reason: 'timeout' }),
+    ]);
+  });
+
+  it('a pause of the server itself (GC, a starved CPU) is not the sockets’ silence: the healthy ones stay, the silent one still goes', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const alive = await inRoom(w, hub, token(w, user('Alive')));
+    const silent = await inRoom(w, hub, token(w, user('Silent')));
+    await live(w, WS.heartbeatIntervalMs, alive);
+    // The process stands still for twice deadAfterMs: time moves, no timer runs. When it
+    // runs again the overdue heartbeat comes first; the pong waiting for it is read after.
+    w.clock.advance(2 * WS.deadAfterMs);
+    await w.clock.tick(0);
+    expect(alive.terminated).toBe(false);
+    expect(silent.terminated).toBe(false);
+    alive.pong();
+    // Silence the server listened to still counts (the pause as one interval of it).
+    await live(w, WS.deadAfterMs, alive);
     expect(silent.terminated).toBe(true);
     expect(alive.terminated).toBe(false);
     expect(alive.of('participant.left')).toEqual([

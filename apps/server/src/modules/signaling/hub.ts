@@ -160,6 +160,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   ];
   // Pings keep proxies from dropping idle sockets and find the dead ones.
   const heartbeat = timers.setInterval(beat, deps.ws.heartbeatIntervalMs);
+  /** When `beat` last ran: a beat much later than that means this process was paused. */
+  let lastBeat = timers.monotonic();
   const upkeep = startUpkeep(ctx, sockets);
 
   function accept(socket: WebSocket, ip: string, userAgent: string | null = null): void {
@@ -437,8 +439,16 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
 
   function beat(): void {
     const now = timers.monotonic();
+    // Silence counts only while this process was there to hear it. A beat later than its
+    // interval means the process itself stood still (a GC pause, the CPU given to other
+    // processes, a debugger): the sockets' pongs wait unread in the kernel meanwhile, and
+    // timers run before I/O, so judged on the clock alone every healthy socket would be
+    // terminated the moment the pause ends. The delay moves each last-heard mark forward.
+    const paused = Math.max(0, now - lastBeat - deps.ws.heartbeatIntervalMs);
+    lastBeat = now;
     for (const conn of connections.values()) {
       if (conn.state.kind === 'closing') continue;
+      conn.lastSeen = Math.min(now, conn.lastSeen + paused);
       if (now - conn.lastSeen > deps.ws.deadAfterMs) {
         conn.timedOut = true;
         log.debug({ connectionId: conn.id, userId: conn.authenticatedAs }, 'socket timed out');

@@ -43,14 +43,18 @@ export async function joinRoom(
     const entered = await ctx.deps.gate.enter(roomId, user);
     if (!conn.isIn(ready)) return; // closed while the gate was deciding
 
+    const joinedAt = ctx.deps.clock.now().toISOString();
+    const media = initialMedia(msg.media);
     const entry: RosterEntry = {
       connectionId: conn.id,
       userId: user.id,
       displayName: user.displayName,
       isGuest: user.isGuest,
       role: entered.role,
-      media: initialMedia(msg.media),
-      joinedAt: ctx.deps.clock.now().toISOString(),
+      media,
+      joinedAt,
+      // A hand raised on arrival queues from the moment they came in.
+      handRaisedAt: media.handRaised ? joinedAt : null,
     };
     const direct = entered.room.kind === 'direct';
     const appointment = entered.room.kind === 'appointment';
@@ -67,11 +71,16 @@ export async function joinRoom(
     let everyone: RosterEntry[];
     let chat: ChatMessage[];
     let playback: PlaybackState;
+    let room = entered.room;
     try {
       const counts = await roster.add(roomId, entry, ctx.deps.processId);
       await ctx.grace.cancel(roomId, user.id);
       if (counts.connections === 1) {
-        await gateCall(ctx, 'occupied', () => ctx.deps.gate.occupied(roomId));
+        // The first one in starts the meeting clock; the summary read at the gate predates it.
+        await gateCall(ctx, 'occupied', async () => {
+          const { meetingStartedAt } = await ctx.deps.gate.occupied(roomId);
+          room = { ...room, meetingStartedAt };
+        });
       }
       everyone = await roster.list(roomId);
       const userIds = [...new Set(everyone.map((e) => e.userId))];
@@ -106,13 +115,14 @@ export async function joinRoom(
       type: 'room.joined',
       ...(msg.ref !== undefined ? { ref: msg.ref } : {}),
       roomId,
-      room: entered.room,
+      room,
       self: { connectionId: conn.id, userId: user.id, role: entered.role },
       participants: everyone.filter((e) => e.connectionId !== conn.id),
       lobby: entered.lobby ?? [],
       chat,
       playback,
       serverTime: ctx.deps.clock.now().getTime(),
+      spotlight: entered.spotlight,
     });
     ctx.releaseHeld(conn);
     const joined: ServerMessageOf<'participant.joined'> = {
@@ -193,6 +203,7 @@ async function afterDeparture(
   };
   await ctx.deps.live.bus.toRoom(roomId, left, { exceptConnectionId: connectionId });
 
+  await gateCall(ctx, 'departed', () => ctx.deps.gate.departed(roomId, connectionId));
   if (counts.connections === 0) await gateCall(ctx, 'emptied', () => ctx.deps.gate.emptied(roomId));
   const appointments = ctx.deps.appointments;
   if (room.appointment && appointments) {
@@ -207,6 +218,7 @@ async function afterDeparture(
   switch (reason) {
     case 'left':
       await gateCall(ctx, 'leave', () => ctx.deps.gate.leave(roomId, userId));
+      if (counts.connections > 0) await handOver(ctx, roomId, userId);
       return;
     case 'disconnected':
     case 'timeout':
@@ -233,7 +245,16 @@ export async function abandonIfGone(
   await ctx.deps.live.locks.run(roomId, async () => {
     if ((await ctx.deps.live.roster.countUserConnections(roomId, userId)) > 0) return;
     await gateCall(ctx, 'abandon', () => ctx.deps.gate.abandon(roomId, userId));
+    await handOver(ctx, roomId, userId);
   });
+}
+
+/**
+ * `userId` is gone from the call for good: if they were its last moderator, someone who
+ * stays takes over (the gate decides who, and whether at all). Under the room's lock.
+ */
+function handOver(ctx: SessionContext, roomId: string, userId: string): Promise<void> {
+  return gateCall(ctx, 'hand over', () => ctx.deps.gate.handOver(roomId, userId));
 }
 
 /** The room closed (its sockets are closing): its roster and pending graces go. */

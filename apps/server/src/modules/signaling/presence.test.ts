@@ -57,6 +57,7 @@ class OpenGate implements RoomGate {
       role: 'participant' as const,
       room: roomSummary(roomId),
       lobby: undefined as LobbyEntry[] | undefined,
+      spotlight: null,
     });
   }
   leave(roomId: string) {
@@ -69,10 +70,16 @@ class OpenGate implements RoomGate {
   }
   occupied(roomId: string) {
     this.calls.push(`occupied ${roomId}`);
-    return Promise.resolve();
+    return Promise.resolve({ meetingStartedAt: new Date(0).toISOString() });
   }
   emptied(roomId: string) {
     this.calls.push(`emptied ${roomId}`);
+    return Promise.resolve();
+  }
+  departed() {
+    return Promise.resolve();
+  }
+  handOver() {
     return Promise.resolve();
   }
   roleOf() {

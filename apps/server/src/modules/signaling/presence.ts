@@ -48,6 +48,7 @@ export async function presenceUp(
     role: 'participant',
     media: { audio: false, video: false, screen: false, handRaised: false },
     joinedAt: ctx.deps.clock.now().toISOString(),
+    handRaisedAt: null,
   };
   await guarded(ctx, user.id, 'up', () =>
     locks.run(presenceLock(user.id), async () => {

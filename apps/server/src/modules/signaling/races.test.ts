@@ -57,6 +57,7 @@ class HeldGate implements RoomGate {
       role: 'participant' as ParticipantRole,
       room: roomSummary(roomId),
       lobby: undefined as LobbyEntry[] | undefined,
+      spotlight: null,
     };
   }
   leave(_roomId: string, userId: string) {
@@ -69,10 +70,16 @@ class HeldGate implements RoomGate {
   }
   occupied() {
     this.calls.push('occupied');
-    return Promise.resolve();
+    return Promise.resolve({ meetingStartedAt: new Date(0).toISOString() });
   }
   emptied() {
     this.calls.push('emptied');
+    return Promise.resolve();
+  }
+  departed() {
+    return Promise.resolve();
+  }
+  handOver() {
     return Promise.resolve();
   }
   roleOf() {

@@ -54,6 +54,8 @@ export class Connection {
   readonly bucket: TokenBucket;
   /** `quality.report`s allowed (QUALITY_LIMITS.reportsPerMinute); made at the first one. */
   qualityReports: TokenBucket | undefined;
+  /** `reaction.send`s allowed (REACTION_LIMITS); made at the first one. */
+  reactions: TokenBucket | undefined;
   /** Resolves when the socket has closed (handshake done, or terminated). */
   readonly closed: Promise<void>;
   /**

@@ -258,7 +258,11 @@ describe('lobby', () => {
     await h.next('lobby.requested');
 
     await s.decide(host, roomId, visitor.id, 'deny');
-    expect(await v.next('lobby.denied')).toEqual({ type: 'lobby.denied', roomId });
+    expect(await v.next('lobby.denied')).toEqual({
+      type: 'lobby.denied',
+      roomId,
+      reason: 'denied',
+    });
     expect(await joinError(v, roomId)).toBe('JOIN_DENIED');
     await flush(v); // the socket itself stays
   });

@@ -36,6 +36,8 @@ export function roomSummary(id: string): RoomSummary {
     createdAt: new Date().toISOString(),
     closedAt: null,
     participantCount: 0,
+    instant: false,
+    meetingStartedAt: null,
   };
 }
 

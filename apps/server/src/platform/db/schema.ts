@@ -57,6 +57,10 @@ export interface RoomsTable {
   empty_since: string | null;
   /** `direct`: a direct call's private two-person room. */
   kind: 'meeting' | 'direct' | 'appointment';
+  /** 1: ad-hoc, closes when left empty; 0: stays until its host ends it. */
+  instant: number;
+  /** When the meeting going on now began; null while nobody is in its call. */
+  meeting_started_at: string | null;
 }
 
 export interface RoomParticipantsTable {
@@ -67,6 +71,15 @@ export interface RoomParticipantsTable {
   requested_at: string;
   updated_at: string;
   decided_by: string | null;
+  /** The invite a person in the lobby came with (revoking it turns them away). */
+  invite_id: string | null;
+  /**
+   * A guest's network (platform/client-key.ts), recorded when they take a seat or knock;
+   * null for members, who are their account. A kicked guest's row keeps it, so a new guest
+   * from that network knocks instead of walking back in (rooms/service.ts, `guestArrival`).
+   * Cleared when the room closes.
+   */
+  client_key: string | null;
 }
 
 export interface RoomInvitesTable {
@@ -78,6 +91,8 @@ export interface RoomInvitesTable {
   max_uses: number | null;
   uses: number;
   revoked_at: string | null;
+  /** 1: its holder enters an approval room without waiting in the lobby. */
+  skip_lobby: number;
 }
 
 export type RoomActivityKind =

@@ -30,6 +30,7 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
       role: 'participant',
       media: { audio: true, video: true, screen: false, handRaised: false },
       joinedAt: clock.now().toISOString(),
+      handRaisedAt: null,
     });
     const uid = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
 

@@ -25,7 +25,7 @@ export interface Roster {
   update(
     roomId: string,
     connectionId: string,
-    patch: Partial<Pick<RosterEntry, 'media' | 'role'>>,
+    patch: Partial<Pick<RosterEntry, 'media' | 'role' | 'handRaisedAt'>>,
   ): Promise<RosterEntry | undefined>;
   /** Sets the role on every connection of a user in the room; returns the changed entries. */
   setRoleForUser(roomId: string, userId: string, role: ParticipantRole): Promise<RosterEntry[]>;

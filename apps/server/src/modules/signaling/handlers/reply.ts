@@ -11,7 +11,7 @@ export async function toRoomEchoingRef(
   ctx: SessionContext,
   conn: Connection,
   roomId: string,
-  message: ServerMessageOf<'chat.message' | 'playback.state'>,
+  message: ServerMessageOf<'chat.message' | 'playback.state' | 'reaction'>,
   ref: string | undefined,
 ): Promise<void> {
   const { bus } = ctx.deps.live;

@@ -6,6 +6,7 @@ import * as m004 from './004_room_seats.js';
 import * as m005 from './005_direct_calls.js';
 import * as m006 from './006_appointments.js';
 import * as m007 from './007_operations.js';
+import * as m008 from './008_meetings.js';
 
 /**
  * Migrations are listed here rather than read from a folder so they work the same
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005_direct_calls': m005,
   '006_appointments': m006,
   '007_operations': m007,
+  '008_meetings': m008,
 };

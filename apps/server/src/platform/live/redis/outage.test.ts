@@ -25,6 +25,7 @@ const entry = (connectionId: string): RosterEntry => ({
   role: 'participant',
   media: { audio: true, video: true, screen: false, handRaised: false },
   joinedAt: new Date(0).toISOString(),
+  handRaisedAt: null,
 });
 
 const open: LiveState[] = [];
