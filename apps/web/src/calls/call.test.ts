@@ -7,7 +7,8 @@ import { JoinError } from './room-session';
 import { SignalingClient } from './signaling';
 import { FakeCanvas, FakeMediaDevices, createFakeStream } from './testing/fake-media';
 import { fakePeerConnectionFactory } from './testing/fake-rtc';
-import { FakeServer, ROOM_ID } from './testing/fake-server';
+import type { FakeRTCPeerConnection } from './testing/fake-rtc';
+import { FakeServer, ROOM_ID, userIdFor } from './testing/fake-server';
 import { settle } from './testing/settle';
 
 let server: FakeServer;
@@ -151,27 +152,116 @@ describe('CallSession', () => {
     expect((error as JoinError).code).toBe('NOT_APPROVED');
   });
 
-  it('screen share replaces the video on every peer without renegotiating, and its `ended` restores the camera', async () => {
+  it('screen share adds exactly one negotiation per link and the camera sender keeps its track', async () => {
     const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
     await joinAll(ada, bob, cat);
     const camera = ada.media.cameraTrack;
-    const offers = offersMade(ada);
-    const videoSenders = () =>
-      ada.pcs.filter((c) => !c.closed).map((c) => c.transceiverOf('video')!.sender.track);
+    const before = [ada, bob, cat].map(offersMade);
+    const links = () => ada.pcs.filter((c) => !c.closed);
+    const own = (pc: FakeRTCPeerConnection) =>
+      pc.getTransceivers().filter((t) => !t.createdByRemote);
 
     expect(await ada.call.startScreenShare()).toBe(true);
     await settle();
     const screen = ada.devices.lastScreenTrack!;
-    expect(videoSenders()).toEqual([screen, screen]);
+    // One offer from ada per link; bob and cat only answer.
+    expect([ada, bob, cat].map(offersMade)).toEqual([before[0]! + 2, before[1], before[2]]);
+    for (const pc of links()) {
+      expect(own(pc).map((t) => t.sender.track)).toEqual([ada.media.audioTrack, camera, screen]);
+      expect(own(pc)[2]!.streamIds).toEqual([ada.media.screenStream!.id]);
+      expect(own(pc)[1]!.streamIds).toEqual([ada.media.stream.id]);
+    }
+    // The self view keeps the camera; the share has its own preview track.
+    expect(ada.media.videoTrack).toBe(camera);
+    expect(ada.media.screenTrack).toBe(screen);
     expect(server.connOf('ada')!.entry!.media.screen).toBe(true);
-    const adaAtBob = [...bob.call.participants.values()].find((v) => v.entry.displayName === 'ada');
-    expect(adaAtBob!.entry.media.screen).toBe(true);
+    expectFullMesh([ada, bob, cat]);
+  });
 
-    screen.endFromOutside(); // the browser's "Stop sharing"
+  it('the receiver gets the camera and the screen as two tracks, told apart by stream', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    const adaAtBob = () =>
+      [...bob.call.participants.values()].find((v) => v.entry.displayName === 'ada')!;
+    const camera = adaAtBob().cameraTrack;
+    expect(camera).toBeDefined();
+    expect(adaAtBob().screenTrack).toBeUndefined();
+
+    await ada.call.startScreenShare();
     await settle();
-    expect(videoSenders()).toEqual([camera, camera]);
+    const p = adaAtBob();
+    expect(p.entry.media.screen).toBe(true);
+    expect(p.cameraTrack).toBe(camera);
+    expect(p.screenTrack).toBeDefined();
+    expect(p.screenTrack).not.toBe(camera);
+    const pc = bob.pcs.find((c) => !c.closed)!;
+    const inbound = pc.getTransceivers().filter((t) => t.createdByRemote && t.kind === 'video');
+    expect(inbound.map((t) => t.receiver.track)).toEqual([camera, p.screenTrack]);
+    // `stream` (what plays the sound) is the audio and the camera only.
+    expect(p.stream?.getVideoTracks()).toEqual([camera]);
+    expect(p.stream?.getAudioTracks()).toHaveLength(1);
+  });
+
+  it('stopping the share does not renegotiate: the screen sender sends nothing and the others see screen off', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob, cat);
+    await ada.call.startScreenShare();
+    await settle();
+    const offers = [ada, bob, cat].map(offersMade);
+    const screenSenders = () =>
+      ada.pcs
+        .filter((c) => !c.closed)
+        .map((c) => c.getTransceivers().filter((t) => !t.createdByRemote)[2]!.sender);
+    expect(screenSenders().map((x) => x.track)).toEqual([
+      ada.devices.lastScreenTrack,
+      ada.devices.lastScreenTrack,
+    ]);
+    const senders = screenSenders();
+    const camera = ada.media.cameraTrack;
+
+    ada.devices.lastScreenTrack!.endFromOutside(); // the browser's "Stop sharing"
+    await settle();
+    expect(senders.map((x) => x.track)).toEqual([null, null]);
+    expect(
+      ada.pcs.filter((c) => !c.closed).map((c) => c.transceiverOf('video')!.sender.track),
+    ).toEqual([camera, camera]);
     expect(server.connOf('ada')!.entry!.media.screen).toBe(false);
-    expect(offersMade(ada)).toBe(offers);
+    const adaAtBob = [...bob.call.participants.values()].find(
+      (v) => v.entry.displayName === 'ada',
+    )!;
+    expect(adaAtBob.screenTrack).toBeUndefined();
+    expect(adaAtBob.cameraTrack).toBeDefined();
+
+    // Sharing again reuses the same senders, still without a negotiation.
+    await ada.call.startScreenShare();
+    await settle();
+    expect(screenSenders()).toEqual(senders);
+    expect(senders.map((x) => x.track)).toEqual([
+      ada.devices.lastScreenTrack,
+      ada.devices.lastScreenTrack,
+    ]);
+    expect([ada, bob, cat].map(offersMade)).toEqual(offers);
+    expect(ada.errors).toEqual([]);
+  });
+
+  it('a peer joining while someone shares receives the screen from its first negotiation', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob);
+    await ada.call.startScreenShare();
+    await settle();
+    await joinAll(cat);
+    const adaAtCat = [...cat.call.participants.values()].find(
+      (v) => v.entry.displayName === 'ada',
+    )!;
+    expect(adaAtCat.entry.media.screen).toBe(true);
+    expect(adaAtCat.screenTrack).toBeDefined();
+    expect(adaAtCat.cameraTrack).toBeDefined();
+    expect(adaAtCat.screenTrack).not.toBe(adaAtCat.cameraTrack);
+    const toCat = ada.pcs.at(-1)!;
+    expect(toCat.getTransceivers().filter((t) => !t.createdByRemote)[2]!.sender.track).toBe(
+      ada.devices.lastScreenTrack,
+    );
+    expectFullMesh([ada, bob, cat]);
   });
 
   it('mic and camera toggles reach the others as media.update; camera off sends no video', async () => {
@@ -525,5 +615,216 @@ describe('CallSession', () => {
     ada.call.leave();
     await settle();
     expect(server.qualityReports).toEqual([]);
+  });
+});
+
+describe('CallSession meeting features', () => {
+  const mediaUpdates = (name: string) =>
+    server.received.filter((r) => r.from === name && r.msg.type === 'media.update');
+  const at = (p: Person, name: string) =>
+    [...p.call.participants.values()].find((v) => v.entry.displayName === name)!;
+
+  it('a moderator’s mute turns the mic off through the same path as our own button (media.update), then tells the page who did it', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    const told: unknown[] = [];
+    bob.call.on('moderation', (m) => told.push(m));
+    const sent = mediaUpdates('bob').length;
+
+    server.moderate('bob', 'mute');
+    await settle();
+    expect(bob.media.micEnabled).toBe(false);
+    expect(bob.media.audioTrack!.enabled).toBe(false);
+    expect(
+      mediaUpdates('bob')
+        .slice(sent)
+        .map((r) => r.msg.audio),
+    ).toEqual([false]);
+    expect(told).toEqual([
+      expect.objectContaining({ action: 'mute', by: { id: userIdFor('ada'), displayName: 'ada' } }),
+    ]);
+    expect(at(ada, 'bob').entry.media.audio).toBe(false);
+
+    // Unmuting stays bob's choice.
+    bob.call.setMic(true);
+    await settle();
+    expect(at(ada, 'bob').entry.media.audio).toBe(true);
+  });
+
+  it('mute-all mutes everyone in the call but the moderator who asked', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob, cat);
+    server.moderate('', 'mute-all', 'ada');
+    await settle();
+    expect([ada, bob, cat].map((p) => p.media.micEnabled)).toEqual([true, false, false]);
+    expect(server.connOf('cat')!.entry!.media.audio).toBe(false);
+    expect(server.connOf('ada')!.entry!.media.audio).toBe(true);
+  });
+
+  it('raising a hand reaches the others with the server’s handRaisedAt, in raising order; a moderator lowers it', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob, cat);
+    cat.call.setHandRaised(true);
+    await settle();
+    await vi.advanceTimersByTimeAsync(2_000);
+    bob.call.setHandRaised(true);
+    await settle();
+    expect(bob.call.handRaised).toBe(true);
+    const queue = [at(ada, 'bob'), at(ada, 'cat')]
+      .filter((p) => p.handRaisedAt !== null)
+      .sort((x, y) => x.handRaisedAt! - y.handRaisedAt!)
+      .map((p) => p.entry.displayName);
+    expect(queue).toEqual(['cat', 'bob']);
+    expect(at(ada, 'bob').handRaisedAt! - at(ada, 'cat').handRaisedAt!).toBe(2_000);
+    // Our own entry as the server echoed it, for our place in the queue.
+    expect(bob.call.selfEntry?.handRaisedAt).toBe(at(ada, 'bob').entry.handRaisedAt);
+
+    const told: string[] = [];
+    bob.call.on('moderation', (m) => told.push(m.action));
+    server.moderate('bob', 'lower-hand');
+    await settle();
+    expect(bob.call.handRaised).toBe(false);
+    expect(told).toEqual(['lower-hand']);
+    expect(at(ada, 'bob').handRaisedAt).toBeNull();
+    expect(at(ada, 'cat').handRaisedAt).not.toBeNull();
+  });
+
+  it('a raised hand is sent again with room.join after the socket drops', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    bob.call.setHandRaised(true);
+    await settle();
+    server.drop(server.connOf('bob')!);
+    await vi.advanceTimersByTimeAsync(10);
+    await settle();
+    expect(server.connOf('bob')!.entry!.media.handRaised).toBe(true);
+    expect(at(ada, 'bob').entry.media.handRaised).toBe(true);
+    // Our own place in the queue is the server's again (the echo), not "last, unknown".
+    expect(bob.call.selfEntry?.handRaisedAt).toBeTruthy();
+    expect(bob.call.selfEntry?.handRaisedAt).toBe(at(ada, 'bob').entry.handRaisedAt);
+  });
+
+  it('moderation.granted makes self a co-host with the lobby, announcing each request new to it', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    server.knock('Visitor');
+    await settle();
+    expect(bob.call.lobby).toEqual([]); // a participant hears of no knocks
+    const requests: string[] = [];
+    const granted: string[] = [];
+    bob.call.on('lobby-request', (e) => requests.push(e.user.displayName));
+    bob.call.on('moderation-granted', (m) => granted.push(m.reason));
+
+    server.grant('bob', { reason: 'handover' });
+    await settle();
+    expect(bob.call.self?.role).toBe('cohost');
+    expect(bob.call.lobby.map((e) => e.user.displayName)).toEqual(['Visitor']);
+    expect(granted).toEqual(['handover']);
+    expect(requests).toEqual(['Visitor']);
+
+    // Later knocks reach the new co-host; a repeated grant does not chime for known ones.
+    server.knock('Second');
+    server.grant('bob');
+    await settle();
+    expect(bob.call.lobby.map((e) => e.user.displayName)).toEqual(['Visitor', 'Second']);
+    expect(requests).toEqual(['Visitor', 'Second']);
+  });
+
+  it('a participant.updated for our own connection changes self.role', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    const conn = server.connOf('bob')!;
+    server.send(conn, {
+      type: 'participant.updated',
+      roomId: ROOM_ID,
+      participant: { ...conn.entry!, role: 'cohost' },
+    });
+    expect(bob.call.self?.role).toBe('cohost');
+    expect(bob.call.selfEntry?.role).toBe('cohost');
+  });
+
+  it('reactions reach everyone, the sender included; the local limit keeps the server from refusing', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada, bob);
+    const seen: { ada: string[]; bob: string[] } = { ada: [], bob: [] };
+    ada.call.on('reaction', (r) => seen.ada.push(`${r.connectionId}:${r.emoji}`));
+    bob.call.on('reaction', (r) => seen.bob.push(`${r.connectionId}:${r.emoji}`));
+    const bobId = server.connOf('bob')!.id;
+
+    expect(bob.call.sendReaction('👍')).toBe('sent');
+    await settle();
+    expect(seen).toEqual({ ada: [`${bobId}:👍`], bob: [`${bobId}:👍`] });
+
+    // A burst of REACTION_LIMITS.burst, then one per second.
+    const burst = Array.from({ length: 6 }, () => bob.call.sendReaction('🎉'));
+    expect(burst).toEqual(['sent', 'sent', 'sent', 'sent', 'limited', 'limited']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(bob.call.sendReaction('🎉')).toBe('sent');
+    expect(bob.call.sendReaction('🎉')).toBe('limited');
+    await settle();
+    const sent = server.received.filter((r) => r.msg.type === 'reaction.send').length;
+    expect(sent).toBe(6);
+    expect(server.reactions).toHaveLength(6); // no RATE_LIMITED
+    server.react('ada', '👏');
+    expect(seen.bob.at(-1)).toBe(`${server.connOf('ada')!.id}:👏`);
+  });
+
+  it('sendReaction outside the call sends nothing', async () => {
+    const ada = person('ada');
+    expect(ada.call.sendReaction('👍')).toBe('not-sent');
+    await joinAll(ada);
+    ada.call.leave();
+    expect(ada.call.sendReaction('👍')).toBe('not-sent');
+  });
+
+  it('the spotlight follows room.spotlight, comes with room.joined, and goes with its connection', async () => {
+    const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
+    await joinAll(ada, bob);
+    const bobId = server.connOf('bob')!.id;
+
+    server.spotlight(bobId);
+    await settle();
+    expect(ada.call.spotlight).toBe(bobId);
+    expect(bob.call.spotlight).toBe(bobId);
+
+    await joinAll(cat);
+    expect(cat.call.spotlight).toBe(bobId);
+
+    bob.call.leave();
+    await settle();
+    expect(ada.call.spotlight).toBeNull();
+    expect(cat.call.spotlight).toBeNull();
+
+    server.spotlight(server.connOf('cat')!.id);
+    server.spotlight(null);
+    await settle();
+    expect(ada.call.spotlight).toBeNull();
+  });
+
+  it('two people joining 20 s apart read the same meeting start and the same meeting time', async () => {
+    server.clockSkewMs = 5_000; // the server's clock runs 5 s ahead of ours
+    const [ada, bob] = [person('ada'), person('bob')];
+    const startedAt = server.now();
+    await joinAll(ada);
+    await vi.advanceTimersByTimeAsync(20_000);
+    await joinAll(bob);
+    for (const p of [ada, bob]) {
+      expect(p.call.meetingStartedAt).toBe(startedAt);
+      expect(p.call.serverOffset).toBe(5_000);
+    }
+    const elapsed = (p: Person) => p.call.serverNow() - p.call.meetingStartedAt!;
+    expect(elapsed(bob)).toBe(elapsed(ada));
+    expect(Math.round(elapsed(bob) / 1000)).toBe(20);
+  });
+
+  it('the meeting clock starts again when the call emptied in between', async () => {
+    const [ada, bob] = [person('ada'), person('bob')];
+    await joinAll(ada);
+    const first = ada.call.meetingStartedAt;
+    ada.call.leave();
+    await settle();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await joinAll(bob);
+    expect(bob.call.meetingStartedAt).toBe(first! + 60_000);
   });
 });

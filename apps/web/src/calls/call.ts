@@ -1,15 +1,18 @@
-import { WsCloseCode } from '@parley/protocol';
+import { REACTION_LIMITS, WsCloseCode } from '@parley/protocol';
 import type {
   ClientSignalMessage,
   LobbyEntry,
+  ModerationAppliedMessage,
+  ModerationGrantedMessage,
   ParticipantRole,
+  Reaction,
   RoomJoinedMessage,
   RoomSummary,
   RosterEntry,
   ServerMessageOf,
   SignalPayload,
 } from '@parley/protocol';
-import { systemClock } from './clock';
+import { ClockOffset, systemClock } from './clock';
 import type { Clock, TimerId } from './clock';
 import { Emitter } from './emitter';
 import type { LocalMedia } from './media';
@@ -34,7 +37,14 @@ export interface CallEnded {
 
 export interface Participant {
   entry: RosterEntry;
+  /** Their audio and camera video (never the screen): what plays their sound. */
   stream: MediaStream | undefined;
+  /** Their camera video; it may carry nothing while `entry.media.video` is false. */
+  cameraTrack: MediaStreamTrack | undefined;
+  /** Their shared screen, only while `entry.media.screen` says they share. */
+  screenTrack: MediaStreamTrack | undefined;
+  /** When their hand went up (ms, server clock), null while it is down: the queue order. */
+  handRaisedAt: number | null;
   connectionState: RTCPeerConnectionState;
   quality: Quality;
   stats: LinkStats | undefined;
@@ -67,10 +77,29 @@ export interface CallSessionOptions {
   onError?: (error: unknown, context: string) => void;
 }
 
+/**
+ * What became of a reaction: `limited` past REACTION_LIMITS (the server would refuse it with
+ * RATE_LIMITED), `not-sent` outside the call or with the socket down.
+ */
+export type ReactionResult = 'sent' | 'limited' | 'not-sent';
+
+/** Someone's reaction (ours included: the server echoes it). */
+export interface CallReaction {
+  connectionId: string;
+  userId: string;
+  emoji: Reaction;
+}
+
 type CallEvents = {
   change: () => void;
   ended: (why: CallEnded) => void;
+  /** A knock to show (also each new one a `moderation.granted` brings). */
   'lobby-request': (entry: LobbyEntry) => void;
+  reaction: (reaction: CallReaction) => void;
+  /** A host or co-host acted on us; already applied (mic off, hand down) when this fires. */
+  moderation: (msg: ModerationAppliedMessage) => void;
+  /** We moderate now; `self.role` and `lobby` are already updated when this fires. */
+  'moderation-granted': (msg: ModerationGrantedMessage) => void;
 };
 
 /**
@@ -95,8 +124,8 @@ const RESUME_ENDS: Record<string, CallEnded['reason']> = {
 /**
  * One person's side of a call: the facade the call page uses. Wires the room session
  * (join, resume after a drop), the mesh of peer links, local media and stats, and turns
- * them into a few readable properties plus `change`, `ended` and `lobby-request` events.
- * The page re-reads the properties on `change`.
+ * them into a few readable properties plus `change`, `ended` and notice events (lobby
+ * requests, reactions, moderation). The page re-reads the properties on `change`.
  */
 export class CallSession {
   private readonly opts: CallSessionOptions;
@@ -110,7 +139,15 @@ export class CallSession {
   private readonly roster = new Map<string, RosterEntry>();
   private _lobby: LobbyEntry[] = [];
   private _self: SelfInfo | undefined;
+  private _selfEntry: RosterEntry | undefined;
   private _room: RoomSummary | undefined;
+  private _spotlight: string | null = null;
+  private _handRaised = false;
+  /** The server's clock, from every `serverTime` we get (welcome, room.joined, pong). */
+  private readonly serverClock = new ClockOffset();
+  /** Local token bucket mirroring the server's REACTION_LIMITS, so we never get RATE_LIMITED. */
+  private reactionTokens: number = REACTION_LIMITS.burst;
+  private reactionRefilledAt: number;
   private _connection: CallConnection = 'connecting';
   private _ended: CallEnded | undefined;
   private failTimer: TimerId | undefined;
@@ -128,6 +165,7 @@ export class CallSession {
     this.signaling = opts.signaling;
     this.media = opts.media;
     this.clock = opts.clock ?? systemClock;
+    this.reactionRefilledAt = this.clock.now();
     this.room = new RoomSession(opts.signaling, opts.roomId, () => this.mediaForJoin());
     this.mesh = new Mesh({
       local: opts.media,
@@ -158,6 +196,31 @@ export class CallSession {
   get self(): SelfInfo | undefined {
     return this._self;
   }
+  /** Our own roster entry as the server last told it (undefined until it echoed one). */
+  get selfEntry(): RosterEntry | undefined {
+    return this._selfEntry;
+  }
+  /** The connection a host put in the spotlight for everyone, or null. */
+  get spotlight(): string | null {
+    return this._spotlight;
+  }
+  /** Our own hand. */
+  get handRaised(): boolean {
+    return this._handRaised;
+  }
+  /** When the meeting began (ms, server clock), null while nobody is in the call. */
+  get meetingStartedAt(): number | null {
+    const at = this._room?.meetingStartedAt;
+    return at ? Date.parse(at) : null;
+  }
+  /** Milliseconds to add to our clock to read the server's (0 before any sample). */
+  get serverOffset(): number {
+    return this.serverClock.offset;
+  }
+  /** The server's clock now: the meeting has run `serverNow() - meetingStartedAt`. */
+  serverNow(): number {
+    return this.serverClock.serverNow(this.clock.now());
+  }
   get roomSummary(): RoomSummary | undefined {
     return this._room;
   }
@@ -179,6 +242,10 @@ export class CallSession {
       out.set(id, {
         entry,
         stream: peer?.link.remoteStream,
+        cameraTrack: peer?.link.remoteCameraTrack,
+        // The screen's receiver stays after a share stops; the roster says whether one is on.
+        screenTrack: entry.media.screen ? peer?.link.remoteScreenTrack : undefined,
+        handRaisedAt: entry.handRaisedAt ? Date.parse(entry.handRaisedAt) : null,
         connectionState: peer?.link.connectionState ?? 'new',
         quality: peer?.quality ?? 'unknown',
         stats: peer?.stats,
@@ -251,8 +318,23 @@ export class CallSession {
     this.media.stopScreenShare();
   }
 
-  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
-    await this.media.switchDevice(kind, deviceId);
+  /** Raises or lowers our hand (media.update; kept across a rejoin). */
+  setHandRaised(on: boolean): void {
+    this._handRaised = on;
+    this.sendMediaUpdate();
+  }
+
+  /** A reaction over our tile for everyone (see ReactionResult). */
+  sendReaction(emoji: Reaction): ReactionResult {
+    if (this._ended || this.room.phase !== 'joined') return 'not-sent';
+    const now = this.clock.now();
+    const refill = ((now - this.reactionRefilledAt) / 1000) * REACTION_LIMITS.perSecond;
+    this.reactionTokens = Math.min(REACTION_LIMITS.burst, this.reactionTokens + refill);
+    this.reactionRefilledAt = now;
+    if (this.reactionTokens < 1) return 'limited';
+    if (!this.signaling.send({ type: 'reaction.send', emoji })) return 'not-sent';
+    this.reactionTokens -= 1;
+    return 'sent';
   }
 
   /** New ICE servers (refreshed TURN credentials) for current and future peers. */
@@ -314,7 +396,20 @@ export class CallSession {
         this._room = m.room;
         this.changed();
       }),
-      this.media.on('track', (kind, track) => this.mesh.replaceTrack(kind, track)),
+      s.on('reaction', (m) => {
+        if (!mine(m)) return;
+        const { connectionId, userId, emoji } = m;
+        this.events.emit('reaction', { connectionId, userId, emoji });
+      }),
+      s.on('room.spotlight', (m) => mine(m) && this.onSpotlight(m.connectionId)),
+      s.on('moderation.applied', (m) => mine(m) && this.onModerationApplied(m)),
+      s.on('moderation.granted', (m) => mine(m) && this.onModerationGranted(m)),
+      s.on('welcome', (m) => this.serverClock.sample(m.serverTime, this.clock.now())),
+      s.on('pong', (m) => this.serverClock.sample(m.serverTime, this.clock.now())),
+      this.media.on('track', (kind, track) => {
+        if (kind === 'screen') this.mesh.setScreen(track, this.media.screenStream);
+        else this.mesh.replaceTrack(kind, track);
+      }),
       this.media.on('change', () => this.sendMediaUpdate()),
     );
   }
@@ -325,8 +420,11 @@ export class CallSession {
     // peers kept their links to it, and so do we (setLocalId below closes nothing).
     const resumed = msg.self.connectionId === this._self?.connectionId;
     const held = this.held.splice(0);
+    this.serverClock.sample(msg.serverTime, this.clock.now());
+    if (!resumed) this._selfEntry = undefined;
     this._self = { ...msg.self };
     this._room = msg.room;
+    this._spotlight = msg.spotlight;
     this._lobby = [...msg.lobby];
     this.roster.clear();
     for (const p of msg.participants) this.roster.set(p.connectionId, p);
@@ -337,6 +435,10 @@ export class CallSession {
     for (const id of this.roster.keys()) this.mesh.ensure(id);
     if (resumed) for (const m of held) if (this.roster.has(m.to)) this.signaling.send(m);
     this.setConnection('connected');
+    // A new connection with the hand kept up: room.joined does not carry our own entry, so
+    // ask for the echo (the same flags again; the server keeps the hand's place) to learn
+    // its handRaisedAt, our place in the queue as the others see it.
+    if (!resumed && this._handRaised) this.lastSentMedia = undefined;
     // Media changed while the join was in flight: bring the server up to date.
     this.sendMediaUpdate();
     this.changed();
@@ -346,6 +448,7 @@ export class CallSession {
     if (entry.connectionId === this._self?.connectionId) {
       // The server echoes our own media.update and tells us about a role change.
       this._self = { ...this._self, role: entry.role };
+      this._selfEntry = entry;
       return this.changed();
     }
     if (!joined && !this.roster.has(entry.connectionId)) return;
@@ -360,6 +463,8 @@ export class CallSession {
   }
 
   private onParticipantLeft(connectionId: string): void {
+    // The server clears a spotlight whose connection left; so do we, without waiting.
+    if (this._spotlight === connectionId) this._spotlight = null;
     this.roster.delete(connectionId);
     this.mesh.close(connectionId);
     this.mesh.setRoomSize(this.roster.size + 1);
@@ -406,6 +511,38 @@ export class CallSession {
     this._lobby = [...this._lobby.filter((e) => e.user.id !== msg.user.id), entry];
     this.changed();
     this.events.emit('lobby-request', entry);
+  }
+
+  /** A host put `connectionId` in the spotlight for everyone (null: ended it); `change` tells. */
+  private onSpotlight(connectionId: string | null): void {
+    this._spotlight = connectionId;
+    this.changed();
+  }
+
+  /** Applied here, the same way as our own buttons (so media.update goes out), then told. */
+  private onModerationApplied(msg: ModerationAppliedMessage): void {
+    switch (msg.action) {
+      case 'mute':
+      case 'mute-all':
+        this.setMic(false);
+        break;
+      case 'lower-hand':
+        this.setHandRaised(false);
+        break;
+    }
+    this.events.emit('moderation', msg);
+  }
+
+  /** We moderate now (promoted, or handed over when the last host left): take the lobby. */
+  private onModerationGranted(msg: ModerationGrantedMessage): void {
+    if (this._self) this._self = { ...this._self, role: msg.role };
+    const known = new Set(this._lobby.map((e) => e.user.id));
+    this._lobby = [...msg.lobby];
+    this.changed();
+    this.events.emit('moderation-granted', msg);
+    for (const entry of msg.lobby) {
+      if (!known.has(entry.user.id)) this.events.emit('lobby-request', entry);
+    }
   }
 
   private removeFromLobby(userId: string): void {
@@ -455,15 +592,19 @@ export class CallSession {
   }
 
   private mediaForJoin(): MediaUpdate {
-    const flags = this.media.mediaFlags;
+    const flags = this.mediaUpdate();
     this.lastSentMedia = JSON.stringify(flags);
     return flags;
+  }
+
+  private mediaUpdate(): MediaUpdate {
+    return { ...this.media.mediaFlags, handRaised: this._handRaised };
   }
 
   private sendMediaUpdate(): void {
     this.changed();
     if (this._ended || this.room.phase !== 'joined') return;
-    const flags = this.media.mediaFlags;
+    const flags = this.mediaUpdate();
     const key = JSON.stringify(flags);
     if (key === this.lastSentMedia) return;
     if (this.signaling.send({ type: 'media.update', ...flags })) this.lastSentMedia = key;
@@ -509,6 +650,7 @@ export class CallSession {
     this.media.stop();
     this.roster.clear();
     this._lobby = [];
+    this._spotlight = null;
     this.changed();
     this.events.emit('ended', why);
   }

@@ -3,7 +3,14 @@
  * injectable dependency whose default is the browser's, so tests run in Node with fakes.
  */
 export { CallSession } from './call';
-export type { CallConnection, CallEnded, CallSessionOptions, Participant, SelfInfo } from './call';
+export type {
+  CallConnection,
+  CallEnded,
+  CallReaction,
+  CallSessionOptions,
+  Participant,
+  SelfInfo,
+} from './call';
 export {
   SignalingClient,
   SignalingClosedError,
@@ -20,21 +27,37 @@ export type {
 } from './signaling';
 export { RoomSession, JoinError } from './room-session';
 export type { MediaUpdate, RoomPhase, RoomSignaling } from './room-session';
-export { PeerLink, isPolite, DISCONNECTED_GRACE_MS } from './peer';
-export type { MediaKind, NegotiationCounters, PeerConnectionCtor, PeerLinkOptions } from './peer';
+export { PeerLink, isPolite, classifyRemoteTracks, DISCONNECTED_GRACE_MS } from './peer';
+export type {
+  MediaKind,
+  NegotiationCounters,
+  PeerConnectionCtor,
+  PeerLinkOptions,
+  RemoteTrack,
+  RemoteTracks,
+} from './peer';
 export { Mesh } from './mesh';
 export type { LocalTracks, MeshOptions, MeshPeer } from './mesh';
-export { LocalMedia, browserMediaEnv, classifyMediaError, summarizeProblems } from './media';
+export {
+  LocalMedia,
+  MUTED_SPEECH,
+  MutedSpeechDetector,
+  browserMediaEnv,
+  classifyMediaError,
+  summarizeProblems,
+} from './media';
 export type {
   AcquireOptions,
+  DeviceFallback,
   DeviceList,
-  DeviceProblem,
   LocalMediaOptions,
   LocalMediaState,
   MediaEnv,
   MediaProblem,
+  MediaProblemSummary,
 } from './media';
-export { MicMeter, levelFromRms } from './mic-meter';
+export { MicMeter, levelFromRms, levelFromSamples } from './mic-meter';
+export type { LevelMeter, MicMeterEnv } from './mic-meter';
 export { createPlaceholderVideo, initialsOf } from './placeholder';
 export type { PlaceholderVideo } from './placeholder';
 export {
@@ -50,7 +73,7 @@ export type { LinkStats, Quality, StatsSamplerOptions, StatsSnapshot } from './s
 export { bitrateForRoomSize } from './bitrate';
 export { DEFAULT_BACKOFF, backoffDelay } from './backoff';
 export type { Backoff } from './backoff';
-export { systemClock } from './clock';
+export { ClockOffset, systemClock } from './clock';
 export type { Clock, TimerId } from './clock';
 export { IceRefresher, loadIceConfig, relayPreference } from './ice';
 export type { IceConfig } from './ice';

@@ -69,7 +69,7 @@ describe('LocalMedia acquisition and fallbacks', () => {
     const { m } = media();
     const state = await m.acquire();
     expect(state).toMatchObject({ hasMic: true, hasCamera: false, problem: 'no-camera' });
-    expect(m.cameraProblem).toBe('missing');
+    expect(m.cameraProblem).toBe('not-found');
   });
 
   it('keeps the camera with "mic-denied" when only the microphone is refused', async () => {
@@ -108,8 +108,8 @@ describe('LocalMedia acquisition and fallbacks', () => {
       hasCamera: false,
       problem: 'no-mic',
     });
-    expect(m.micProblem).toBe('missing');
-    expect(m.cameraProblem).toBe('missing');
+    expect(m.micProblem).toBe('not-found');
+    expect(m.cameraProblem).toBe('not-found');
   });
 
   it('adds the placeholder to audio-only when placeholderWhenNoCamera is set', async () => {
@@ -180,8 +180,8 @@ describe('LocalMedia controls', () => {
     expect(track?.getSettings().deviceId).toBe('mic-2');
     expect(m.audioTrack).toBe(track);
     expect(oldMic.readyState).toBe('ended');
-    const cam = await m.switchDevice('videoinput', 'cam-9');
-    expect(cam?.getSettings().deviceId).toBe('cam-9');
+    const cam = await m.switchDevice('videoinput', 'cam-2');
+    expect(cam?.getSettings().deviceId).toBe('cam-2');
     expect(devices.liveTracks('video')).toEqual([cam]);
   });
 
@@ -193,18 +193,27 @@ describe('LocalMedia controls', () => {
     expect(track?.enabled).toBe(false);
   });
 
-  it('screen share replaces the sent video and its `ended` event (browser "Stop sharing") restores the camera', async () => {
+  it('screen share goes beside the camera in a stream of its own, and its `ended` event (browser "Stop sharing") stops it', async () => {
     const { m, sent } = media();
     await m.acquire();
     const camera = m.videoTrack;
     expect(await m.startScreenShare()).toBe(true);
-    expect(m.videoTrack?.label).toBe('screen');
+    expect(m.videoTrack).toBe(camera);
+    expect(m.screenTrack?.label).toBe('screen');
+    expect(m.screenStream?.getTracks()).toEqual([m.screenTrack]);
+    expect(m.stream.getTracks()).not.toContain(m.screenTrack);
     expect(m.mediaFlags.screen).toBe(true);
-    expect(sent.at(-1)).toEqual(['video', 'screen']);
+    expect(sent.at(-1)).toEqual(['screen', 'screen']);
+    const screenStream = m.screenStream;
     devices.lastScreenTrack!.endFromOutside();
     expect(m.videoTrack).toBe(camera);
     expect(m.sharingScreen).toBe(false);
-    expect(sent.at(-1)).toEqual(['video', 'camera']);
+    expect(m.screenTrack).toBeNull();
+    expect(sent.at(-1)).toEqual(['screen', null]);
+    // Sharing again uses the same stream, so the sender that carries it can be reused.
+    await m.startScreenShare();
+    expect(m.screenStream).toBe(screenStream);
+    expect(screenStream?.getTracks()).toEqual([m.screenTrack]);
   });
 
   it('a cancelled screen picker resolves false and changes nothing', async () => {
@@ -228,11 +237,22 @@ describe('LocalMedia controls', () => {
     expect(m.stream.getTracks()).toEqual([]);
   });
 
+  it('a screen chosen after the page was left (stop() while the picker was open) is let go', async () => {
+    const { m, sent } = media();
+    await m.acquire();
+    const sharing = m.startScreenShare();
+    m.stop();
+    expect(await sharing).toBe(false);
+    expect(devices.lastScreenTrack!.readyState).toBe('ended');
+    expect(m.sharingScreen).toBe(false);
+    expect(sent.filter(([kind]) => kind === 'screen')).toEqual([]);
+  });
+
   it('lists devices by kind', async () => {
     const { m } = media();
-    const list = await m.listDevices();
+    const list = await m.refreshDevices();
     expect(list.audioinput.map((d) => d.deviceId)).toEqual(['mic-1', 'mic-2']);
-    expect(list.videoinput.map((d) => d.deviceId)).toEqual(['cam-1']);
+    expect(list.videoinput.map((d) => d.deviceId)).toEqual(['cam-1', 'cam-2']);
     expect(list.audiooutput).toHaveLength(1);
   });
 });
@@ -241,17 +261,22 @@ describe('media problems', () => {
   it('classifies getUserMedia errors by name', () => {
     const e = (name: string) => new DOMException('x', name);
     expect(classifyMediaError(e('NotAllowedError'))).toBe('denied');
-    expect(classifyMediaError(e('NotFoundError'))).toBe('missing');
-    expect(classifyMediaError(e('OverconstrainedError'))).toBe('missing');
-    expect(classifyMediaError(e('NotReadableError'))).toBe('busy');
-    expect(classifyMediaError(new TypeError('x'))).toBe('failed');
+    expect(classifyMediaError(e('SecurityError'))).toBe('denied');
+    expect(classifyMediaError(e('NotFoundError'))).toBe('not-found');
+    expect(classifyMediaError(e('OverconstrainedError'))).toBe('not-found');
+    expect(classifyMediaError(e('NotReadableError'))).toBe('in-use');
+    expect(classifyMediaError(e('NotSupportedError'))).toBe('unsupported');
+    expect(classifyMediaError(new TypeError('x'))).toBe('unsupported');
+    expect(classifyMediaError(e('WeirdError'))).toBe('unknown');
+    expect(classifyMediaError('not an error')).toBe('unknown');
   });
 
   it('names a refusal before a missing device, since the person can fix it', () => {
-    expect(summarizeProblems('missing', 'denied')).toBe('camera-denied');
-    expect(summarizeProblems('denied', 'missing')).toBe('mic-denied');
+    expect(summarizeProblems('not-found', 'denied')).toBe('camera-denied');
+    expect(summarizeProblems('denied', 'not-found')).toBe('mic-denied');
     expect(summarizeProblems('denied', 'denied')).toBe('denied');
-    expect(summarizeProblems(undefined, 'busy')).toBe('no-camera');
+    expect(summarizeProblems(undefined, 'in-use')).toBe('no-camera');
+    expect(summarizeProblems('unsupported', 'unsupported')).toBe('no-mic');
     expect(summarizeProblems(undefined, undefined)).toBeUndefined();
   });
 

@@ -1,7 +1,8 @@
 import { systemClock } from './clock';
-import type { Clock } from './clock';
+import type { Clock, TimerId } from './clock';
 import { Emitter } from './emitter';
 import { MicMeter } from './mic-meter';
+import type { LevelMeter } from './mic-meter';
 import { createPlaceholderVideo } from './placeholder';
 import type { PlaceholderVideo } from './placeholder';
 
@@ -42,13 +43,23 @@ export function browserMediaEnv(): MediaEnv {
   };
 }
 
-/** Why one kind of device is unavailable. */
-export type DeviceProblem = 'denied' | 'missing' | 'busy' | 'failed';
+/**
+ * Why one device (the microphone or the camera) could not be opened, in terms a person can
+ * act on. The one vocabulary of the web app: the pre-join page shows it per device, the call
+ * page sums both up with `summarizeProblems`.
+ * - denied: the person or the browser's settings blocked it
+ * - not-found: no such device (or the chosen one is gone)
+ * - in-use: the device exists but another app holds it or the OS refused it
+ * - unsupported: no getUserMedia here (old browser, or a page not served over HTTPS)
+ * - unknown: anything else
+ */
+export type MediaProblem = 'denied' | 'not-found' | 'in-use' | 'unsupported' | 'unknown';
 
-/** The one message to show; `cameraProblem`/`micProblem` have the detail. */
-export type MediaProblem = 'camera-denied' | 'mic-denied' | 'no-camera' | 'no-mic' | 'denied';
+/** The one message the call page shows; `micProblem`/`cameraProblem` have the detail. */
+export type MediaProblemSummary =
+  'camera-denied' | 'mic-denied' | 'no-camera' | 'no-mic' | 'denied';
 
-export function classifyMediaError(error: unknown): DeviceProblem {
+export function classifyMediaError(error: unknown): MediaProblem {
   const name = error instanceof Error || error instanceof DOMException ? error.name : '';
   switch (name) {
     case 'NotAllowedError':
@@ -58,21 +69,25 @@ export function classifyMediaError(error: unknown): DeviceProblem {
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':
-      return 'missing';
+      return 'not-found';
     case 'NotReadableError':
     case 'TrackStartError':
     case 'AbortError':
-      return 'busy';
+      return 'in-use';
+    // No navigator.mediaDevices (plain http other than localhost), or an old browser.
+    case 'NotSupportedError':
+    case 'TypeError':
+      return 'unsupported';
     default:
-      return 'failed';
+      return 'unknown';
   }
 }
 
 /** A refusal is what the person can fix (retry permissions), so it is named first. */
 export function summarizeProblems(
-  mic: DeviceProblem | undefined,
-  camera: DeviceProblem | undefined,
-): MediaProblem | undefined {
+  mic: MediaProblem | undefined,
+  camera: MediaProblem | undefined,
+): MediaProblemSummary | undefined {
   if (mic === 'denied' && camera === 'denied') return 'denied';
   if (mic === 'denied') return 'mic-denied';
   if (camera === 'denied') return 'camera-denied';
@@ -87,7 +102,7 @@ export interface LocalMediaState {
   videoTrack: MediaStreamTrack | null;
   hasCamera: boolean;
   hasMic: boolean;
-  problem: MediaProblem | undefined;
+  problem: MediaProblemSummary | undefined;
 }
 
 export interface AcquireOptions {
@@ -112,15 +127,87 @@ export interface LocalMediaOptions {
    * person is plain audio-only and the others show their avatar.
    */
   placeholderWhenNoCamera?: boolean;
+  /** False: never draw a placeholder (the pre-join preview shows its own avatar). */
+  placeholder?: boolean;
   clock?: Clock;
+  /** The microphone level source (tests pass a fake); default a MicMeter on Web Audio. */
+  meter?: LevelMeter;
+}
+
+/** The input that went away mid-call, and what is used instead (null: nothing could open). */
+export interface DeviceFallback {
+  kind: 'audioinput' | 'videoinput';
+  /** Label of the device that went away ('' when the browser hides labels). */
+  lost: string;
+  now: { deviceId: string; label: string } | null;
+}
+
+/**
+ * "You are muted" hint: the level (0..1, see levelFromRms) of the muted microphone must stay
+ * above `threshold` for `holdMs` (dips shorter than `gapMs` between syllables do not count),
+ * and the hint comes at most once per `cooldownMs`. Sampled every `sampleMs` while muted.
+ */
+export const MUTED_SPEECH = {
+  threshold: 0.4,
+  holdMs: 300,
+  gapMs: 200,
+  cooldownMs: 10_000,
+  sampleMs: 100,
+} as const;
+
+/** Says when a muted person has been talking long enough to be told so (MUTED_SPEECH). */
+export class MutedSpeechDetector {
+  private loudSince: number | undefined;
+  private lastLoud = -Infinity;
+  private lastHint = -Infinity;
+
+  constructor(private readonly o: typeof MUTED_SPEECH = MUTED_SPEECH) {}
+
+  /** One level sample taken at `now` (ms); true when the hint should show now. */
+  sample(level: number, now: number): boolean {
+    if (level < this.o.threshold) return false;
+    if (this.loudSince === undefined || now - this.lastLoud > this.o.gapMs) this.loudSince = now;
+    this.lastLoud = now;
+    if (now - this.loudSince < this.o.holdMs || now - this.lastHint < this.o.cooldownMs) {
+      return false;
+    }
+    this.lastHint = now;
+    this.loudSince = undefined;
+    return true;
+  }
+
+  /** Unmuted: the next stretch of speech starts from zero (the cooldown stays). */
+  reset(): void {
+    this.loudSince = undefined;
+  }
 }
 
 type MediaEvents = {
-  /** What we send of `kind` changed (device switch, camera off = null, screen share). */
-  track: (kind: 'audio' | 'video', track: MediaStreamTrack | null) => void;
+  /**
+   * What we send of `kind` changed (device switch, camera off = null); `screen` is the
+   * screen share, sent beside the camera on a sender of its own (null: sharing stopped).
+   */
+  track: (kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null) => void;
   /** Anything observable changed. */
   change: () => void;
+  /** The device list changed (devicechange, or the first look after acquire()). */
+  devices: (list: DeviceList) => void;
+  /** The mic or camera in use went away; the default of that kind replaced it (or nothing). */
+  'device-fallback': (event: DeviceFallback) => void;
+  /** The mic is muted and the person has been talking (MUTED_SPEECH); at most every 10 s. */
+  'muted-speech': () => void;
 };
+
+type Kind = 'audio' | 'video';
+const LIST_KIND = { audio: 'audioinput', video: 'videoinput' } as const;
+
+/** Voice processing on, as every call app does; the browser defaults vary. */
+const AUDIO: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+const VIDEO: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
 
 const live = (t: MediaStreamTrack | null | undefined): t is MediaStreamTrack =>
   !!t && t.readyState === 'live';
@@ -135,18 +222,29 @@ const live = (t: MediaStreamTrack | null | undefined): t is MediaStreamTrack =>
  *
  * Mic off is `track.enabled = false` (instant, no new permission prompt). Camera off
  * stops the camera track so the camera light goes out, and sends nothing; camera on
- * opens the camera again. During a screen share the camera keeps running, so stopping
- * the share (our button or the browser's "Stop sharing") restores it at once.
+ * opens the camera again. A screen share goes beside the camera, in a stream of its own
+ * (`screenStream`), so the camera keeps sending while the screen is shared.
+ *
+ * Every open can be overtaken: the camera turned off while it is still opening, a second
+ * device switch, or stop() (the page is left) during acquire(). Each open of a kind takes a
+ * ticket (`opening`); a track that arrives for an old ticket is stopped at once, so no camera
+ * light stays on behind an "off" button and nothing leaks after the page is gone.
+ *
+ * A device unplugged mid-call (its track ends, or it leaves the device list) stops being
+ * sent at once; the default device of that kind is opened in its place ('device-fallback').
  */
 export class LocalMedia {
   readonly stream: MediaStream;
   private readonly env: MediaEnv;
   private readonly clock: Clock;
   private readonly events = new Emitter<MediaEvents>();
-  private readonly meter: MicMeter;
+  private readonly meter: LevelMeter;
+  private readonly mutedSpeech = new MutedSpeechDetector();
+  private mutedTimer: TimerId | undefined;
   private mic: MediaStreamTrack | null = null;
   private camera: MediaStreamTrack | null = null;
   private screen: MediaStreamTrack | null = null;
+  private screenStreamObj: MediaStream | undefined;
   private placeholder: PlaceholderVideo | undefined;
   private sent: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } = {
     audio: null,
@@ -158,14 +256,20 @@ export class LocalMedia {
   private _cameraEnabled = true;
   private audioDeviceId: string | undefined;
   private videoDeviceId: string | undefined;
-  private _micProblem: DeviceProblem | undefined;
-  private _cameraProblem: DeviceProblem | undefined;
+  private _micProblem: MediaProblem | undefined;
+  private _cameraProblem: MediaProblem | undefined;
+  /** The latest open of each kind; an open whose ticket is no longer this one is stale. */
+  private opening = { audio: 0, video: 0 };
+  /** After stop() and until the next acquire(): nothing opens, no placeholder is drawn. */
+  private stopped = false;
+  private _devices: DeviceList = { audioinput: [], videoinput: [], audiooutput: [] };
+  private offDeviceChange: (() => void) | undefined;
 
   constructor(private readonly opts: LocalMediaOptions = {}) {
     this.env = { ...browserMediaEnv(), ...opts.env };
     this.clock = opts.clock ?? systemClock;
     this.stream = this.env.createMediaStream();
-    this.meter = new MicMeter(this.env);
+    this.meter = opts.meter ?? new MicMeter(this.env);
   }
 
   // ---- state ----
@@ -173,7 +277,7 @@ export class LocalMedia {
   get audioTrack(): MediaStreamTrack | null {
     return this.sent.audio;
   }
-  /** The video we send: the screen while sharing, else the camera or placeholder, or null. */
+  /** The camera (or placeholder) video we send, or null; never the screen (see screenTrack). */
   get videoTrack(): MediaStreamTrack | null {
     return this.sent.video;
   }
@@ -195,16 +299,38 @@ export class LocalMedia {
   get sharingScreen(): boolean {
     return live(this.screen);
   }
+  /** The screen being shared, for the local preview of the share; null when not sharing. */
+  get screenTrack(): MediaStreamTrack | null {
+    return live(this.screen) ? this.screen : null;
+  }
+  /**
+   * The stream the screen is sent in, apart from `stream` (camera and mic): receivers tell
+   * the screen from the camera by it (PROTOCOL.md). One for the life of this object, so a
+   * second share reuses the sender that carries it.
+   */
+  get screenStream(): MediaStream | undefined {
+    return this.screenStreamObj;
+  }
   get usingPlaceholder(): boolean {
     return !!this.placeholder && this.sent.video === this.placeholder.track;
   }
-  get micProblem(): DeviceProblem | undefined {
+  get micProblem(): MediaProblem | undefined {
     return this._micProblem;
   }
-  get cameraProblem(): DeviceProblem | undefined {
+  get cameraProblem(): MediaProblem | undefined {
     return this._cameraProblem;
   }
-  get problem(): MediaProblem | undefined {
+  /** The last device list (entries without an id, listed before permission, left out). */
+  get devices(): DeviceList {
+    return this._devices;
+  }
+  /** The device in use for `kind` (from the track), else the one chosen for it. */
+  deviceId(kind: 'audioinput' | 'videoinput'): string | undefined {
+    const track = kind === 'audioinput' ? this.mic : this.camera;
+    const actual = live(track) ? track.getSettings().deviceId : undefined;
+    return actual || (kind === 'audioinput' ? this.audioDeviceId : this.videoDeviceId);
+  }
+  get problem(): MediaProblemSummary | undefined {
     return summarizeProblems(this._micProblem, this._cameraProblem);
   }
   get state(): LocalMediaState {
@@ -234,26 +360,46 @@ export class LocalMedia {
 
   /** Opens what is asked for (default both), with the fallbacks in the class note. */
   async acquire(o: AcquireOptions = {}): Promise<LocalMediaState> {
+    this.stopped = false;
     this.wantAudio = o.audio ?? true;
     this.wantVideo = o.video ?? true;
     this._cameraEnabled = this.wantVideo;
     if (o.audioDeviceId !== undefined) this.audioDeviceId = o.audioDeviceId;
     if (o.videoDeviceId !== undefined) this.videoDeviceId = o.videoDeviceId;
+    this.offDeviceChange ??= this.env.onDeviceChange(() => void this.onDeviceChange());
     await this.fillMissing();
+    // Labels and ids are only listed once a device was allowed, so look now.
+    if (!this.stopped) await this.refreshDevices();
     return this.state;
   }
 
   /** Asks again for whatever is missing (after the person changed a site permission). */
   async retryPermissions(): Promise<LocalMediaState> {
     await this.fillMissing();
+    if (!this.stopped) await this.refreshDevices();
     return this.state;
   }
 
   /** `video` only: turning the camera on must not re-prompt for a refused mic. */
   private async fillMissing(scope: 'all' | 'video' = 'all'): Promise<void> {
+    if (this.stopped) return;
     const needAudio = scope === 'all' && this.wantAudio && !live(this.mic);
     const needVideo = this.wantVideo && this._cameraEnabled && !live(this.camera);
     if (!needAudio && !needVideo) return this.sync();
+    // A newer open of the same kind, camera off or stop() while this one waits makes it stale.
+    const ticket = {
+      audio: needAudio ? ++this.opening.audio : -1,
+      video: needVideo ? ++this.opening.video : -1,
+    };
+    const current = (kind: Kind) => ticket[kind] === this.opening[kind];
+    /** A track for a stale open is stopped at once (camera light off), never adopted. */
+    const keep = (kind: Kind, track: MediaStreamTrack | undefined) => {
+      if (track && !current(kind)) {
+        track.stop();
+        return undefined;
+      }
+      return track;
+    };
     let audio: MediaStreamTrack | undefined;
     let video: MediaStreamTrack | undefined;
     let combinedError: unknown;
@@ -264,34 +410,36 @@ export class LocalMedia {
           audio: this.audioConstraints(),
           video: this.videoConstraints(),
         });
-        audio = s.getAudioTracks()[0];
-        video = s.getVideoTracks()[0];
+        audio = keep('audio', s.getAudioTracks()[0]);
+        video = keep('video', s.getVideoTracks()[0]);
       } catch (err) {
         combinedError = err;
       }
     }
-    if (needAudio && !audio) {
+    if (needAudio && !audio && current('audio')) {
       try {
-        audio = (
-          await this.env.getUserMedia({ audio: this.audioConstraints() })
-        ).getAudioTracks()[0];
+        const s = await this.env.getUserMedia({ audio: this.audioConstraints() });
+        audio = keep('audio', s.getAudioTracks()[0]);
       } catch (err) {
-        this._micProblem = classifyMediaError(err);
+        if (current('audio')) this._micProblem = classifyMediaError(err);
       }
     }
-    if (needVideo && !video) {
+    if (needVideo && !video && current('video')) {
       if (combinedError !== undefined && audio) {
         // Both failed together but the mic alone works: the camera was the problem.
         this._cameraProblem = classifyMediaError(combinedError);
       } else {
         try {
           const s = await this.env.getUserMedia({ video: this.videoConstraints() });
-          video = s.getVideoTracks()[0];
+          video = keep('video', s.getVideoTracks()[0]);
         } catch (err) {
-          this._cameraProblem = classifyMediaError(err);
+          if (current('video')) this._cameraProblem = classifyMediaError(err);
         }
       }
     }
+    // Checked again: the mic may have arrived first and gone stale while the camera opened.
+    audio = keep('audio', audio);
+    video = keep('video', video);
     if (audio) this.setMic(audio);
     if (video) this.setCamera(video);
     this.updatePlaceholder();
@@ -315,24 +463,88 @@ export class LocalMedia {
     if (old && old !== track) old.stop();
   }
 
-  /** A device was unplugged or revoked. */
-  private onDeviceEnded(kind: 'audio' | 'video', track: MediaStreamTrack): void {
-    if (kind === 'audio' && this.mic === track) {
-      this.mic = null;
-      this._micProblem = 'missing';
-    } else if (kind === 'video' && this.camera === track) {
-      this.camera = null;
-      this._cameraProblem = 'missing';
-    } else {
-      return;
+  /** A device was unplugged or revoked: its track ended. */
+  private onDeviceEnded(kind: Kind, track: MediaStreamTrack): void {
+    if ((kind === 'audio' ? this.mic : this.camera) !== track) return;
+    if (kind === 'audio') this.mic = null;
+    else this.camera = null;
+    // The dead track leaves what we send now ('track' with null), not after the fallback.
+    this.sync();
+    void this.fallBack(kind, track.label);
+  }
+
+  /** Opens the default device of `kind` in place of one that went away, and says so. */
+  private async fallBack(kind: Kind, lost: string): Promise<void> {
+    if (this.stopped) return;
+    const ticket = ++this.opening[kind];
+    let track: MediaStreamTrack | undefined;
+    let problem: MediaProblem | undefined;
+    try {
+      // No deviceId: the browser's default, whatever is still plugged in.
+      const s = await this.env.getUserMedia(kind === 'audio' ? { audio: AUDIO } : { video: VIDEO });
+      track = (kind === 'audio' ? s.getAudioTracks() : s.getVideoTracks())[0];
+      if (ticket !== this.opening[kind]) {
+        s.getTracks().forEach((t) => t.stop());
+        return;
+      }
+    } catch (err) {
+      if (ticket !== this.opening[kind]) return;
+      problem = classifyMediaError(err);
     }
+    if (track && kind === 'audio') this.setMic(track);
+    else if (track) this.setCamera(track);
+    else if (kind === 'audio') this._micProblem = problem ?? 'not-found';
+    else this._cameraProblem = problem ?? 'not-found';
     this.updatePlaceholder();
     this.sync();
+    await this.refreshDevices();
+    this.events.emit('device-fallback', {
+      kind: LIST_KIND[kind],
+      lost,
+      now: track ? { deviceId: track.getSettings().deviceId ?? '', label: track.label } : null,
+    });
+  }
+
+  /**
+   * The device list changed. A device in use that is no longer listed is gone even when its
+   * track did not end (some browsers keep it "live" and silent): it is let go the same way.
+   */
+  private async onDeviceChange(): Promise<void> {
+    const list = await this.refreshDevices();
+    // Without any id the browser is not naming devices (yet): nothing to compare with.
+    const listed = list.audioinput.length + list.videoinput.length + list.audiooutput.length;
+    if (this.stopped || listed === 0) return;
+    for (const kind of ['audio', 'video'] as const) {
+      const track = kind === 'audio' ? this.mic : this.camera;
+      const id = live(track) ? track.getSettings().deviceId : undefined;
+      if (!track || !id || list[LIST_KIND[kind]].some((d) => d.deviceId === id)) continue;
+      track.stop();
+      this.onDeviceEnded(kind, track);
+    }
+  }
+
+  /** Lists the devices again (ids and labels once one was allowed) and tells listeners. */
+  async refreshDevices(): Promise<DeviceList> {
+    let all: MediaDeviceInfo[];
+    try {
+      all = await this.env.enumerateDevices();
+    } catch {
+      return this._devices;
+    }
+    const list: DeviceList = { audioinput: [], videoinput: [], audiooutput: [] };
+    // Before permission the browser lists placeholders without ids: nothing to pick.
+    for (const d of all) if (d.deviceId !== '') list[d.kind]?.push(d);
+    this._devices = list;
+    this.events.emit('devices', list);
+    this.events.emit('change');
+    return list;
   }
 
   /** The placeholder stands in for a camera that is wanted but unavailable. */
   private updatePlaceholder(): void {
     const needed =
+      !this.stopped &&
+      this.opts.placeholder !== false &&
       this.wantVideo &&
       this._cameraEnabled &&
       !live(this.camera) &&
@@ -354,6 +566,7 @@ export class LocalMedia {
   setMicEnabled(on: boolean): void {
     this._micEnabled = on;
     if (this.mic) this.mic.enabled = on;
+    this.watchMutedSpeech();
     this.events.emit('change');
   }
 
@@ -361,6 +574,8 @@ export class LocalMedia {
   async setCameraEnabled(on: boolean): Promise<boolean> {
     if (!on) {
       this._cameraEnabled = false;
+      // A camera still opening is stale now: it is stopped the moment it arrives.
+      this.opening.video++;
       this.camera?.stop();
       this.camera = null;
       this.updatePlaceholder();
@@ -377,7 +592,8 @@ export class LocalMedia {
    * Switches the microphone or camera to `deviceId` and returns the new track (undefined
    * when that kind is off: the choice is kept for when it comes back on). The camera is
    * released before the new one opens because phones cannot open two at once; if the new
-   * one fails, the previous device is reopened and the error rethrown.
+   * one fails, the previous device is reopened and the error rethrown. A switch overtaken
+   * by another switch, camera off or stop() resolves undefined and its track is stopped.
    */
   async switchDevice(
     kind: 'audioinput' | 'videoinput',
@@ -385,9 +601,21 @@ export class LocalMedia {
   ): Promise<MediaStreamTrack | undefined> {
     if (kind === 'audioinput') {
       this.audioDeviceId = deviceId;
-      if (!this.wantAudio) return undefined;
-      const s = await this.env.getUserMedia({ audio: { deviceId: { exact: deviceId } } });
+      if (!this.wantAudio || this.stopped) return undefined;
+      const ticket = ++this.opening.audio;
+      let s: MediaStream;
+      try {
+        s = await this.env.getUserMedia({ audio: this.audioConstraints('exact') });
+      } catch (err) {
+        // The current mic keeps working; only a switch still wanted reports its failure.
+        if (ticket !== this.opening.audio) return undefined;
+        throw err;
+      }
       const track = s.getAudioTracks()[0];
+      if (ticket !== this.opening.audio) {
+        s.getTracks().forEach((t) => t.stop());
+        return undefined;
+      }
       if (!track) return undefined;
       this.setMic(track);
       this.sync();
@@ -395,15 +623,22 @@ export class LocalMedia {
     }
     const previous = this.videoDeviceId;
     this.videoDeviceId = deviceId;
-    if (!this._cameraEnabled) return undefined;
+    if (!this._cameraEnabled || this.stopped) return undefined;
+    const ticket = ++this.opening.video;
+    const stale = () => ticket !== this.opening.video;
     this.camera?.stop();
     this.camera = null;
     try {
-      const s = await this.env.getUserMedia({ video: { deviceId: { exact: deviceId } } });
+      const s = await this.env.getUserMedia({ video: this.videoConstraints('exact') });
       const track = s.getVideoTracks()[0];
+      if (stale()) {
+        s.getTracks().forEach((t) => t.stop());
+        return undefined;
+      }
       if (track) this.setCamera(track);
       return track;
     } catch (err) {
+      if (stale()) return undefined;
       this.videoDeviceId = previous;
       await this.fillMissing('video');
       throw err;
@@ -414,8 +649,8 @@ export class LocalMedia {
   }
 
   /**
-   * Shares a screen, window or tab in place of the camera. Resolves false when the person
-   * cancels the browser's picker.
+   * Shares a screen, window or tab beside the camera (which keeps sending). Resolves false
+   * when the person cancels the browser's picker.
    */
   async startScreenShare(): Promise<boolean> {
     if (this.sharingScreen) return true;
@@ -426,6 +661,11 @@ export class LocalMedia {
       if (classifyMediaError(err) === 'denied') return false;
       throw err;
     }
+    // Left (stop()) while the picker was open, or a second share won the race: let it go.
+    if (this.stopped || this.sharingScreen) {
+      for (const t of s.getTracks()) t.stop();
+      return !this.stopped;
+    }
     const track = s.getVideoTracks()[0];
     if (!track) return false;
     // Text and edges over smoothness: encoders keep resolution and drop frame rate.
@@ -435,6 +675,10 @@ export class LocalMedia {
       if (this.screen === track) this.stopScreenShare();
     });
     this.screen = track;
+    const stream = (this.screenStreamObj ??= this.env.createMediaStream());
+    for (const old of stream.getTracks()) stream.removeTrack(old);
+    stream.addTrack(track);
+    this.events.emit('track', 'screen', track);
     this.sync();
     return true;
   }
@@ -444,27 +688,41 @@ export class LocalMedia {
     if (!track) return;
     this.screen = null;
     track.stop();
+    this.screenStreamObj?.removeTrack(track);
+    this.events.emit('track', 'screen', null);
     this.sync();
   }
 
-  async listDevices(): Promise<DeviceList> {
-    const all = await this.env.enumerateDevices();
-    const list: DeviceList = { audioinput: [], videoinput: [], audiooutput: [] };
-    for (const d of all) list[d.kind].push(d);
-    return list;
-  }
-
-  onDevicesChanged(fn: () => void): () => void {
-    return this.env.onDeviceChange(fn);
-  }
-
-  /** Local mic level 0..1 for the self view and the pre-join meter. */
+  /** Local mic level 0..1 for the self view and the pre-join meter; 0 while muted. */
   micLevel(): number {
-    return this.meter.level();
+    return this._micEnabled ? this.meter.level() : 0;
+  }
+
+  /** Samples the muted mic for the "you are muted" hint, only while it is muted. */
+  private watchMutedSpeech(): void {
+    const watch = !this.stopped && !this._micEnabled && live(this.mic);
+    if (watch && this.mutedTimer === undefined) {
+      this.mutedTimer = this.clock.setInterval(() => {
+        // The meter listens to a clone of the mic: the sent track stays disabled and silent.
+        if (this.mutedSpeech.sample(this.meter.level(), this.clock.now())) {
+          this.events.emit('muted-speech');
+        }
+      }, MUTED_SPEECH.sampleMs);
+    } else if (!watch && this.mutedTimer !== undefined) {
+      this.clock.clearInterval(this.mutedTimer);
+      this.mutedTimer = undefined;
+      this.mutedSpeech.reset();
+    }
   }
 
   /** Stops every track (camera light off); acquire() may start again. */
   stop(): void {
+    // Opens still in flight are stale from here: what they bring is stopped on arrival.
+    this.opening.audio++;
+    this.opening.video++;
+    this.stopped = true;
+    this.offDeviceChange?.();
+    this.offDeviceChange = undefined;
     this.mic?.stop();
     this.camera?.stop();
     this.screen?.stop();
@@ -479,24 +737,25 @@ export class LocalMedia {
 
   // ---- internals ----
 
-  private audioConstraints(): MediaTrackConstraints | true {
-    // `ideal`, not `exact`: a remembered device that is gone falls back to another.
-    return this.audioDeviceId ? { deviceId: { ideal: this.audioDeviceId } } : true;
+  /**
+   * `ideal` (acquire): a remembered device that is gone falls back to another. `exact`
+   * (a switch): the person picked that one, so another would be a surprise.
+   */
+  private audioConstraints(match: 'ideal' | 'exact' = 'ideal'): MediaTrackConstraints {
+    const id = this.audioDeviceId;
+    return { ...AUDIO, ...(id ? { deviceId: { [match]: id } } : {}) };
   }
 
-  private videoConstraints(): MediaTrackConstraints {
-    return {
-      ...(this.videoDeviceId ? { deviceId: { ideal: this.videoDeviceId } } : {}),
-      width: { ideal: 1280 },
-      height: { ideal: 720 },
-    };
+  private videoConstraints(match: 'ideal' | 'exact' = 'ideal'): MediaTrackConstraints {
+    const id = this.videoDeviceId;
+    return { ...VIDEO, ...(id ? { deviceId: { [match]: id } } : {}) };
   }
 
   /** Recomputes what we send, updates the stream, and tells listeners what changed. */
   private sync(): void {
     const audio = live(this.mic) ? this.mic : null;
     const camera = this._cameraEnabled && live(this.camera) ? this.camera : null;
-    const video = live(this.screen) ? this.screen : (camera ?? this.placeholder?.track ?? null);
+    const video = camera ?? this.placeholder?.track ?? null;
     const changed: ('audio' | 'video')[] = [];
     for (const [kind, track] of [
       ['audio', audio],
@@ -510,6 +769,7 @@ export class LocalMedia {
       changed.push(kind);
     }
     this.meter.setTrack(audio);
+    this.watchMutedSpeech();
     for (const kind of changed) this.events.emit('track', kind, this.sent[kind]);
     this.events.emit('change');
   }

@@ -13,7 +13,11 @@ import type { LinkStats, Quality } from './stats';
 export interface LocalTracks {
   readonly audioTrack: MediaStreamTrack | null;
   readonly videoTrack: MediaStreamTrack | null;
+  /** Camera (or placeholder) and mic: the remote finds our camera in the stream with audio. */
   readonly stream: MediaStream;
+  /** The screen being shared (null when not) and the stream of its own it goes in. */
+  readonly screenTrack?: MediaStreamTrack | null;
+  readonly screenStream?: MediaStream;
 }
 
 export interface MeshOptions {
@@ -93,6 +97,8 @@ export class Mesh {
       audioTrack: local.audioTrack,
       videoTrack: local.videoTrack,
       localStream: local.stream,
+      screenTrack: local.screenTrack ?? null,
+      screenStream: local.screenStream,
       maxVideoBitrate: bitrateForRoomSize(this.people),
       RTCPeerConnectionImpl: this.opts.RTCPeerConnectionImpl,
       createMediaStream: this.opts.createMediaStream,
@@ -171,6 +177,11 @@ export class Mesh {
 
   replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
     for (const entry of this.peers.values()) void entry.link.replaceTrack(kind, track);
+  }
+
+  /** Starts (a track) or stops (null) sending our screen on every link (PeerLink.setScreen). */
+  setScreen(track: MediaStreamTrack | null, stream: MediaStream | undefined): void {
+    for (const entry of this.peers.values()) void entry.link.setScreen(track, stream);
   }
 
   /** New ICE servers (e.g. refreshed TURN credentials) for current and future links. */

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DISCONNECTED_GRACE_MS, isPolite } from './peer';
-import { FakeMediaStreamTrack, asTrack } from './testing/fake-media';
+import { DISCONNECTED_GRACE_MS, classifyRemoteTracks, isPolite } from './peer';
+import type { RemoteTrack } from './peer';
+import { FakeMediaStreamTrack, asTrack, createFakeStream } from './testing/fake-media';
 import { makeEnd, pump } from './testing/peer-pair';
 import type { End } from './testing/peer-pair';
+import { fakePeerConnectionFactory } from './testing/fake-rtc';
 import { settle } from './testing/settle';
 
 afterEach(() => {
@@ -156,11 +158,11 @@ describe('PeerLink perfect negotiation', () => {
     await settle();
     await pump(a, b);
     const offers = a.link.counters.offers;
-    const screen = asTrack(new FakeMediaStreamTrack('video', 'screen'));
-    await a.link.replaceTrack('video', screen);
+    const otherCamera = asTrack(new FakeMediaStreamTrack('video', 'camera 2'));
+    await a.link.replaceTrack('video', otherCamera);
     await a.link.replaceTrack('audio', null);
     await settle();
-    expect(a.link.sender('video').track).toBe(screen);
+    expect(a.link.sender('video').track).toBe(otherCamera);
     expect(a.link.sender('audio').track).toBeNull();
     expect(a.link.counters.offers).toBe(offers);
     expect(a.outbox).toEqual([]);
@@ -201,5 +203,165 @@ describe('PeerLink perfect negotiation', () => {
     expect(a.link.connectionState).toBe('closed');
     await a.link.handleSignal({ description: { type: 'offer', sdp: 'v=0' } });
     expect(a.errors).toEqual([]);
+  });
+});
+
+describe('classifyRemoteTracks (the stream rule)', () => {
+  const t = (kind: 'audio' | 'video', label: string) =>
+    asTrack(new FakeMediaStreamTrack(kind, label));
+  const mic = t('audio', 'mic');
+  const camera = t('video', 'camera');
+  const screen = t('video', 'screen');
+  const at = (track: MediaStreamTrack, streamId: string): RemoteTrack => ({ track, streamId });
+
+  it('the camera is the video in the stream with the audio; a video in a stream without audio is the screen', () => {
+    expect(classifyRemoteTracks([at(mic, 's1'), at(camera, 's1'), at(screen, 's2')])).toEqual({
+      audio: [mic],
+      camera,
+      screen,
+    });
+  });
+
+  it('goes by stream, not by arrival order: a screen that arrives first is still the screen', () => {
+    const sorted = classifyRemoteTracks([at(screen, 's2'), at(camera, 's1'), at(mic, 's1')]);
+    expect(sorted.camera).toBe(camera);
+    expect(sorted.screen).toBe(screen);
+  });
+
+  it('without stream ids the first video is the camera and the next one the screen', () => {
+    expect(classifyRemoteTracks([at(mic, ''), at(camera, ''), at(screen, '')])).toEqual({
+      audio: [mic],
+      camera,
+      screen,
+    });
+    expect(classifyRemoteTracks([at(mic, ''), at(camera, '')]).screen).toBeUndefined();
+  });
+
+  it('a peer sending no audio: its only video is the camera, not a screen', () => {
+    expect(classifyRemoteTracks([at(camera, 's1')])).toEqual({
+      audio: [],
+      camera,
+      screen: undefined,
+    });
+  });
+});
+
+describe('PeerLink screen share', () => {
+  async function connected(): Promise<[End, End]> {
+    const a = makeEnd('a', 'b');
+    const b = makeEnd('b', 'a');
+    await settle();
+    await pump(a, b);
+    return [a, b];
+  }
+  const screenStream = () => createFakeStream();
+  const offers = (a: End, b: End): [number, number] => [
+    a.link.counters.offers,
+    b.link.counters.offers,
+  ];
+
+  it('screen share adds exactly one negotiation per link and the camera sender keeps its track', async () => {
+    const [a, b] = await connected();
+    const [aOffers, bOffers] = offers(a, b);
+    const screen = asTrack(new FakeMediaStreamTrack('video', 'screen'));
+    const stream = screenStream();
+    await a.link.setScreen(screen, stream);
+    await pump(a, b);
+    expect(offers(a, b)).toEqual([aOffers + 1, bOffers]);
+    expect(a.link.sender('video').track).toBe(asTrack(a.video));
+    expect(a.link.sender('screen')!.track).toBe(screen);
+    // Its own transceiver, in its own stream, next to the audio and camera ones.
+    const own = a.pc.getTransceivers().filter((t) => !t.createdByRemote);
+    expect(own.map((t) => t.kind)).toEqual(['audio', 'video', 'video']);
+    expect(own[2]!.streamIds).toEqual([stream.id]);
+    expect(own[1]!.streamIds).not.toEqual([stream.id]);
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('the receiver tells the camera from the screen by stream, and keeps the screen out of remoteStream', async () => {
+    const [a, b] = await connected();
+    const camera = b.link.remoteCameraTrack;
+    expect(camera).toBeDefined();
+    expect(b.link.remoteScreenTrack).toBeUndefined();
+    await a.link.setScreen(asTrack(new FakeMediaStreamTrack('video', 'screen')), screenStream());
+    await pump(a, b);
+    const screen = b.link.remoteScreenTrack;
+    expect(screen).toBeDefined();
+    expect(screen).not.toBe(camera);
+    expect(b.link.remoteCameraTrack).toBe(camera);
+    const received = b.pc.getTransceivers().filter((t) => t.createdByRemote && t.kind === 'video');
+    expect(received.map((t) => t.receiver.track)).toEqual([camera, screen]);
+    expect(b.link.remoteStream.getTracks()).not.toContain(screen);
+    expect(b.link.remoteStream.getVideoTracks()).toEqual([camera]);
+    expect(b.link.remoteStream.getAudioTracks()).toHaveLength(1);
+  });
+
+  it('stopping the share does not renegotiate, and sharing again reuses the sender', async () => {
+    const [a, b] = await connected();
+    const stream = screenStream();
+    await a.link.setScreen(asTrack(new FakeMediaStreamTrack('video', 'screen')), stream);
+    await pump(a, b);
+    const before = offers(a, b);
+    const sender = a.link.sender('screen');
+    const transceivers = a.pc.getTransceivers().length;
+
+    await a.link.setScreen(null, stream);
+    await settle();
+    expect(a.outbox).toEqual([]);
+    expect(sender!.track).toBeNull();
+
+    const again = asTrack(new FakeMediaStreamTrack('video', 'screen 2'));
+    await a.link.setScreen(again, stream);
+    await settle();
+    expect(a.outbox).toEqual([]);
+    expect(a.link.sender('screen')).toBe(sender);
+    expect(sender!.track).toBe(again);
+    expect(a.pc.getTransceivers()).toHaveLength(transceivers);
+    expect(offers(a, b)).toEqual(before);
+  });
+
+  it('a link opened during a share sends the screen from its first negotiation', async () => {
+    const factory = fakePeerConnectionFactory();
+    const screen = new FakeMediaStreamTrack('video', 'screen');
+    const a = makeEnd('a', 'b', factory, undefined, { screen, screenStream: screenStream() });
+    const b = makeEnd('b', 'a');
+    await settle();
+    await pump(a, b);
+    expect(a.link.sender('screen')!.track).toBe(asTrack(screen));
+    expect(b.link.remoteScreenTrack).toBeDefined();
+    expect(b.link.remoteCameraTrack).toBeDefined();
+    expect(a.errors).toEqual([]);
+  });
+
+  it('both sharing at once is a glare the pattern resolves: each receives the other’s screen', async () => {
+    const [a, b] = await connected();
+    await Promise.all([
+      a.link.setScreen(asTrack(new FakeMediaStreamTrack('video', 'screen a')), screenStream()),
+      b.link.setScreen(asTrack(new FakeMediaStreamTrack('video', 'screen b')), screenStream()),
+    ]);
+    await settle();
+    expect(a.outbox[0]?.description?.type).toBe('offer');
+    expect(b.outbox[0]?.description?.type).toBe('offer');
+    await pump(a, b);
+    for (const end of [a, b]) {
+      expect(end.pc.signalingState).toBe('stable');
+      expect(end.link.remoteScreenTrack).toBeDefined();
+      expect(end.errors).toEqual([]);
+    }
+  });
+
+  it('caps the screen sender like the camera', async () => {
+    const a = makeEnd('a', 'b', undefined, 1_500_000);
+    const b = makeEnd('b', 'a');
+    await settle();
+    await pump(a, b);
+    await a.link.setScreen(asTrack(new FakeMediaStreamTrack('video', 'screen')), screenStream());
+    await pump(a, b);
+    const screenSender = a.pc.getTransceivers().filter((t) => !t.createdByRemote)[2]!.sender;
+    expect(screenSender.maxBitrate).toBe(1_500_000);
+    await a.link.setMaxVideoBitrate(500_000);
+    expect(screenSender.maxBitrate).toBe(500_000);
+    expect(a.pc.transceiverOf('video')!.sender.maxBitrate).toBe(500_000);
   });
 });

@@ -29,6 +29,12 @@ export interface PeerLinkOptions {
   videoTrack: MediaStreamTrack | null;
   /** Our stream, so the remote groups our audio and video in one stream. */
   localStream?: MediaStream;
+  /**
+   * The screen we share, when the link opens during a share: its sender is made at once
+   * (see setScreen). `screenStream` is the stream it goes in, apart from `localStream`.
+   */
+  screenTrack?: MediaStreamTrack | null;
+  screenStream?: MediaStream;
   /** Initial video ceiling (bits/s), see bitrateForRoomSize. */
   maxVideoBitrate?: number;
   RTCPeerConnectionImpl?: PeerConnectionCtor;
@@ -46,8 +52,46 @@ export interface NegotiationCounters {
   iceRestarts: number;
 }
 
+/** What the remote sends, sorted by the stream rule (see classifyRemoteTracks). */
+export interface RemoteTracks {
+  audio: MediaStreamTrack[];
+  camera: MediaStreamTrack | undefined;
+  screen: MediaStreamTrack | undefined;
+}
+
+/** A remote track and the id of the stream its sender put it in ('' for none). */
+export interface RemoteTrack {
+  track: MediaStreamTrack;
+  streamId: string;
+}
+
+/**
+ * The stream rule (PROTOCOL.md, "Media"): a sender puts its microphone and camera in one
+ * stream and a shared screen in a stream of its own. So the camera is the video of the
+ * stream that carries audio, and the screen is a video in a stream without audio. A sender
+ * that names no streams (or sends no audio) falls back to arrival order: the first video
+ * is the camera, the next one the screen. `tracks` is in arrival order.
+ */
+export function classifyRemoteTracks(tracks: readonly RemoteTrack[]): RemoteTracks {
+  const withAudio = new Set(
+    tracks.filter((t) => t.track.kind === 'audio' && t.streamId !== '').map((t) => t.streamId),
+  );
+  const videos = tracks.filter((t) => t.track.kind === 'video');
+  const inAudioStream = (t: RemoteTrack) => withAudio.has(t.streamId);
+  const camera = (videos.find(inAudioStream) ?? videos[0])?.track;
+  const screen = videos.find((t) => t.track !== camera && !inAudioStream(t))?.track;
+  return {
+    audio: tracks.filter((t) => t.track.kind === 'audio').map((t) => t.track),
+    camera,
+    screen,
+  };
+}
+
 type PeerEvents = {
-  /** A remote track arrived; `stream` is this link's remote stream (same object each time). */
+  /**
+   * A remote track arrived; `stream` is this link's remote stream (same object each time:
+   * the audio and the camera, see `remoteStream`).
+   */
   track: (track: MediaStreamTrack, stream: MediaStream) => void;
   state: (state: RTCPeerConnectionState) => void;
   /** Something failed that the pattern does not expect; the link keeps going. */
@@ -60,12 +104,15 @@ type PeerEvents = {
  * collision the polite side rolls its offer back and answers, the impolite side ignores
  * the other's offer. There are no locks: the flags below are the whole mechanism.
  *
- * The audio and video senders are created once with addTransceiver, so a device switch,
- * camera off or a screen share is a `replaceTrack` with no renegotiation.
+ * The audio and video senders are created once with addTransceiver, so a device switch or
+ * camera off is a `replaceTrack` with no renegotiation. A screen share gets a third sender
+ * of its own beside the camera, added by the first share (one renegotiation) and reused
+ * with `replaceTrack` after that (stopping sends nothing on it, no renegotiation).
  */
 export class PeerLink {
   readonly polite: boolean;
   readonly pc: RTCPeerConnection;
+  /** The remote's audio and camera video (never its screen: see remoteScreenTrack). */
   readonly remoteStream: MediaStream;
   readonly counters: NegotiationCounters = { offers: 0, rolledBack: 0, ignored: 0, iceRestarts: 0 };
 
@@ -73,6 +120,10 @@ export class PeerLink {
   private readonly clock: Clock;
   private readonly events = new Emitter<PeerEvents>();
   private readonly senders: Record<MediaKind, RTCRtpSender>;
+  private screenSender: RTCRtpSender | undefined;
+  /** Every remote track so far, in arrival order, with its stream id. */
+  private readonly remoteTracks: RemoteTrack[] = [];
+  private remote: RemoteTracks = { audio: [], camera: undefined, screen: undefined };
   private makingOffer = false;
   private ignoreOffer = false;
   private isSettingRemoteAnswerPending = false;
@@ -94,7 +145,7 @@ export class PeerLink {
     const pc = this.pc;
     pc.addEventListener('negotiationneeded', () => void this.onNegotiationNeeded());
     pc.addEventListener('icecandidate', (e) => this.onLocalCandidate(e.candidate));
-    pc.addEventListener('track', (e) => this.onTrack(e.track));
+    pc.addEventListener('track', (e) => this.onTrack(e.track, e.streams));
     pc.addEventListener('iceconnectionstatechange', () => this.onConnectionChange());
     pc.addEventListener('connectionstatechange', () => this.onConnectionChange());
 
@@ -105,11 +156,11 @@ export class PeerLink {
       video: pc.addTransceiver(opts.videoTrack ?? 'video', {
         direction: 'sendrecv',
         streams,
-        // Set at creation: before negotiation some browsers answer getParameters() with no
-        // encodings, and setParameters cannot add one.
-        sendEncodings: [this.maxVideoBitrate ? { maxBitrate: this.maxVideoBitrate } : {}],
+        sendEncodings: this.videoEncodings(),
       }).sender,
     };
+    // A newcomer sees a share that is under way from its first negotiation.
+    if (opts.screenTrack) this.addScreenSender(opts.screenTrack, opts.screenStream);
   }
 
   get localId(): string {
@@ -120,6 +171,18 @@ export class PeerLink {
   }
   get connectionState(): RTCPeerConnectionState {
     return this.state;
+  }
+  /** The remote's camera video (see classifyRemoteTracks); it may be muted (camera off). */
+  get remoteCameraTrack(): MediaStreamTrack | undefined {
+    return this.remote.camera;
+  }
+  /**
+   * The remote's screen video once a share was negotiated. The track stays after the share
+   * stops (the sender just sends nothing), so whether a share is on is the roster's
+   * `media.screen`, not this.
+   */
+  get remoteScreenTrack(): MediaStreamTrack | undefined {
+    return this.remote.screen;
   }
 
   on<K extends keyof PeerEvents>(event: K, fn: PeerEvents[K]): () => void {
@@ -182,27 +245,50 @@ export class PeerLink {
     }
   }
 
-  sender(kind: MediaKind): RTCRtpSender {
-    return this.senders[kind];
+  /** The sender of `kind`; the screen's exists once a share added it. */
+  sender(kind: MediaKind): RTCRtpSender;
+  sender(kind: 'screen'): RTCRtpSender | undefined;
+  sender(kind: MediaKind | 'screen'): RTCRtpSender | undefined {
+    return kind === 'screen' ? this.screenSender : this.senders[kind];
   }
 
   /**
-   * Caps the video sender. Calls are chained because a setParameters racing another
-   * getParameters/setParameters pair is rejected (stale transaction id).
+   * What we share on this link's screen sender; null stops sending it. The first share adds
+   * the sender (a transceiver of its own whose stream is `stream`, so the remote tells it
+   * from the camera) and negotiationneeded renegotiates once; later calls only replaceTrack.
+   */
+  async setScreen(track: MediaStreamTrack | null, stream?: MediaStream): Promise<void> {
+    if (this.closed) return;
+    const sender = this.screenSender;
+    if (!sender) {
+      if (track) this.addScreenSender(track, stream);
+      return;
+    }
+    try {
+      await sender.replaceTrack(track);
+    } catch (err) {
+      this.fail(err, 'replaceTrack(screen)');
+    }
+  }
+
+  /**
+   * Caps the video senders (camera and screen). Calls are chained because a setParameters
+   * racing another getParameters/setParameters pair is rejected (stale transaction id).
    */
   setMaxVideoBitrate(bps: number): Promise<void> {
     this.maxVideoBitrate = bps;
     const apply = async () => {
-      if (this.closed) return;
-      const sender = this.senders.video;
-      const params = sender.getParameters();
-      if (!params.encodings || params.encodings.length === 0) return;
-      if (params.encodings.every((e) => e.maxBitrate === bps)) return;
-      for (const e of params.encodings) e.maxBitrate = bps;
-      try {
-        await sender.setParameters(params);
-      } catch (err) {
-        this.fail(err, 'setParameters');
+      for (const sender of [this.senders.video, this.screenSender]) {
+        if (this.closed || !sender) continue;
+        const params = sender.getParameters();
+        if (!params.encodings || params.encodings.length === 0) continue;
+        if (params.encodings.every((e) => e.maxBitrate === bps)) continue;
+        for (const e of params.encodings) e.maxBitrate = bps;
+        try {
+          await sender.setParameters(params);
+        } catch (err) {
+          this.fail(err, 'setParameters');
+        }
       }
     };
     this.parameterChain = this.parameterChain.then(apply);
@@ -246,6 +332,30 @@ export class PeerLink {
 
   // ---- internals ----
 
+  /**
+   * A video sender's encodings, set at creation: before negotiation some browsers answer
+   * getParameters() with no encodings, and setParameters cannot add one.
+   */
+  private videoEncodings(): RTCRtpEncodingParameters[] {
+    return [this.maxVideoBitrate ? { maxBitrate: this.maxVideoBitrate } : {}];
+  }
+
+  /**
+   * `sendrecv`, not `sendonly`: today the remote receives on a transceiver of its own, but a
+   * negotiation that lets the answerer adopt the offer's transceivers may share back on it.
+   */
+  private addScreenSender(track: MediaStreamTrack, stream: MediaStream | undefined): void {
+    try {
+      this.screenSender = this.pc.addTransceiver(track, {
+        direction: 'sendrecv',
+        streams: stream ? [stream] : [],
+        sendEncodings: this.videoEncodings(),
+      }).sender;
+    } catch (err) {
+      this.fail(err, 'addTransceiver(screen)');
+    }
+  }
+
   private async onNegotiationNeeded(): Promise<void> {
     if (this.closed) return;
     try {
@@ -282,9 +392,21 @@ export class PeerLink {
     });
   }
 
-  private onTrack(track: MediaStreamTrack): void {
+  private onTrack(track: MediaStreamTrack, streams: readonly MediaStream[]): void {
     if (this.closed) return;
-    if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
+    if (!this.remoteTracks.some((t) => t.track === track)) {
+      this.remoteTracks.push({ track, streamId: streams[0]?.id ?? '' });
+      this.remote = classifyRemoteTracks(this.remoteTracks);
+    }
+    // The audio and the camera, whichever arrived first; a later track may change which
+    // video is the camera (its stream's audio came after it).
+    const wanted = [...this.remote.audio, ...(this.remote.camera ? [this.remote.camera] : [])];
+    for (const t of this.remoteStream.getTracks()) {
+      if (!wanted.includes(t)) this.remoteStream.removeTrack(t);
+    }
+    for (const t of wanted) {
+      if (!this.remoteStream.getTracks().includes(t)) this.remoteStream.addTrack(t);
+    }
     this.events.emit('track', track, this.remoteStream);
   }
 

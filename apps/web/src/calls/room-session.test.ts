@@ -263,10 +263,12 @@ function joined(ref: string, self: string, others: string[]): RoomJoinedMessage 
       role: 'participant',
       media: { audio: true, video: true, screen: false, handRaised: false },
       joinedAt: '2025-01-01T10:00:00.000Z',
+      handRaisedAt: null,
     })),
     lobby: [],
     chat: [],
     playback: { ...INITIAL_PLAYBACK_STATE },
     serverTime: 0,
+    spotlight: null,
   };
 }

@@ -1,85 +1,33 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { effectScope, nextTick, ref } from 'vue';
-import { classifyMediaError } from './errors';
+import type { MediaEnv } from '../calls';
+import { FakeMediaDevices, createFakeStream } from '../calls/testing/fake-media';
+import { settle } from '../calls/testing/settle';
+import { deviceFallbackNotice } from './devices';
 import { useMediaPreview } from './preview';
 
-class FakeTrack {
-  static count = 0;
-  readonly id = `track-${++FakeTrack.count}`;
-  enabled = true;
-  stopped = false;
-  private listeners: (() => void)[] = [];
-  constructor(
-    readonly kind: 'audio' | 'video',
-    readonly deviceId: string,
-  ) {}
-  stop() {
-    this.stopped = true;
-  }
-  getSettings() {
-    return { deviceId: this.deviceId };
-  }
-  addEventListener(_type: 'ended', fn: () => void) {
-    this.listeners.push(fn);
-  }
-  end() {
-    this.listeners.forEach((fn) => fn());
-  }
-}
+let devices: FakeMediaDevices;
 
-class FakeStream {
-  constructor(private readonly tracks: FakeTrack[] = []) {}
-  getTracks() {
-    return this.tracks;
-  }
-  getAudioTracks() {
-    return this.tracks.filter((t) => t.kind === 'audio');
-  }
-  getVideoTracks() {
-    return this.tracks.filter((t) => t.kind === 'video');
-  }
-}
+beforeEach(() => {
+  devices = new FakeMediaDevices();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
-const denied = () => new DOMException('Permission denied', 'NotAllowedError');
-const missing = () => new DOMException('Requested device not found', 'NotFoundError');
-
-/** getUserMedia that grants or refuses each kind; records every request. */
-function fakeDevices(opts: { camera?: () => DOMException; mic?: () => DOMException } = {}) {
-  const requests: MediaStreamConstraints[] = [];
-  const opened: FakeTrack[] = [];
-  const devices = {
-    requests,
-    opened,
-    getUserMedia: vi.fn(async (c: MediaStreamConstraints) => {
-      await Promise.resolve(); // the browser answers asynchronously
-      requests.push(c);
-      if (c.video && opts.camera) throw opts.camera();
-      if (c.audio && opts.mic) throw opts.mic();
-      const tracks: FakeTrack[] = [];
-      const id = (x: unknown, fallback: string) =>
-        ((x as MediaTrackConstraints).deviceId as { ideal?: string } | undefined)?.ideal ??
-        fallback;
-      if (c.audio) tracks.push(new FakeTrack('audio', id(c.audio, 'mic-default')));
-      if (c.video) tracks.push(new FakeTrack('video', id(c.video, 'cam-default')));
-      opened.push(...tracks);
-      return new FakeStream(tracks);
-    }),
-    enumerateDevices: vi.fn(() =>
-      Promise.resolve([
-        { kind: 'audioinput', deviceId: 'mic-default', label: 'Built-in mic', groupId: 'g' },
-        { kind: 'videoinput', deviceId: 'cam-default', label: 'Built-in camera', groupId: 'g' },
-        { kind: 'videoinput', deviceId: 'cam-usb', label: 'USB camera', groupId: 'h' },
-        { kind: 'audiooutput', deviceId: '', label: '', groupId: '' },
-      ]),
-    ),
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
+function env(over: Partial<MediaEnv> = {}): Partial<MediaEnv> {
+  return {
+    getUserMedia: devices.getUserMedia,
+    enumerateDevices: devices.enumerateDevices,
+    createMediaStream: createFakeStream,
+    createAudioContext: () => undefined,
+    onDeviceChange: devices.onDeviceChange,
+    ...over,
   };
-  return devices;
 }
 
-function setup(devices: ReturnType<typeof fakeDevices>, opts: { cameraOn?: boolean } = {}) {
+function setup(opts: { cameraOn?: boolean; env?: Partial<MediaEnv> } = {}) {
   const scope = effectScope();
   const refs = {
     micOn: ref(true),
@@ -87,153 +35,176 @@ function setup(devices: ReturnType<typeof fakeDevices>, opts: { cameraOn?: boole
     audioInputId: ref(''),
     videoInputId: ref(''),
   };
-  const preview = scope.run(() =>
-    useMediaPreview({ ...refs, mediaDevices: devices as unknown as MediaDevices }),
-  )!;
+  const preview = scope.run(() => useMediaPreview({ ...refs, env: opts.env ?? env() }))!;
   return { preview, scope, ...refs };
 }
 
-beforeEach(() => {
-  vi.stubGlobal('MediaStream', FakeStream);
-});
+const kinds = (s: MediaStream | null) => s?.getTracks().map((t) => t.kind);
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-});
-
-describe('useMediaPreview', () => {
+describe('useMediaPreview (the pre-join page on LocalMedia)', () => {
   it('opens camera and mic with one request and lists the devices', async () => {
-    const devices = fakeDevices();
-    const { preview, audioInputId, videoInputId } = setup(devices);
+    devices.list.push({
+      deviceId: '',
+      kind: 'audiooutput',
+      label: '',
+      groupId: '',
+    } as MediaDeviceInfo);
+    const { preview, audioInputId, videoInputId } = setup();
     await preview.start();
-    expect(devices.requests).toHaveLength(1);
-    expect(preview.stream.value?.getTracks().map((t) => t.kind)).toEqual(['audio', 'video']);
+    expect(devices.calls).toHaveLength(1);
+    expect(kinds(preview.stream.value)).toEqual(['audio', 'video']);
     expect(preview.cameraProblem.value).toBeNull();
     expect(preview.micProblem.value).toBeNull();
-    // The pickers show the devices actually opened; placeholder entries without ids are skipped.
-    expect(audioInputId.value).toBe('mic-default');
-    expect(videoInputId.value).toBe('cam-default');
-    expect(preview.videoInputs.value.map((d) => d.deviceId)).toEqual(['cam-default', 'cam-usb']);
-    expect(preview.audioOutputs.value).toEqual([]);
+    // The pickers show the devices actually opened; entries without ids are skipped.
+    expect(audioInputId.value).toBe('mic-1');
+    expect(videoInputId.value).toBe('cam-1');
+    expect(preview.videoInputs.value.map((d) => d.deviceId)).toEqual(['cam-1', 'cam-2']);
+    expect(preview.audioOutputs.value.map((d) => d.deviceId)).toEqual(['spk-1']);
   });
 
   it('a refused camera is reported as denied while the mic keeps working', async () => {
-    const devices = fakeDevices({ camera: denied });
-    const { preview } = setup(devices);
+    devices.camera = 'denied';
+    const { preview } = setup();
     await preview.start();
     expect(preview.cameraProblem.value).toBe('denied');
     expect(preview.micProblem.value).toBeNull();
-    expect(preview.stream.value?.getTracks().map((t) => t.kind)).toEqual(['audio']);
+    expect(kinds(preview.stream.value)).toEqual(['audio']);
   });
 
-  it('no microphone at all is reported as not found; the camera still shows', async () => {
-    const devices = fakeDevices({ mic: missing });
-    const { preview } = setup(devices);
+  it('no microphone at all is reported as not found; the camera still shows (no placeholder)', async () => {
+    devices.mic = 'missing';
+    const { preview } = setup();
     await preview.start();
     expect(preview.micProblem.value).toBe('not-found');
     expect(preview.cameraProblem.value).toBeNull();
-    expect(preview.stream.value?.getTracks().map((t) => t.kind)).toEqual(['video']);
+    expect(kinds(preview.stream.value)).toEqual(['video']);
   });
 
-  it('"Try again" clears the problem once the camera is allowed', async () => {
-    let refuse = true;
-    const devices = fakeDevices({ camera: () => (refuse ? denied() : (null as never)) });
-    const { preview } = setup(devices);
+  it('"Try again" clears the problem once the camera is allowed, without asking for the mic again', async () => {
+    devices.camera = 'denied';
+    const { preview } = setup();
     await preview.start();
     expect(preview.cameraProblem.value).toBe('denied');
-    refuse = false;
-    devices.getUserMedia.mockImplementation(async (c: MediaStreamConstraints) => {
-      await Promise.resolve();
-      const tracks = [
-        ...(c.audio ? [new FakeTrack('audio', 'mic-default')] : []),
-        ...(c.video ? [new FakeTrack('video', 'cam-default')] : []),
-      ];
-      return new FakeStream(tracks);
-    });
+    devices.camera = 'ok';
     await preview.retry();
     expect(preview.cameraProblem.value).toBeNull();
     expect(preview.stream.value?.getVideoTracks()).toHaveLength(1);
+    expect(devices.calls.at(-1)).toMatchObject({ audio: false, video: true });
   });
 
   it('switching the camera off releases it; switching it on opens it again', async () => {
-    const devices = fakeDevices();
-    const { preview, cameraOn } = setup(devices);
+    const { preview, cameraOn } = setup();
     await preview.start();
-    const firstCamera = devices.opened.find((t) => t.kind === 'video');
-
     cameraOn.value = false;
     await nextTick();
-    expect(firstCamera?.stopped).toBe(true);
+    expect(devices.liveTracks('video')).toEqual([]);
     expect(preview.stream.value?.getVideoTracks()).toEqual([]);
 
     cameraOn.value = true;
     await vi.waitFor(() => expect(preview.stream.value?.getVideoTracks()).toHaveLength(1));
   });
 
-  it('muting the mic disables its track without closing it', async () => {
-    const devices = fakeDevices();
-    const { preview, micOn } = setup(devices);
-    await preview.start();
-    const mic = devices.opened.find((t) => t.kind === 'audio');
-    micOn.value = false;
+  it('switching the camera off while it is still opening: it is stopped when it arrives', async () => {
+    devices.hold = true;
+    const { preview, cameraOn } = setup();
+    const starting = preview.start();
+    cameraOn.value = false;
     await nextTick();
-    expect(mic?.enabled).toBe(false);
-    expect(mic?.stopped).toBe(false);
+    devices.release(true);
+    await starting;
+    await settle();
+    expect(devices.liveTracks('video')).toEqual([]);
+    expect(kinds(preview.stream.value)).toEqual(['audio']);
   });
 
-  it('picking another camera reopens it with that device and stops the old one', async () => {
-    const devices = fakeDevices();
-    const { preview, videoInputId } = setup(devices);
+  it('muting the mic disables its track without closing it', async () => {
+    const { preview, micOn } = setup();
     await preview.start();
-    const old = devices.opened.find((t) => t.kind === 'video');
-    videoInputId.value = 'cam-usb';
+    micOn.value = false;
+    await nextTick();
+    const [mic] = devices.liveTracks('audio');
+    expect(mic?.enabled).toBe(false);
+  });
+
+  it('starts muted when the mic toggle is off', async () => {
+    const { preview, micOn } = setup();
+    micOn.value = false;
+    await nextTick();
+    await preview.start();
+    expect(devices.liveTracks('audio')[0]?.enabled).toBe(false);
+  });
+
+  it('picking another camera opens exactly that device and stops the old one', async () => {
+    const { preview, videoInputId } = setup();
+    await preview.start();
+    const [old] = devices.liveTracks('video');
+    videoInputId.value = 'cam-2';
     await vi.waitFor(() =>
-      expect(preview.stream.value?.getVideoTracks()[0]?.getSettings().deviceId).toBe('cam-usb'),
+      expect(preview.stream.value?.getVideoTracks()[0]?.getSettings().deviceId).toBe('cam-2'),
     );
-    expect(old?.stopped).toBe(true);
+    expect(old?.readyState).toBe('ended');
+  });
+
+  it('a picked device that fails to open puts the picker back on the one that is open', async () => {
+    const { preview, audioInputId } = setup();
+    await preview.start();
+    audioInputId.value = 'mic-gone';
+    await vi.waitFor(() => expect(audioInputId.value).toBe('mic-1'));
+    expect(devices.liveTracks('audio')).toHaveLength(1);
   });
 
   it('starting with the camera off asks only for the mic', async () => {
-    const devices = fakeDevices();
-    const { preview } = setup(devices, { cameraOn: false });
+    const { preview } = setup({ cameraOn: false });
     await preview.start();
-    expect(devices.requests).toEqual([{ audio: expect.any(Object), video: false }]);
+    expect(devices.calls).toEqual([expect.objectContaining({ audio: true, video: false })]);
   });
 
   it('stops every track when its scope ends (leaving the page)', async () => {
-    const devices = fakeDevices();
-    const { preview, scope } = setup(devices);
+    const { preview, scope } = setup();
     await preview.start();
     scope.stop();
-    expect(devices.opened.every((t) => t.stopped)).toBe(true);
+    expect(devices.liveTracks()).toEqual([]);
+  });
+
+  it('leaving the page while the devices are still opening stops them when they arrive', async () => {
+    devices.hold = true;
+    const { preview, scope } = setup();
+    const starting = preview.start();
+    scope.stop();
+    devices.release(true);
+    await starting;
+    await settle();
+    expect(devices.liveTracks()).toEqual([]);
   });
 
   it('without getUserMedia (plain HTTP) both are reported as unsupported', async () => {
-    const scope = effectScope();
-    const preview = scope.run(() =>
-      useMediaPreview({
-        micOn: ref(true),
-        cameraOn: ref(true),
-        audioInputId: ref(''),
-        videoInputId: ref(''),
-        mediaDevices: undefined,
+    const { preview } = setup({
+      env: env({
+        getUserMedia: () =>
+          Promise.reject(new DOMException('No media devices', 'NotSupportedError')),
       }),
-    )!;
+    });
     await preview.start();
     expect(preview.micProblem.value).toBe('unsupported');
     expect(preview.cameraProblem.value).toBe('unsupported');
   });
 });
 
-describe('classifyMediaError', () => {
-  it.each([
-    ['NotAllowedError', 'denied'],
-    ['SecurityError', 'denied'],
-    ['NotFoundError', 'not-found'],
-    ['OverconstrainedError', 'not-found'],
-    ['NotReadableError', 'in-use'],
-    ['WeirdError', 'unknown'],
-  ])('%s means %s', (name, problem) => {
-    expect(classifyMediaError(new DOMException('x', name))).toBe(problem);
+describe('deviceFallbackNotice', () => {
+  it('names the device switched to, the default when the label is hidden, or none', () => {
+    expect(
+      deviceFallbackNotice({
+        kind: 'videoinput',
+        lost: 'USB',
+        now: { deviceId: 'c', label: 'HD' },
+      }),
+    ).toEqual({ key: 'devices.fallback.videoinput.switched', params: { device: 'HD' } });
+    expect(
+      deviceFallbackNotice({ kind: 'audioinput', lost: '', now: { deviceId: 'm', label: '' } }),
+    ).toEqual({ key: 'devices.fallback.audioinput.default', params: {} });
+    expect(deviceFallbackNotice({ kind: 'audioinput', lost: 'x', now: null })).toEqual({
+      key: 'devices.fallback.audioinput.none',
+      params: {},
+    });
   });
 });

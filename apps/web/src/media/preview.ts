@@ -1,8 +1,8 @@
-import { useEventListener } from '@vueuse/core';
 import { computed, onScopeDispose, shallowRef, watch } from 'vue';
 import type { Ref } from 'vue';
-import { classifyMediaError } from './errors';
-import type { MediaProblem } from './errors';
+import { LocalMedia, browserMediaEnv } from '../calls';
+import type { DeviceList, MediaEnv, MediaProblem } from '../calls';
+import { useMicLevel } from './mic-level';
 
 export interface MediaPreviewOptions {
   micOn: Ref<boolean>;
@@ -10,201 +10,127 @@ export interface MediaPreviewOptions {
   /** '' = the browser's default; updated to the device actually opened. */
   audioInputId: Ref<string>;
   videoInputId: Ref<string>;
-  mediaDevices?: MediaDevices | undefined;
+  /** The browser's media APIs; tests pass fakes. */
+  env?: Partial<MediaEnv> | undefined;
 }
 
-type Kind = 'audio' | 'video';
-
-const AUDIO: MediaTrackConstraints = {
-  echoCancellation: true,
-  noiseSuppression: true,
-  autoGainControl: true,
-};
-const VIDEO: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
+type InputKind = 'audioinput' | 'videoinput';
 
 /**
- * The camera and microphone on the pre-join page: opens them, reports why one cannot be
- * opened (so the other still works), follows device pickers and the on/off toggles, and lists
- * devices. The camera is released when switched off so its light goes out; the mic stays open
- * (muted) so its level meter can come back at once.
+ * The camera and microphone on the pre-join page, as Vue state over the call's own
+ * LocalMedia (one local-media stack for both pages: the same fallbacks, problems, guards
+ * and meter). Reports why one cannot be opened (so the other still works), follows the
+ * device pickers and the on/off toggles, and lists devices. The camera is released when
+ * switched off so its light goes out; the mic stays open (muted) so its level meter can come
+ * back at once. Leaving the page (the scope ends) stops everything, also what is still
+ * opening.
  */
 export function useMediaPreview(opts: MediaPreviewOptions) {
-  const md =
-    'mediaDevices' in opts
-      ? opts.mediaDevices
-      : typeof navigator !== 'undefined'
-        ? navigator.mediaDevices
-        : undefined;
+  const env: MediaEnv = { ...browserMediaEnv(), ...opts.env };
+  // No placeholder video: the preview shows the person's initial itself.
+  const media = new LocalMedia({ env, placeholder: false });
 
   const stream = shallowRef<MediaStream | null>(null);
   const cameraProblem = shallowRef<MediaProblem | null>(null);
   const micProblem = shallowRef<MediaProblem | null>(null);
   const starting = shallowRef(false);
-  const devices = shallowRef<MediaDeviceInfo[]>([]);
+  const devices = shallowRef<DeviceList>(media.devices);
+  const level = useMicLevel(() => media.micLevel());
 
-  const tracks: Record<Kind, MediaStreamTrack | null> = { audio: null, video: null };
-  // Bumped on each open/close of a kind; an open that finishes after a newer one is discarded.
-  const generation: Record<Kind, number> = { audio: 0, video: 0 };
-  let disposed = false;
+  const idRef = (kind: InputKind) =>
+    kind === 'audioinput' ? opts.audioInputId : opts.videoInputId;
 
-  function publish() {
-    const live = [tracks.audio, tracks.video].filter((t): t is MediaStreamTrack => t !== null);
-    stream.value = live.length ? new MediaStream(live) : null;
-  }
-
-  function deviceIdRef(kind: Kind) {
-    return kind === 'audio' ? opts.audioInputId : opts.videoInputId;
-  }
-
-  function constraints(kind: Kind): MediaTrackConstraints {
-    const id = deviceIdRef(kind).value;
-    // `ideal`, not `exact`: a remembered device that is gone falls back to the default.
-    return { ...(kind === 'audio' ? AUDIO : VIDEO), ...(id ? { deviceId: { ideal: id } } : {}) };
-  }
-
-  function setProblem(kind: Kind, problem: MediaProblem | null) {
-    (kind === 'audio' ? micProblem : cameraProblem).value = problem;
-  }
-
-  function adopt(kind: Kind, track: MediaStreamTrack) {
-    tracks[kind]?.stop();
-    tracks[kind] = track;
-    if (kind === 'audio') track.enabled = opts.micOn.value;
-    track.addEventListener('ended', () => {
-      // Unplugged or revoked while previewing.
-      if (tracks[kind] !== track) return;
-      tracks[kind] = null;
-      setProblem(kind, 'not-found');
-      publish();
-    });
-    const actual = track.getSettings().deviceId;
-    if (actual) deviceIdRef(kind).value = actual;
-    setProblem(kind, null);
-  }
-
-  function close(kind: Kind) {
-    generation[kind]++;
-    tracks[kind]?.stop();
-    tracks[kind] = null;
-    publish();
-  }
-
-  async function open(kind: Kind): Promise<void> {
-    const gen = ++generation[kind];
-    if (!md?.getUserMedia) {
-      setProblem(kind, 'unsupported');
-      return;
+  /** Mirrors LocalMedia into the refs the page draws. */
+  function read() {
+    const live = [media.audioTrack, media.cameraEnabled ? media.cameraTrack : null].filter(
+      (t): t is MediaStreamTrack => t !== null && t.readyState === 'live',
+    );
+    // A new stream only when the tracks change, so the <video> rebinds to a new camera.
+    const now = stream.value?.getTracks() ?? [];
+    if (live.length !== now.length || live.some((t, i) => t !== now[i])) {
+      stream.value = live.length ? env.createMediaStream(live) : null;
     }
-    try {
-      const s = await md.getUserMedia({ [kind]: constraints(kind) });
-      const track = (kind === 'audio' ? s.getAudioTracks() : s.getVideoTracks())[0];
-      if (disposed || gen !== generation[kind] || !track) {
-        s.getTracks().forEach((t) => t.stop());
-        return;
-      }
-      adopt(kind, track);
-    } catch (err) {
-      if (gen === generation[kind]) setProblem(kind, classifyMediaError(err));
-    }
-    publish();
-  }
-
-  async function refreshDevices() {
-    if (!md?.enumerateDevices) return;
-    try {
-      // Before permission is granted the browser lists placeholders without ids; skip them.
-      devices.value = (await md.enumerateDevices()).filter((d) => d.deviceId !== '');
-    } catch {
-      devices.value = [];
+    micProblem.value = media.micProblem ?? null;
+    cameraProblem.value = opts.cameraOn.value ? (media.cameraProblem ?? null) : null;
+    devices.value = media.devices;
+    // The pickers show the devices actually opened.
+    for (const kind of ['audioinput', 'videoinput'] as const) {
+      const track = kind === 'audioinput' ? media.audioTrack : media.cameraTrack;
+      const actual = track?.readyState === 'live' ? track.getSettings().deviceId : undefined;
+      if (actual && actual !== idRef(kind).value) idRef(kind).value = actual;
     }
   }
+  const off = media.on('change', read);
 
   /** Opens what the toggles ask for: one prompt for both when possible. */
   async function start(): Promise<void> {
     if (starting.value) return;
     starting.value = true;
     try {
-      const wantVideo = opts.cameraOn.value;
-      if (!md?.getUserMedia) {
-        micProblem.value = 'unsupported';
-        cameraProblem.value = wantVideo ? 'unsupported' : null;
-        return;
-      }
-      const gen = { audio: ++generation.audio, video: ++generation.video };
-      try {
-        const s = await md.getUserMedia({
-          audio: constraints('audio'),
-          video: wantVideo ? constraints('video') : false,
-        });
-        const [audio] = s.getAudioTracks();
-        const [video] = s.getVideoTracks();
-        if (disposed || gen.audio !== generation.audio || gen.video !== generation.video) {
-          s.getTracks().forEach((t) => t.stop());
-          return;
-        }
-        if (audio) adopt('audio', audio);
-        if (video) adopt('video', video);
-        publish();
-      } catch {
-        // One of the two failed (or both): try each alone to tell which, keeping what works.
-        await open('audio');
-        if (wantVideo) await open('video');
-      }
+      media.setMicEnabled(opts.micOn.value);
+      await media.acquire({
+        audio: true,
+        video: opts.cameraOn.value,
+        audioDeviceId: opts.audioInputId.value || undefined,
+        videoDeviceId: opts.videoInputId.value || undefined,
+      });
     } finally {
       starting.value = false;
-      await refreshDevices();
+      read();
     }
   }
 
-  function stop() {
-    close('audio');
-    close('video');
+  /** Asks again for what is missing ("Try again"). */
+  async function retry(): Promise<void> {
+    if (starting.value) return;
+    starting.value = true;
+    try {
+      await media.retryPermissions();
+    } finally {
+      starting.value = false;
+      read();
+    }
   }
 
-  watch(opts.micOn, (on) => {
-    if (tracks.audio) tracks.audio.enabled = on;
-  });
+  watch(opts.micOn, (on) => media.setMicEnabled(on));
+  watch(opts.cameraOn, (on) => void media.setCameraEnabled(on).finally(read));
 
-  watch(opts.cameraOn, (on) => {
-    if (on) void open('video');
-    else {
-      close('video');
-      cameraProblem.value = null;
-    }
-  });
-
-  for (const kind of ['audio', 'video'] as const) {
-    watch(deviceIdRef(kind), (id) => {
-      const current = tracks[kind]?.getSettings().deviceId;
-      if (!id || id === current) return;
-      if (kind === 'video' && !opts.cameraOn.value) return;
-      void open(kind);
+  for (const kind of ['audioinput', 'videoinput'] as const) {
+    watch(idRef(kind), (id) => {
+      if (!id || id === media.deviceId(kind)) return;
+      media.switchDevice(kind, id).catch(() => {
+        // That device would not open (unplugged since the list was made): the picker goes
+        // back to what is open.
+        const current = media.deviceId(kind);
+        if (current) idRef(kind).value = current;
+      });
     });
   }
 
-  if (md) useEventListener(md, 'devicechange', () => void refreshDevices());
+  function stop() {
+    media.stop();
+  }
 
   onScopeDispose(() => {
-    disposed = true;
-    stop();
+    off();
+    media.stop();
   });
 
-  const byKind = (kind: MediaDeviceKind) =>
-    computed(() => devices.value.filter((d) => d.kind === kind));
+  const byKind = (kind: MediaDeviceKind) => computed(() => devices.value[kind]);
 
   return {
     stream,
     cameraProblem,
     micProblem,
     starting,
+    level,
     start,
     stop,
-    /** Open again after a failure ("Try again"). */
-    retry: start,
+    retry,
     audioInputs: byKind('audioinput'),
     videoInputs: byKind('videoinput'),
     audioOutputs: byKind('audiooutput'),
-    refreshDevices,
+    refreshDevices: () => media.refreshDevices(),
   };
 }
 
@@ -245,7 +171,3 @@ export async function playTestSound(sinkId: string): Promise<void> {
     URL.revokeObjectURL(url);
   }
 }
-
-/** Whether this browser lets a page choose the speaker. */
-export const canPickSpeaker =
-  typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;

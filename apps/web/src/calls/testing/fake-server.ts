@@ -1,15 +1,27 @@
 /**
  * A small in-memory Parley signaling server speaking the real protocol messages over
  * FakeWebSockets: hello/welcome, ping/pong, auth.refresh with token expiry, room.join/room.joined
- * with the roster, participant.* fan-out, signal relay, media.update, and draining (1012) with
- * resume (`welcome.resumeToken`, `hello.resume`, `welcome.resumed`). Enough to run several
- * CallSessions against each other in one test; the real server's rules live in apps/server.
+ * with the roster, participant.* fan-out, signal relay, media.update (raised hands with
+ * handRaisedAt), reactions, spotlight, moderation (mute, mute-all, lower-hand, a co-host
+ * grant with the lobby), the meeting clock, and draining (1012) with resume
+ * (`welcome.resumeToken`, `hello.resume`, `welcome.resumed`). Enough to run several
+ * CallSessions against each other in one test; the real server's rules (who may do what)
+ * live in apps/server.
  *
  * Tokens are names: "ada" and "ada#2" are two tokens of the user ada. Time is the global
  * clock (Date.now and setTimeout), so `vi.useFakeTimers()` drives token expiry too.
  */
-import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
-import type { RosterEntry, RoomSummary, ServerMessage, User } from '@parley/protocol';
+import { INITIAL_PLAYBACK_STATE, REACTION_LIMITS } from '@parley/protocol';
+import type {
+  LobbyEntry,
+  ModerationAppliedMessage,
+  ParticipantRole,
+  Reaction,
+  RosterEntry,
+  RoomSummary,
+  ServerMessage,
+  User,
+} from '@parley/protocol';
 import type { WebSocketCtor } from '../signaling';
 import { FakeWebSocket } from './fake-websocket';
 
@@ -23,7 +35,7 @@ export function userIdFor(name: string): string {
   return `00000000-0000-4000-8000-${h.toString(16).padStart(12, '0').slice(-12)}`;
 }
 
-export function roomSummary(roomId = ROOM_ID): RoomSummary {
+export function roomSummary(roomId = ROOM_ID, meetingStartedAt: string | null = null): RoomSummary {
   return {
     id: roomId,
     code: 'abc-defg-hjkm',
@@ -40,6 +52,8 @@ export function roomSummary(roomId = ROOM_ID): RoomSummary {
     createdAt: T0,
     closedAt: null,
     participantCount: 1,
+    instant: false,
+    meetingStartedAt,
   };
 }
 
@@ -58,14 +72,18 @@ export interface ServerConn {
   resumeToken?: string;
   /** Set while the connection waits, socketless, for the socket that resumes it. */
   handover?: { token: string; timer: ReturnType<typeof setTimeout> };
+  /** `reaction.send` token bucket (REACTION_LIMITS). */
+  reactions?: { tokens: number; at: number };
 }
+
+type Actor = { id: string; displayName: string };
 
 /** The user a token stands for ("ada#3" is ada). */
 export function nameOfToken(token: string): string {
   return token.split('#')[0]!;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export class ServerSocket extends FakeWebSocket {
   conn: ServerConn | undefined;
@@ -127,6 +145,18 @@ export class FakeServer {
   draining = false;
   /** False swallows every ICE candidate (descriptions still pass): no link ever connects. */
   relayCandidates = true;
+  /** Roles by name for the next join ('ada' is always the host); grant() sets them too. */
+  readonly roles = new Map<string, ParticipantRole>();
+  /** The room's lobby: sent in room.joined to a host or co-host, and with grant(). */
+  lobby: LobbyEntry[] = [];
+  /** The connection in the spotlight for everyone (room.joined.spotlight). */
+  spotlightId: string | null = null;
+  /** When the call went from empty to occupied (server clock, ms); null while empty. */
+  meetingStartedAt: number | null = null;
+  /** Every message from a connection after its `hello`, in order, with the sender's name. */
+  readonly received: { from: string; msg: Json }[] = [];
+  /** Every `reaction` broadcast, in order. */
+  readonly reactions: { connectionId: string; emoji: string }[] = [];
   private nextConn = 0;
   private nextToken = 0;
 
@@ -205,12 +235,98 @@ export class FakeServer {
     return [...this.conns.values()].filter((c) => c.handover);
   }
 
+  /** A `reaction` to the room as if `name`'s (latest) connection sent it. */
+  react(name: string, emoji: Reaction): void {
+    const conn = this.connOf(name);
+    if (!conn?.entry) throw new Error(`${name} is not in the call`);
+    this.broadcastReaction(conn, emoji);
+  }
+
+  /** A host puts `connectionId` in the spotlight for everyone (null ends it). */
+  spotlight(connectionId: string | null, byName = 'ada'): void {
+    this.spotlightId = connectionId;
+    for (const c of this.inRoom()) {
+      this.send(c, {
+        type: 'room.spotlight',
+        roomId: ROOM_ID,
+        connectionId,
+        by: this.actor(byName),
+      });
+    }
+  }
+
+  /**
+   * What the moderation routes do: `mute` turns the target's audio off in the roster (the
+   * room sees participant.updated) and tells the target; `mute-all` does that to everyone in
+   * the call but `byName` (`target` is ignored); `lower-hand` lowers the target's hand.
+   */
+  moderate(target: string, action: ModerationAppliedMessage['action'], byName = 'ada'): void {
+    const targets =
+      action === 'mute-all'
+        ? this.inRoom().filter((c) => c.name !== byName)
+        : this.inRoom().filter((c) => c.name === target);
+    for (const c of targets) {
+      const entry = c.entry!;
+      c.entry =
+        action === 'lower-hand'
+          ? { ...entry, media: { ...entry.media, handRaised: false }, handRaisedAt: null }
+          : { ...entry, media: { ...entry.media, audio: false } };
+      this.toRoom({ type: 'participant.updated', roomId: ROOM_ID, participant: c.entry });
+    }
+    for (const c of targets) {
+      this.send(c, {
+        type: 'moderation.applied',
+        roomId: ROOM_ID,
+        action,
+        by: this.actor(byName),
+      });
+    }
+  }
+
+  /** `name` moderates now: role in the roster (participant.updated) and moderation.granted. */
+  grant(
+    name: string,
+    opts: { role?: ParticipantRole; reason?: 'promoted' | 'handover'; lobby?: LobbyEntry[] } = {},
+  ): void {
+    const role = opts.role ?? 'cohost';
+    this.roles.set(name, role);
+    const conns = this.inRoom().filter((c) => c.name === name);
+    for (const c of conns) {
+      c.entry = { ...c.entry!, role };
+      this.toRoom({ type: 'participant.updated', roomId: ROOM_ID, participant: c.entry });
+    }
+    for (const c of conns) {
+      this.send(c, {
+        type: 'moderation.granted',
+        roomId: ROOM_ID,
+        role,
+        reason: opts.reason ?? 'promoted',
+        lobby: opts.lobby ?? this.lobby,
+      });
+    }
+  }
+
+  /** Someone knocks: into `lobby`, and `lobby.requested` to the moderators in the call. */
+  knock(displayName: string, isGuest = true): LobbyEntry {
+    const entry: LobbyEntry = {
+      user: { id: userIdFor(`lobby:${displayName}`), displayName, isGuest },
+      requestedAt: new Date(this.now()).toISOString(),
+    };
+    this.lobby = [...this.lobby.filter((e) => e.user.id !== entry.user.id), entry];
+    for (const c of this.inRoom().filter((m) => m.entry!.role !== 'participant')) {
+      this.send(c, { type: 'lobby.requested', roomId: ROOM_ID, ...entry });
+    }
+    return entry;
+  }
+
   closeRoom(): void {
     const members = this.inRoom();
     for (const c of members) {
       this.send(c, { type: 'room.closed', roomId: ROOM_ID, reason: 'ended' });
     }
     for (const c of members) c.entry = undefined;
+    this.spotlightId = null;
+    this.meetingStartedAt = null;
     for (const c of members) c.socket.drop(4011, 'ROOM_CLOSED');
   }
 
@@ -268,6 +384,7 @@ export class FakeServer {
       this.conns.set(created.id, created);
       return this.welcome(created, socket, token, ref, false);
     }
+    this.received.push({ from: conn.name, msg });
     switch (msg.type) {
       case 'ping':
         if (this.autoPong) this.send(conn, { type: 'pong', ...ref, serverTime: this.now() });
@@ -280,17 +397,40 @@ export class FakeServer {
         return this.leave(conn, 'left');
       case 'media.update': {
         if (!conn.entry) return;
+        const handRaised =
+          typeof msg.handRaised === 'boolean' ? msg.handRaised : conn.entry.media.handRaised;
         conn.entry = {
           ...conn.entry,
           media: {
             audio: Boolean(msg.audio),
             video: Boolean(msg.video),
             screen: Boolean(msg.screen),
-            handRaised: conn.entry.media.handRaised,
+            handRaised,
           },
+          handRaisedAt: handRaised ? (conn.entry.handRaisedAt ?? this.isoNow()) : null,
         };
-        const notice = { type: 'participant.updated', roomId: ROOM_ID, participant: conn.entry };
-        for (const c of this.inRoom()) this.send(c, notice as ServerMessage);
+        this.toRoom({ type: 'participant.updated', roomId: ROOM_ID, participant: conn.entry });
+        return;
+      }
+      case 'reaction.send': {
+        if (!conn.entry) {
+          this.send(conn, { type: 'error', code: 'NOT_IN_ROOM', message: 'No', ...ref });
+          return;
+        }
+        const now = Date.now();
+        const bucket = conn.reactions ?? { tokens: REACTION_LIMITS.burst, at: now };
+        bucket.tokens = Math.min(
+          REACTION_LIMITS.burst,
+          bucket.tokens + ((now - bucket.at) / 1000) * REACTION_LIMITS.perSecond,
+        );
+        bucket.at = now;
+        conn.reactions = bucket;
+        if (bucket.tokens < 1) {
+          this.send(conn, { type: 'error', code: 'RATE_LIMITED', message: 'Slow down', ...ref });
+          return;
+        }
+        bucket.tokens -= 1;
+        this.broadcastReaction(conn, msg.emoji as Reaction);
         return;
       }
       case 'quality.report': {
@@ -384,6 +524,34 @@ export class FakeServer {
     return Date.now() + this.clockSkewMs;
   }
 
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private toRoom(msg: ServerMessage): void {
+    for (const c of this.inRoom()) this.send(c, msg);
+  }
+
+  private actor(name: string): Actor {
+    return { id: userIdFor(name), displayName: name };
+  }
+
+  private broadcastReaction(conn: ServerConn, emoji: Reaction): void {
+    this.reactions.push({ connectionId: conn.id, emoji });
+    this.toRoom({
+      type: 'reaction',
+      roomId: ROOM_ID,
+      connectionId: conn.id,
+      userId: conn.userId,
+      emoji,
+    });
+  }
+
+  private summary(): RoomSummary {
+    const started = this.meetingStartedAt;
+    return roomSummary(ROOM_ID, started === null ? null : new Date(started).toISOString());
+  }
+
   private startTokenClock(conn: ServerConn, token: string): void {
     clearTimeout(conn.expiryTimer);
     conn.token = token;
@@ -404,42 +572,53 @@ export class FakeServer {
     const others = this.inRoom().filter((c) => c !== conn);
     // A resumed connection that asks again: still in the call, nobody is told anything new.
     const already = conn.entry !== undefined;
-    const isHost = conn.name === 'ada';
-    conn.entry = {
+    // The meeting clock starts when the call goes from empty to occupied.
+    if (!already && others.length === 0) this.meetingStartedAt = this.now();
+    const role: ParticipantRole =
+      conn.name === 'ada' ? 'host' : (this.roles.get(conn.name) ?? 'participant');
+    const handRaised = media.handRaised ?? false;
+    const entry: RosterEntry = {
       connectionId: conn.id,
       userId: conn.userId,
       displayName: conn.name,
       isGuest: false,
-      role: isHost ? 'host' : 'participant',
+      role,
       media: {
         audio: media.audio ?? false,
         video: media.video ?? false,
         screen: media.screen ?? false,
-        handRaised: media.handRaised ?? false,
+        handRaised,
       },
       joinedAt: T0,
+      handRaisedAt: handRaised ? (conn.entry?.handRaisedAt ?? this.isoNow()) : null,
     };
+    conn.entry = entry;
     this.send(conn, {
       type: 'room.joined',
       ...ref,
       roomId: ROOM_ID,
-      room: roomSummary(),
-      self: { connectionId: conn.id, userId: conn.userId, role: conn.entry.role },
+      room: this.summary(),
+      self: { connectionId: conn.id, userId: conn.userId, role },
       participants: others.map((c) => c.entry!),
-      lobby: [],
+      lobby: role === 'participant' ? [] : [...this.lobby],
       chat: [],
       playback: { ...INITIAL_PLAYBACK_STATE },
-      serverTime: 0,
+      serverTime: this.now(),
+      spotlight: this.spotlightId,
     });
     if (already) return;
     for (const c of others) {
-      this.send(c, { type: 'participant.joined', roomId: ROOM_ID, participant: conn.entry });
+      this.send(c, { type: 'participant.joined', roomId: ROOM_ID, participant: entry });
     }
   }
 
   private leave(conn: ServerConn, reason: 'left' | 'disconnected' | 'kicked'): void {
     if (!conn.entry) return;
     conn.entry = undefined;
+    // Like the live store: the spotlight goes with its connection (nobody is told), and the
+    // meeting clock stops when the call empties.
+    if (this.spotlightId === conn.id) this.spotlightId = null;
+    if (this.inRoom().length === 0) this.meetingStartedAt = null;
     for (const c of this.inRoom()) {
       this.send(c, {
         type: 'participant.left',

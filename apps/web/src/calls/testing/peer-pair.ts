@@ -26,6 +26,7 @@ export function makeEnd(
   remoteId: string,
   factory = fakePeerConnectionFactory(),
   maxVideoBitrate?: number,
+  sharing?: { screen: FakeMediaStreamTrack; screenStream: MediaStream },
 ): End {
   const outbox: SignalPayload[] = [];
   const audio = new FakeMediaStreamTrack('audio');
@@ -38,6 +39,9 @@ export function makeEnd(
     videoTrack: asTrack(video),
     localStream: createFakeStream([asTrack(audio), asTrack(video)]),
     maxVideoBitrate,
+    ...(sharing
+      ? { screenTrack: asTrack(sharing.screen), screenStream: sharing.screenStream }
+      : {}),
     RTCPeerConnectionImpl: factory.ctor,
     createMediaStream: () => createFakeStream(),
   });
