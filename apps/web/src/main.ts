@@ -3,9 +3,13 @@ import './csp';
 import { createPinia } from 'pinia';
 import { createApp, watch } from 'vue';
 import App from './App.vue';
+import { debugEnabled, tabStorage } from './components/call/debug';
 import { createAppI18n } from './i18n';
 import { createAppRouter } from './router';
 import './style.css';
+
+// `?debug` on the first address is remembered for the tab (the call page's debug handle).
+debugEnabled(location.search, tabStorage());
 
 const pinia = createPinia();
 const i18n = createAppI18n();

@@ -21,6 +21,7 @@ describe('registerGate', () => {
 describe('inviteTokenFrom', () => {
   it('takes ?invite=, else the invite page in ?redirect=', () => {
     expect(inviteTokenFrom({ invite: 'abc.def' })).toBe('abc.def');
+    expect(inviteTokenFrom({ redirect: '/i/abcde-fghij?from=mail' })).toBe('abcde-fghij');
     expect(inviteTokenFrom({ redirect: '/invite/eyJ.x-y_z?from=mail' })).toBe('eyJ.x-y_z');
     expect(inviteTokenFrom({ redirect: '/invite/a%2Eb' })).toBe('a.b');
   });
@@ -29,6 +30,7 @@ describe('inviteTokenFrom', () => {
     expect(inviteTokenFrom({})).toBeNull();
     expect(inviteTokenFrom({ redirect: '/rooms' })).toBeNull();
     expect(inviteTokenFrom({ redirect: 'https://evil.example/invite/x' })).toBeNull();
+    expect(inviteTokenFrom({ redirect: 'https://evil.example/i/x' })).toBeNull();
     expect(inviteTokenFrom({ invite: ['a', 'b'] })).toBeNull();
   });
 });

@@ -20,11 +20,11 @@ export function registerGate(
   return 'form';
 }
 
-const INVITE_PATH = /^\/invite\/([^/?#]+)/;
+const INVITE_PATH = /^\/(?:i|invite)\/([^/?#]+)/;
 
 /**
- * The invite a visitor came from: `?invite=<token>`, or the invite page they were on before
- * (`?redirect=/invite/<token>`, which the invite page's "log in" link and the login page's
+ * The invite a visitor came from: `?invite=<code>`, or the invite page they were on before
+ * (`?redirect=/i/<code>`, which the invite page's "log in" link and the login page's
  * "register" link carry along).
  */
 export function inviteTokenFrom(query: LocationQuery): string | null {

@@ -22,6 +22,8 @@ import type {
   CreateInviteBody,
   CreateRoomBody,
   CreateRoomResponse,
+  Invite,
+  InviteListResponse,
   InviteResponse,
   IceServersResponse,
   InviteSummary,
@@ -29,6 +31,7 @@ import type {
   JoinRoomResponse,
   LoginBody,
   MeResponse,
+  MuteAllResponse,
   PublicSettings,
   ParticipantResponse,
   RegisterBody,
@@ -43,6 +46,11 @@ export type CreateRoomInput = Omit<CreateRoomBody, 'chatEnabled' | 'maxParticipa
   Partial<Pick<CreateRoomBody, 'chatEnabled' | 'maxParticipants'>>;
 
 const seg = encodeURIComponent;
+
+/** Invite links come back relative when the server has no PUBLIC_URL: made absolute here. */
+function absoluteInvite(invite: Invite): Invite {
+  return { ...invite, url: new URL(invite.url, location.origin).href };
+}
 
 /** Typed wrappers over the REST routes (see the server's /api/openapi.json). */
 export function createEndpoints(api: ApiClient) {
@@ -84,12 +92,22 @@ export function createEndpoints(api: ApiClient) {
         }),
       leave: (id: string, opts: { keepalive?: boolean } = {}) =>
         api.request<undefined>(`/api/rooms/${seg(id)}/leave`, { method: 'POST', ...opts }),
-      /** The link comes back relative when the server has no PUBLIC_URL: made absolute here. */
+      /** An invite to the room (host or co-host); its link made absolute. */
       createInvite: (id: string, body: CreateInviteBody) =>
         api
           .request<InviteResponse>(`/api/rooms/${seg(id)}/invites`, { method: 'POST', body })
-          .then((invite) => ({ ...invite, url: new URL(invite.url, location.origin).href })),
-      /** Ends the meeting for everyone (host). */
+          .then(({ invite }) => ({ invite: absoluteInvite(invite) })),
+      /** The room's invites, newest first (host or co-host). */
+      invites: (id: string) =>
+        api
+          .request<InviteListResponse>(`/api/rooms/${seg(id)}/invites`)
+          .then(({ invites }) => ({ invites: invites.map(absoluteInvite) })),
+      /** Revokes an invite at once (revoking twice is fine). */
+      revokeInvite: (id: string, code: string) =>
+        api.request<undefined>(`/api/rooms/${seg(id)}/invites/${seg(code)}`, {
+          method: 'DELETE',
+        }),
+      /** Ends the meeting for everyone (host or co-host). */
       end: (id: string) => api.request<undefined>(`/api/rooms/${seg(id)}`, { method: 'DELETE' }),
       /** Host and co-host decisions about one person: admit, deny, kick, promote (host only). */
       decide: (id: string, userId: string, action: 'admit' | 'deny' | 'kick' | 'promote') =>
@@ -97,6 +115,25 @@ export function createEndpoints(api: ApiClient) {
           `/api/rooms/${seg(id)}/participants/${seg(userId)}/${action}`,
           { method: 'POST' },
         ),
+      /** Turns one person's microphone off (they are told; turning it on stays theirs). */
+      mute: (id: string, userId: string) =>
+        api.request<ParticipantResponse>(`/api/rooms/${seg(id)}/participants/${seg(userId)}/mute`, {
+          method: 'POST',
+        }),
+      /** Turns off every microphone in the call but the caller's. */
+      muteAll: (id: string) =>
+        api.request<MuteAllResponse>(`/api/rooms/${seg(id)}/mute-all`, { method: 'POST' }),
+      lowerHand: (id: string, userId: string) =>
+        api.request<ParticipantResponse>(
+          `/api/rooms/${seg(id)}/participants/${seg(userId)}/lower-hand`,
+          { method: 'POST' },
+        ),
+      /** Shows one connection large to everyone in the call; null ends the spotlight. */
+      spotlight: (id: string, connectionId: string | null) =>
+        api.request<undefined>(`/api/rooms/${seg(id)}/spotlight`, {
+          method: 'POST',
+          body: { connectionId },
+        }),
     },
     /** Direct calls (issue 11): the server keeps the state machine; these ask for transitions. */
     calls: {
@@ -180,10 +217,12 @@ export function createEndpoints(api: ApiClient) {
       calendarPath: (id: string) => `/api/appointments/${seg(id)}/calendar.ics`,
     },
     invites: {
-      get: (token: string) =>
-        api.request<InviteSummary>(`/api/invites/${seg(token)}`, { auth: false }),
-      accept: (token: string, body: AcceptInviteBody = {}) =>
-        api.request<AcceptInviteResponse>(`/api/invites/${seg(token)}/accept`, {
+      /** What an invite code leads to (`admission`: straight in, or the lobby). */
+      get: (code: string) =>
+        api.request<InviteSummary>(`/api/invites/${seg(code)}`, { auth: false }),
+      /** `approved`: in; `pending`: waiting in the lobby of an approval room. */
+      accept: (code: string, body: AcceptInviteBody = {}) =>
+        api.request<AcceptInviteResponse>(`/api/invites/${seg(code)}/accept`, {
           method: 'POST',
           body,
         }),

@@ -31,8 +31,8 @@ describe('JoinBox', () => {
   });
 
   it('goes to the invite page of a pasted invite link', async () => {
-    const { router } = await submit('https://meet.example.org/invite/aaa.bbb.ccc');
-    expect(router.currentRoute.value.fullPath).toBe('/invite/aaa.bbb.ccc');
+    const { router } = await submit('https://meet.example.org/i/Xk4w9-2Pqzt');
+    expect(router.currentRoute.value.fullPath).toBe('/i/Xk4w9-2Pqzt');
   });
 
   it('explains what a code looks like when the input is neither a code nor a link', async () => {

@@ -16,6 +16,8 @@ const created: CreateRoomResponse = {
     maxParticipants: 12,
     locked: false,
     kind: 'meeting',
+    instant: false,
+    meetingStartedAt: null,
     status: 'open',
     hostId: '5f0c8a5e-2b7d-4c3a-8e1f-9a6b4d2c0e11',
     hostDisplayName: 'Ada',
@@ -28,7 +30,7 @@ const created: CreateRoomResponse = {
   password: 'x7kq2mzp9a',
 };
 
-const INVITE_URL = 'http://parley.test/invite/aaa.bbb.ccc';
+const INVITE_URL = 'http://parley.test/i/Xk4w9-2Pqzt';
 
 let requests: { url: string; body: unknown }[];
 let clipboard: string[];
@@ -43,10 +45,19 @@ beforeEach(() => {
     });
     const res = new Response(
       JSON.stringify({
-        token: 'aaa.bbb.ccc',
-        url: INVITE_URL,
-        expiresAt: '2025-01-02T10:00:00.000Z',
-        maxUses: null,
+        invite: {
+          code: 'Xk4w9-2Pqzt',
+          url: INVITE_URL,
+          roomId: created.room.id,
+          createdAt: '2025-01-01T10:00:00.000Z',
+          createdBy: { id: created.room.hostId, displayName: 'Ada' },
+          expiresAt: '2025-01-02T10:00:00.000Z',
+          maxUses: null,
+          uses: 0,
+          skipLobby: false,
+          revokedAt: null,
+          status: 'active',
+        },
       }),
       { status: 201, headers: { 'content-type': 'application/json' } },
     );
@@ -105,11 +116,22 @@ describe('RoomCreatedPanel', () => {
     expect(clipboard).toEqual([INVITE_URL]);
     expect(wrapper.get('[data-testid="invite-url"]').text()).toBe(INVITE_URL);
     expect(wrapper.get('[data-testid="copy-invite"]').text()).toBe('Copied');
+    // A password room: the link works without the password, and says so.
+    expect(wrapper.get('[data-testid="room-created"]').text()).toContain('without the password');
 
     // A second click copies the same link without creating another invite.
     await wrapper.get('[data-testid="copy-invite"]').trigger('click');
     await flushPromises();
     expect(requests).toHaveLength(1);
     expect(clipboard).toEqual([INVITE_URL, INVITE_URL]);
+  });
+
+  it('an approval room says that people with the link still ask to join', async () => {
+    const { wrapper } = await mountWithApp(RoomCreatedPanel, {
+      props: { created: { room: { ...created.room, entry: 'approval' } } },
+    });
+    await wrapper.get('[data-testid="copy-invite"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="room-created"]').text()).toContain('ask to join');
   });
 });

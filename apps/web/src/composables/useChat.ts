@@ -12,6 +12,8 @@ export interface ChatOptions {
   roomId: string;
   /** The chat panel is open (no unread counting then). */
   panelOpen: Ref<boolean>;
+  /** Hosts and co-hosts still write while chat is off for everyone (the server lets them). */
+  writeWhenOff?: () => boolean;
   /** GET /api/rooms/:id/messages; injectable for tests. */
   fetchHistory?: (before: string, limit: number) => Promise<ChatHistoryResponse>;
   /** PATCH /api/rooms/:id {chatEnabled}; injectable for tests. */
@@ -139,7 +141,7 @@ export function useChat(opts: ChatOptions) {
   function send(text = draft.value): boolean {
     const body = text.replace(/\r\n?/g, '\n').trim();
     if (!body) return false;
-    if (!chatEnabled.value) {
+    if (!chatEnabled.value && !opts.writeWhenOff?.()) {
       error.value = 'CHAT_DISABLED';
       return false;
     }
@@ -165,7 +167,7 @@ export function useChat(opts: ChatOptions) {
    */
   function typed(text: string): void {
     draft.value = text;
-    if (!chatEnabled.value || !text.trim()) return;
+    if ((!chatEnabled.value && !opts.writeWhenOff?.()) || !text.trim()) return;
     if (throttle.shouldSend(now())) socket.send({ type: 'chat.typing' });
   }
 

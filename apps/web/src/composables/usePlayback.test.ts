@@ -18,9 +18,14 @@ const state = (version: number, extra: Partial<PlaybackState> = {}): PlaybackSta
   ...extra,
 });
 
-function setup(localNow: { t: number }) {
+function setup(localNow: { t: number }, serverOffset = 0) {
   const socket = new FakeSocket(ADA);
-  const pb = usePlayback({ socket, roomId: ROOM, now: () => localNow.t });
+  const pb = usePlayback({
+    socket,
+    roomId: ROOM,
+    now: () => localNow.t,
+    serverOffset: () => serverOffset,
+  });
   const push = (s: PlaybackState, serverTime: number, ref?: string) =>
     socket.emit({
       type: 'playback.state',
@@ -47,12 +52,14 @@ describe('usePlayback', () => {
 
   it('puts a late joiner at the stored position advanced by the server clock', () => {
     const now = { t: 50_000 };
-    const { socket, pb } = setup(now);
-    // The server clock is 10 s ahead of this one; the video started at 12 s, 5 s ago.
+    // The call measured the server clock 10 s ahead of this one; the video started at 12 s,
+    // 5 s ago.
+    const { socket, pb } = setup(now, 10_000);
     socket.emit({
       type: 'room.joined',
       roomId: ROOM,
       room: {} as never,
+      spotlight: null,
       self: { connectionId: 'c', userId: ADA, role: 'participant' },
       participants: [],
       lobby: [],
@@ -60,19 +67,9 @@ describe('usePlayback', () => {
       playback: state(7, { playing: true, position: 12, updatedAt: 55_000 }),
       serverTime: 60_000,
     });
-    expect(pb.clockOffset()).toBe(10_000);
     expect(pb.target()).toBeCloseTo(17);
     now.t += 2000;
     expect(pb.target()).toBeCloseTo(19);
-  });
-
-  it('refines the clock offset from pong', () => {
-    const now = { t: 1000 };
-    const { socket, pb } = setup(now);
-    socket.emit({ type: 'pong', serverTime: 1500 });
-    expect(pb.clockOffset()).toBe(500);
-    socket.emit({ type: 'pong', serverTime: 1600 });
-    expect(pb.clockOffset()).toBe(600);
   });
 
   it('sends host commands with refs and reports a refusal', () => {

@@ -1,20 +1,25 @@
 import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
 import type { PlaybackSource, PlaybackState } from '@parley/protocol';
 import { ref, shallowRef } from 'vue';
-import { ClockOffset, targetPosition } from '../components/watch/sync';
+import { targetPosition } from '../components/watch/sync';
 import { nextRef } from './room-socket';
 import type { RoomSocket } from './room-socket';
 
 export interface PlaybackOptions {
   socket: RoomSocket;
   roomId: string;
+  /**
+   * Server minus device clock (ms): the call's estimate (CallSession.serverOffset, a
+   * ClockOffset fed by welcome, room.joined and every pong), so a page has one estimate.
+   */
+  serverOffset: () => number;
   now?: () => number;
 }
 
 /**
  * The room's shared player as this client knows it: the newest `playback.state` (by
- * `version`, from room.joined and every playback.state), an estimate of the server clock
- * (see ClockOffset), and the host's commands. The players follow `state` only: a host's
+ * `version`, from room.joined and every playback.state), where it should be by the server's
+ * clock (the call's estimate), and the host's commands. The players follow `state` only: a host's
  * click sends a command and the player moves when the server's answer arrives, the same
  * moment it moves for everyone.
  */
@@ -22,7 +27,7 @@ export function usePlayback(opts: PlaybackOptions) {
   const { socket, roomId } = opts;
   const now = opts.now ?? Date.now;
   const state = shallowRef<PlaybackState>({ ...INITIAL_PLAYBACK_STATE });
-  const clock = new ClockOffset();
+  const clock = { serverNow: (localNow: number) => localNow + opts.serverOffset() };
   /** The last refused command's error code (NOT_HOST, NO_PLAYBACK_SOURCE…). */
   const error = ref<string | null>(null);
   const pending = new Set<string>();
@@ -36,17 +41,14 @@ export function usePlayback(opts: PlaybackOptions) {
   const offs = [
     socket.on('room.joined', (m) => {
       if (m.roomId !== roomId) return;
-      clock.sample(m.serverTime, now());
       // A new join (after a reconnect the server may have restarted): take its state.
       state.value = m.playback;
     }),
     socket.on('playback.state', (m) => {
       if (m.roomId !== roomId) return;
-      clock.sample(m.serverTime, now());
       if (m.ref) pending.delete(m.ref);
       apply(m.state);
     }),
-    socket.on('pong', (m) => clock.sample(m.serverTime, now())),
     socket.on('error', (m) => {
       if (!m.ref || !pending.has(m.ref)) return;
       pending.delete(m.ref);
@@ -74,8 +76,6 @@ export function usePlayback(opts: PlaybackOptions) {
     error,
     /** Where the shared video should be at this moment (seconds). */
     target: () => targetPosition(state.value, clock, now()),
-    /** The estimated server-minus-local clock offset in ms. */
-    clockOffset: () => clock.offset,
     set: (source: PlaybackSource) => command({ type: 'playback.set', source }),
     stop: () => command({ type: 'playback.set', source: null }),
     play: () => command({ type: 'playback.play' }),

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { joinTargetPath, parseJoinInput } from './join-target';
 
-const TOKEN =
-  'eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoiMGI4ZSIsImV4cCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+const INVITE = 'Xk4w9-2Pqzt';
 
 describe('parseJoinInput', () => {
   it.each([
@@ -15,23 +14,24 @@ describe('parseJoinInput', () => {
     expect(parseJoinInput(input)).toEqual({ kind: 'room', code });
   });
 
-  it('accepts a full invite link and keeps the token exactly', () => {
-    expect(parseJoinInput(`https://parley.example.com/invite/${TOKEN}`)).toEqual({
+  it('accepts a full invite link and keeps the code exactly', () => {
+    expect(parseJoinInput(`https://parley.example.com/i/${INVITE}`)).toEqual({
       kind: 'invite',
-      token: TOKEN,
+      code: INVITE,
     });
-    expect(parseJoinInput(`http://192.168.1.20:8080/invite/${TOKEN}/`)).toEqual({
+    expect(parseJoinInput(`http://192.168.1.20:8080/i/${INVITE}/`)).toEqual({
       kind: 'invite',
-      token: TOKEN,
+      code: INVITE,
     });
   });
 
-  it('accepts an invite link without its scheme, or just its path', () => {
-    expect(parseJoinInput(`parley.example.com/invite/${TOKEN}`)).toEqual({
+  it('accepts an invite link without its scheme, just its path, or the bare code', () => {
+    expect(parseJoinInput(`parley.example.com/i/${INVITE}`)).toEqual({
       kind: 'invite',
-      token: TOKEN,
+      code: INVITE,
     });
-    expect(parseJoinInput(`/invite/${TOKEN}`)).toEqual({ kind: 'invite', token: TOKEN });
+    expect(parseJoinInput(`/i/${INVITE}`)).toEqual({ kind: 'invite', code: INVITE });
+    expect(parseJoinInput(`  ${INVITE} `)).toEqual({ kind: 'invite', code: INVITE });
   });
 
   it('accepts a room link, normalising its code', () => {
@@ -57,18 +57,23 @@ describe('parseJoinInput', () => {
     ['https://parley.example.com/'],
     ['https://parley.example.com/rooms'],
     ['https://parley.example.com/r/not-a-code'],
-    ['https://parley.example.com/invite/'],
-    ['https://parley.example.com/invite/bad%20token'],
-    ['javascript:alert(1)//invite/abc'],
-    ['ftp://parley.example.com/invite/abc'],
+    ['https://parley.example.com/i/'],
+    ['https://parley.example.com/i/bad%20token'],
+    // Old signed links are no invites any more.
+    ['https://parley.example.com/invite/eyJ.x.y'],
+    // l and 1 are not in the invite alphabet; one character short.
+    ['Xk4w9-2Pqzl'],
+    ['Xk4w9-2Pqz'],
+    ['javascript:alert(1)//i/Xk4w9-2Pqzt'],
+    ['ftp://parley.example.com/i/Xk4w9-2Pqzt'],
   ])('rejects %j', (input) => {
     expect(parseJoinInput(input)).toBeNull();
   });
 });
 
 describe('joinTargetPath', () => {
-  it('leads a code to the pre-join page and a token to the invite page', () => {
+  it('leads a room code to the pre-join page and an invite code to the invite page', () => {
     expect(joinTargetPath({ kind: 'room', code: 'abc-defg-hjkm' })).toBe('/r/abc-defg-hjkm');
-    expect(joinTargetPath({ kind: 'invite', token: TOKEN })).toBe(`/invite/${TOKEN}`);
+    expect(joinTargetPath({ kind: 'invite', code: INVITE })).toBe(`/i/${INVITE}`);
   });
 });

@@ -1,20 +1,22 @@
-import { normalizeRoomCode } from '@parley/protocol';
+import { InviteCode, normalizeRoomCode } from '@parley/protocol';
 
-export type JoinTarget = { kind: 'room'; code: string } | { kind: 'invite'; token: string };
+export type JoinTarget = { kind: 'room'; code: string } | { kind: 'invite'; code: string };
 
-/** Invite tokens are signed JWTs: base64url segments joined by dots. */
-const TOKEN = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+/** An invite code (`xxxxx-xxxxx`, mixed case: taken exactly as written), else null. */
+function inviteCode(text: string): string | null {
+  return InviteCode.safeParse(text).success ? text : null;
+}
 
 function fromPath(pathname: string): JoinTarget | null {
-  const invite = /^\/invite\/([^/]+)\/?$/.exec(pathname);
+  const invite = /^\/i\/([^/]+)\/?$/.exec(pathname);
   if (invite?.[1]) {
-    let token: string;
+    let code: string | null;
     try {
-      token = decodeURIComponent(invite[1]);
+      code = inviteCode(decodeURIComponent(invite[1]));
     } catch {
       return null;
     }
-    return TOKEN.test(token) ? { kind: 'invite', token } : null;
+    return code ? { kind: 'invite', code } : null;
   }
   const room = /^\/r\/([^/]+)(?:\/call)?\/?$/.exec(pathname);
   if (room?.[1]) {
@@ -26,8 +28,9 @@ function fromPath(pathname: string): JoinTarget | null {
 
 /**
  * What a person typed into "Join with a code or link": a room code in any case, with or
- * without dashes or spaces (`ABC-DEFG-HJKM`, `abcdefghjkm`), a full invite or room link
- * (`https://parley.example/invite/<token>`, `…/r/<code>`), or one without its scheme or host.
+ * without dashes or spaces (`ABC-DEFG-HJKM`, `abcdefghjkm`), an invite code exactly as written
+ * (`Xk4w9-2Pqzt`), a full invite or room link (`https://parley.example/i/<code>`,
+ * `…/r/<code>`), or one without its scheme or host.
  * Links from another host are taken by their path: the same server may have several names.
  */
 export function parseJoinInput(input: string): JoinTarget | null {
@@ -36,6 +39,8 @@ export function parseJoinInput(input: string): JoinTarget | null {
 
   const code = normalizeRoomCode(text);
   if (code) return { kind: 'room', code };
+  const invite = inviteCode(text);
+  if (invite) return { kind: 'invite', code: invite };
 
   if (text.startsWith('/')) return fromPath(text.split(/[?#]/)[0] ?? '');
 
@@ -55,7 +60,5 @@ export function parseJoinInput(input: string): JoinTarget | null {
 
 /** The in-app path a join target leads to. */
 export function joinTargetPath(target: JoinTarget): string {
-  return target.kind === 'room'
-    ? `/r/${target.code}`
-    : `/invite/${encodeURIComponent(target.token)}`;
+  return target.kind === 'room' ? `/r/${target.code}` : `/i/${encodeURIComponent(target.code)}`;
 }

@@ -71,7 +71,7 @@ describe('watchLobby', () => {
     socket.emit({ type: 'lobby.admitted', roomId: OTHER_ROOM });
     expect(outcomes).toEqual([]);
     socket.emit({ type: 'lobby.admitted', roomId: ROOM });
-    socket.emit({ type: 'lobby.denied', roomId: ROOM });
+    socket.emit({ type: 'lobby.denied', roomId: ROOM, reason: 'denied' });
     await flush();
     expect(outcomes).toEqual(['admitted']);
     expect(socket.closed).toBe(true);
@@ -80,12 +80,18 @@ describe('watchLobby', () => {
 
   it('reports a denial and a room closed for everyone', () => {
     const denied = setup();
-    denied.socket.emit({ type: 'lobby.denied', roomId: ROOM });
+    denied.socket.emit({ type: 'lobby.denied', roomId: ROOM, reason: 'denied' });
     expect(denied.outcomes).toEqual(['denied']);
 
     const closed = setup();
     closed.socket.emit({ type: 'room.closed', roomId: ROOM, reason: 'ended' });
     expect(closed.outcomes).toEqual(['closed']);
+  });
+
+  it('tells a waiter turned away because their invite was revoked from a plain denial', () => {
+    const revoked = setup();
+    revoked.socket.emit({ type: 'lobby.denied', roomId: ROOM, reason: 'invite-revoked' });
+    expect(revoked.outcomes).toEqual(['revoked']);
   });
 
   it('checks the REST status after welcome, catching a decision made before the socket was up', async () => {

@@ -1,6 +1,7 @@
 import type { ServerMessageOf, ServerMessageType } from '@parley/protocol';
 
-export type LobbyOutcome = 'admitted' | 'denied' | 'closed';
+/** `revoked`: the invite this person came with was revoked while they waited. */
+export type LobbyOutcome = 'admitted' | 'denied' | 'revoked' | 'closed';
 
 /** The part of the call engine's SignalingClient the lobby needs. */
 export interface LobbySocket {
@@ -61,7 +62,10 @@ export function watchLobby(opts: LobbyWatchOptions): { stop(): void } {
   const forThisRoom = (msg: { roomId: string }) => msg.roomId === opts.roomId;
   offs.push(
     opts.socket.on('lobby.admitted', (m) => forThisRoom(m) && settle('admitted')),
-    opts.socket.on('lobby.denied', (m) => forThisRoom(m) && settle('denied')),
+    opts.socket.on(
+      'lobby.denied',
+      (m) => forThisRoom(m) && settle(m.reason === 'invite-revoked' ? 'revoked' : 'denied'),
+    ),
     opts.socket.on('room.closed', (m) => forThisRoom(m) && settle('closed')),
     opts.socket.on('welcome', check),
   );

@@ -8,6 +8,7 @@ import type {
   Router,
   RouterHistory,
 } from 'vue-router';
+import { afterAuthTarget } from '../account/after-auth';
 import { useAuthStore } from '../stores/auth';
 import LandingView from '../views/LandingView.vue';
 
@@ -98,10 +99,15 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'appointments.title', requiresMember: true },
   },
   {
-    path: '/invite/:token',
+    path: '/i/:code',
     name: 'invite',
     component: () => import('../views/InviteView.vue'),
     meta: { titleKey: 'invite.title' },
+  },
+  // Links of older servers: the invite page says whether the code still means anything.
+  {
+    path: '/invite/:token',
+    redirect: (to) => ({ name: 'invite', params: { code: String(to.params.token) } }),
   },
   {
     path: '/r/:code',
@@ -165,7 +171,10 @@ export const routes: RouteRecordRaw[] = [
 
 /** Only same-app paths: `?redirect=https://evil.example` must not send anyone away. */
 export function safeRedirect(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//')
+  return typeof value === 'string' &&
+    value.startsWith('/') &&
+    !value.startsWith('//') &&
+    !value.startsWith('/\\')
     ? value
     : fallback;
 }
@@ -198,7 +207,7 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
       };
     }
     if (to.meta.guestPage && auth.isMember) {
-      return safeRedirect(to.query.redirect, '/rooms');
+      return afterAuthTarget(to.query.redirect);
     }
     return true;
   });

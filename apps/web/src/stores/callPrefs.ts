@@ -2,7 +2,7 @@ import type { JoinRoomResponse } from '@parley/protocol';
 import { useLocalStorage } from '@vueuse/core';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
-import type { MediaProblem } from '../media/errors';
+import type { MediaProblem } from '../calls';
 import type { DirectStart } from '../phone/direct-call';
 
 /** What the pre-join page learned, for the call page. */

@@ -1,16 +1,13 @@
 // @vitest-environment happy-dom
 import type { AppointmentDetailResponse } from '@parley/protocol';
-import { INITIAL_PLAYBACK_STATE } from '@parley/protocol';
 import { flushPromises } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeAppointment } from '../../appointments/testing/fixtures';
-import { FakeSocket } from '../../composables/fake-socket';
-import { usePlayback } from '../../composables/usePlayback';
+import { ClockOffset } from '../../calls';
 import { mountWithApp } from '../../testing/mount-app';
 import AppointmentSlot from './AppointmentSlot.vue';
 
 const MIN = 60_000;
-const ROOM = '0b8e5b3e-8a1f-4c1e-9b7a-2f4d6c8e0a12';
 // Booked 10:00–10:50 (server time); the server says it is 10:20 when the call is joined.
 const appointment = makeAppointment({ startsAt: '2025-06-01T10:00:00.000Z' });
 const SERVER_NOW = Date.parse('2025-06-01T10:20:00.000Z');
@@ -38,22 +35,11 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
-/** The call's clock estimate as CallView has it: the shared player's, fed by room.joined. */
-function joinedCallClock() {
-  const socket = new FakeSocket();
-  const playback = usePlayback({ socket, roomId: ROOM });
-  socket.emit({
-    type: 'room.joined',
-    roomId: ROOM,
-    room: {} as never,
-    self: { connectionId: 'c', userId: appointment.client.id, role: 'participant' },
-    participants: [],
-    lobby: [],
-    chat: [],
-    playback: { ...INITIAL_PLAYBACK_STATE },
-    serverTime: SERVER_NOW,
-  });
-  return playback;
+/** The call's clock estimate as CallView passes it: room.joined's serverTime, taken on receipt. */
+function joinedCallClock(): ClockOffset {
+  const clock = new ClockOffset();
+  clock.sample(SERVER_NOW, Date.now());
+  return clock;
 }
 
 const text = (w: Awaited<ReturnType<typeof mountWithApp>>['wrapper'], id: string) =>
@@ -61,9 +47,9 @@ const text = (w: Awaited<ReturnType<typeof mountWithApp>>['wrapper'], id: string
 
 describe('AppointmentSlot', () => {
   it('counts the time left on the server’s clock, not the device’s (10 min slow here)', async () => {
-    const playback = joinedCallClock();
+    const clock = joinedCallClock();
     const { wrapper } = await mountWithApp(AppointmentSlot, {
-      props: { appointmentId: appointment.id, serverOffset: () => playback.clockOffset() },
+      props: { appointmentId: appointment.id, serverOffset: () => clock.offset },
     });
     await flushPromises();
     // By the device's own clock it would read 40:00.

@@ -5,6 +5,8 @@ import type { CallSession, PeerConnectionCtor, WebSocketCtor } from '../../calls
  * diagnosing a call from the browser console and for the end-to-end tests. It only reads
  * local state (nothing another participant could not see in their own console) and its
  * one action drops this tab's own signaling socket, which the app recovers from.
+ * Only in development, or in a tab opened with `?debug` (see debugEnabled): a production
+ * page does not wrap the browser's WebSocket and RTCPeerConnection.
  *
  *   __parleyCall.connectionId()   this tab's signaling connection id (changes on reconnect)
  *   __parleyCall.connection()     'connecting' | 'connected' | 'reconnecting' | 'failed'
@@ -39,6 +41,56 @@ declare global {
   interface Window {
     __parleyCall?: ParleyCallDebug;
   }
+}
+
+const DEBUG_KEY = 'parley.debug';
+
+/**
+ * Whether this tab has the debug handle: always in development; otherwise once the tab was
+ * opened with `?debug` (or `?debug=1`), remembered in sessionStorage for the tab so it
+ * survives the move from the pre-join page to the call; `?debug=0` turns it off again.
+ * main.ts asks at start-up, so the flag on the first address counts.
+ */
+export function debugEnabled(
+  search: string,
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined,
+  dev: boolean = import.meta.env.DEV,
+): boolean {
+  const flag = new URLSearchParams(search).get('debug');
+  try {
+    if (flag === '0' || flag === 'false') storage?.removeItem(DEBUG_KEY);
+    else if (flag !== null) storage?.setItem(DEBUG_KEY, '1');
+    return dev || storage?.getItem(DEBUG_KEY) === '1';
+  } catch {
+    // Storage blocked (a sandboxed frame): only the address counts.
+    return dev || (flag !== null && flag !== '0' && flag !== 'false');
+  }
+}
+
+/** This tab's sessionStorage, or undefined where reading it throws (a sandboxed frame). */
+export function tabStorage(): Storage | undefined {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the call page's engine takes to be debuggable: the probing classes and the handle's
+ * installer (see EngineFactories).
+ */
+export function debugEngine(): {
+  WebSocketImpl: WebSocketCtor;
+  RTCPeerConnectionImpl: PeerConnectionCtor;
+  installDebug: (call: CallSession, connectionId: () => string | undefined) => () => void;
+} {
+  const probes = createProbes();
+  return {
+    WebSocketImpl: probes.WebSocketImpl,
+    RTCPeerConnectionImpl: probes.RTCPeerConnectionImpl,
+    installDebug: (call, connectionId) => installDebugHandle(call, probes, connectionId),
+  };
 }
 
 /**

@@ -29,6 +29,8 @@ const summary = (chatEnabled = true): RoomSummary => ({
   createdAt: '2025-01-01T10:00:00.000Z',
   closedAt: null,
   participantCount: 2,
+  instant: false,
+  meetingStartedAt: null,
 });
 
 function msg(seq: number, userId = GRACE, text = `m${seq}`): ChatMessage {
@@ -54,6 +56,7 @@ function joined(chat: ChatMessage[], chatEnabled = true): ServerMessageOf<'room.
     chat,
     playback: { ...INITIAL_PLAYBACK_STATE },
     serverTime: 1,
+    spotlight: null,
   };
 }
 
@@ -68,12 +71,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(opts: { open?: boolean } = {}) {
+function setup(opts: { open?: boolean; writeWhenOff?: () => boolean } = {}) {
   const socket = new FakeSocket(ADA);
   const panelOpen = ref(opts.open ?? false);
   const fetchHistory = vi.fn(() => Promise.resolve({ messages: [msg(1), msg(2)], hasMore: false }));
   const patchChatEnabled = vi.fn(() => Promise.resolve({}));
-  const chat = useChat({ socket, roomId: ROOM, panelOpen, fetchHistory, patchChatEnabled });
+  const chat = useChat({
+    socket,
+    roomId: ROOM,
+    panelOpen,
+    fetchHistory,
+    patchChatEnabled,
+    writeWhenOff: opts.writeWhenOff,
+  });
   return { socket, panelOpen, chat, fetchHistory, patchChatEnabled };
 }
 
@@ -206,6 +216,21 @@ describe('ChatRoom', () => {
     await flushPromises();
     expect(patchChatEnabled).toHaveBeenCalledWith(true);
     expect(wrapper.find('[data-testid="chat-disabled"]').exists()).toBe(false);
+  });
+
+  it('a host still writes while chat is off for everyone', async () => {
+    const { socket, chat } = setup({ open: true, writeWhenOff: () => true });
+    socket.emit(joined([], false));
+    const { wrapper } = await mountWithApp(ChatRoom, {
+      props: { chat, canModerate: true, writeWhenOff: true },
+    });
+    const input = wrapper.get('[data-testid="chat-input"]');
+    expect(input.attributes('disabled')).toBeUndefined();
+    await input.setValue('heads up');
+    await input.trigger('keydown', { key: 'Enter' });
+    expect(socket.sent.filter((m) => m.type === 'chat.send')).toEqual([
+      expect.objectContaining({ text: 'heads up' }),
+    ]);
   });
 
   it('shows who is typing and a counter near the limit', async () => {

@@ -1,36 +1,14 @@
 import { PLAYBACK_LIMITS, YOUTUBE_VIDEO_ID, currentPosition } from '@parley/protocol';
 import type { PlaybackSource, PlaybackState } from '@parley/protocol';
+import { ClockOffset } from '../../calls/clock';
 
 /**
  * Watch-together sync, in plain functions (PROTOCOL.md §6.2).
  *
- * Clock: every server message that carries `serverTime` gives a sample
- * `serverTime - Date.now()` taken on receipt. It is the true offset minus that message's
- * one-way delay, so it can only be too small; the largest recent sample is the one that
- * travelled fastest and the best estimate. We keep the last `window` samples (room.joined,
- * playback.state, pong every heartbeat) and use their maximum, so an old sample ages out
- * when the local clock is adjusted.
+ * Clock: ClockOffset (calls/clock.ts, shared with the call's meeting timer) estimates the
+ * server's clock from every `serverTime` (room.joined, playback.state, pong).
  */
-export class ClockOffset {
-  private samples: number[] = [];
-  constructor(private readonly window = 8) {}
-
-  /** A server timestamp received at local time `localNow`; 0 (unknown) is ignored. */
-  sample(serverTime: number, localNow: number): void {
-    if (!serverTime) return;
-    this.samples.push(serverTime - localNow);
-    if (this.samples.length > this.window) this.samples.shift();
-  }
-
-  /** Milliseconds to add to the local clock to read the server's; 0 before any sample. */
-  get offset(): number {
-    return this.samples.length ? Math.max(...this.samples) : 0;
-  }
-
-  serverNow(localNow: number): number {
-    return localNow + this.offset;
-  }
-}
+export { ClockOffset };
 
 /** Seek when further off than this (seconds). */
 export const SEEK_THRESHOLD = PLAYBACK_LIMITS.resyncSeekSeconds;
@@ -75,7 +53,11 @@ export function syncDecision(input: {
 }
 
 /** Where the shared video should be now, by the estimated server clock. */
-export function targetPosition(state: PlaybackState, clock: ClockOffset, localNow: number): number {
+export function targetPosition(
+  state: PlaybackState,
+  clock: Pick<ClockOffset, 'serverNow'>,
+  localNow: number,
+): number {
   return currentPosition(state, clock.serverNow(localNow));
 }
 
