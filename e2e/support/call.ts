@@ -35,6 +35,15 @@ export async function person(
     viewport: opts.viewport ?? LAPTOP,
     ...(opts.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   });
+  // The app's debug handle (window.__parleyCall, read by inboundBytes and friends) exists
+  // only in a tab opened with `?debug`; this is what that address leaves in the tab.
+  await context.addInitScript(() => {
+    try {
+      sessionStorage.setItem('parley.debug', '1');
+    } catch {
+      // A frame without storage (an embed's error page): no call there.
+    }
+  });
   const page = await context.newPage();
   // Surfaces browser-side failures in the test output.
   page.on('pageerror', (err) => console.warn(`[${name}] page error:`, err.message));
@@ -87,7 +96,7 @@ export async function signIn(page: Page, session: Session): Promise<void> {
  * already let in), as a guest named `guestName` when not signed in.
  */
 export async function joinFromPrejoin(page: Page, code: string, guestName?: string): Promise<void> {
-  await page.goto(`/r/${code}`);
+  await page.goto(`/r/${code}?debug=1`);
   if (guestName) {
     await page.getByTestId('guest-name').fill(guestName);
     await page.getByTestId('guest-continue').click();

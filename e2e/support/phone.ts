@@ -42,7 +42,7 @@ export async function inDirectCall(page: Page): Promise<void> {
   await expect(page.getByTestId('connection-banner')).toHaveCount(0, { timeout: 15_000 });
 }
 
-/** The call timer shows at least `seconds` (it counts from this side's join). */
+/** The call timer shows at least `seconds` (the meeting's time, from the server's start). */
 export async function waitForCallTime(page: Page, seconds: number): Promise<void> {
   await expect
     .poll(

@@ -126,7 +126,7 @@ test('three people make a mesh where everyone sees both others', async ({ browse
   await host.page.getByTestId('invite-button').click();
   await host.page.getByTestId('copy-invite-link').click();
   const invite = (await host.page.getByTestId('invite-link-url').textContent())?.trim() ?? '';
-  expect(invite).toContain('/invite/');
+  expect(invite).toMatch(/\/i\/[A-Za-z2-9]{5}-[A-Za-z2-9]{5}$/);
   await host.page.keyboard.press('Escape');
 
   const cleo = await newPerson(browser, 'Cleo');
@@ -192,23 +192,30 @@ test('mute, camera off and screen share show on the other side', async ({ browse
   await expect(bobTile).toHaveAttribute('data-video', 'on');
   await expectVideoPlaying(host.page, 'Bob');
 
-  // Screen share: what the host receives from Bob becomes the 800x450 screen.
+  // Screen share: the host receives Bob's 800x450 screen as a tile of its own on the stage,
+  // while Bob's camera tile keeps showing his camera.
   const cameraWidth = await videoWidth(host.page, 'Bob');
   expect(cameraWidth).not.toBe(800);
   await bob.page.getByTestId('toggle-screen').click();
   await expect(bob.page.getByTestId('toggle-screen')).toHaveAttribute('aria-pressed', 'true');
   await expect(bobTile).toHaveAttribute('data-screen', 'true');
   await expect(bobTile.getByTestId('screen-badge')).toBeVisible();
-  await expect.poll(() => videoWidth(host.page, 'Bob'), { timeout: 15_000 }).toBe(800);
-  await expect
-    .poll(() => remoteVideoOf(host.page, 'Bob').evaluate((v: HTMLVideoElement) => v.videoHeight))
-    .toBe(450);
+  const screen = host.page.locator(
+    '[data-testid="tile-screen"][data-name="Bob"] [data-testid="screen-video"]',
+  );
+  const screenSize = () =>
+    screen.evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`);
+  await expect.poll(screenSize, { timeout: 15_000 }).toBe('800x450');
+  await expect(host.page.getByTestId('stage')).toHaveAttribute('data-kind', 'screen');
+  await expect(bob.page.getByTestId('you-are-presenting')).toBeVisible();
+  expect(await videoWidth(host.page, 'Bob')).not.toBe(800);
+  await expectVideoPlaying(host.page, 'Bob');
   await shot(host.page, 'call-screen-share');
 
-  // Stopping it brings the camera back.
+  // Stopping it takes the screen off; the camera went on all along.
   await bob.page.getByTestId('toggle-screen').click();
   await expect(bobTile).toHaveAttribute('data-screen', 'false');
-  await expect.poll(() => videoWidth(host.page, 'Bob'), { timeout: 15_000 }).not.toBe(800);
+  await expect(host.page.locator('[data-testid="tile-screen"][data-name="Bob"]')).toHaveCount(0);
   await expectVideoPlaying(host.page, 'Bob');
   await expect
     .poll(() =>
@@ -249,9 +256,9 @@ test('leaving removes the tile for the others; ending the meeting ends it for ev
     cleo.page.locator('[data-testid="participant"]', { hasText: 'Cleo (you)' }),
   ).toHaveAttribute('data-role', 'cohost');
 
-  // The host ends the meeting for all, after confirming.
-  await host.page.getByTestId('end-meeting').click();
-  await expect(host.page.getByTestId('end-dialog')).toBeVisible();
+  // The host ends the meeting for all: Leave asks whether to leave or end for everyone.
+  await host.page.getByTestId('leave-call').click();
+  await expect(host.page.getByTestId('leave-dialog')).toBeVisible();
   await host.page.getByTestId('confirm-end').click();
   for (const p of [host, cleo]) {
     await expect(p.page).toHaveURL(/\/ended\?reason=ended/);
@@ -300,6 +307,9 @@ test('a person whose signaling socket is cut comes back by itself with media flo
     .locator('[data-testid="participant"]', { hasText: 'Bob' })
     .getByTestId('kick')
     .click();
+  // Removing someone asks first.
+  await expect(host.page.getByTestId('kick-dialog')).toContainText('Bob');
+  await host.page.getByTestId('kick-confirm').click();
   await expect(bob.page).toHaveURL(/\/ended\?reason=kicked/);
   await expect(bob.page.getByTestId('ended-message')).toHaveText('You were removed');
   await expect(tileOf(host.page, 'Bob')).toHaveCount(0);

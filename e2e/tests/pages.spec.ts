@@ -94,7 +94,7 @@ test('a visitor registers, creates a password room and copies an invite link', a
   await expect(code).toHaveText(/^[a-z]{3}-[a-z]{4}-[a-z]{4}$/);
   await expect(page.getByTestId('room-password')).toHaveText(/\S{6,}/);
   await page.getByTestId('copy-invite').click();
-  await expect(page.getByTestId('invite-url')).toContainText('/invite/');
+  await expect(page.getByTestId('invite-url')).toContainText(/\/i\/[A-Za-z2-9]{5}-[A-Za-z2-9]{5}$/);
   await expect(page.getByTestId('copy-invite')).toHaveText('Copied');
   // The new room is listed with its code.
   await expect(
@@ -208,7 +208,10 @@ test('cancelling the wait withdraws the request; the host ending the meeting end
   await expect(page.getByTestId('prejoin-blocked')).toHaveAttribute('data-reason', 'ended');
 });
 
-test('an invite link lets a guest in with just a name', async ({ page, request }) => {
+test('an invite link that skips the lobby lets a guest in with just a name', async ({
+  page,
+  request,
+}) => {
   const host = await registerViaApi(request, 'Ada Host');
   const { room } = await createRoomViaApi(request, host, {
     name: 'Project kickoff',
@@ -217,9 +220,11 @@ test('an invite link lets a guest in with just a name', async ({ page, request }
   });
   const inviteRes = await request.post(`/api/rooms/${room.id}/invites`, {
     headers: { authorization: `Bearer ${host.tokens.accessToken}` },
-    data: { expiresInMinutes: 60 },
+    data: { expiresInMinutes: 60, skipLobby: true },
   });
-  const invite = (await inviteRes.json()) as { url: string };
+  expect(inviteRes.status()).toBe(201);
+  const { invite } = (await inviteRes.json()) as { invite: { url: string } };
+  expect(invite.url).toMatch(/\/i\/[A-Za-z2-9]{5}-[A-Za-z2-9]{5}$/);
 
   // Pasting the whole link into the join box works too.
   await page.goto('/');
@@ -234,7 +239,7 @@ test('an invite link lets a guest in with just a name', async ({ page, request }
   await page.getByTestId('guest-name').fill('Invited guest');
   await page.getByTestId('invite-join').click();
   await expect(page).toHaveURL(new RegExp(`/r/${room.code}$`));
-  // Invited people are already admitted: no lobby.
+  // The invite was made to skip the lobby: no knock, even in an approval room.
   await expect(page.getByTestId('prejoin-join')).toHaveText('Join now');
   await page.getByTestId('prejoin-join').click();
   await expect(page).toHaveURL(new RegExp(`/r/${room.code}/call$`));

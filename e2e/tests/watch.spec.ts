@@ -242,7 +242,14 @@ test('chat: messages reach the other browser as text, unread badge, typing, and 
   );
   await expect(guest.page.getByTestId('chat-input')).toBeDisabled();
   await expect(guest.page.getByTestId('chat-send')).toBeDisabled();
-  await expect(host.page.getByTestId('chat-input')).toBeDisabled();
+  // The host (hosts and co-hosts moderate) can still write, and the guest reads it.
+  await expect(host.page.getByTestId('chat-input')).toBeEnabled();
+  await host.page.getByTestId('chat-input').fill('Questions at the end, please');
+  await host.page.getByTestId('chat-input').press('Enter');
+  await expect(guest.page.getByTestId('chat-message')).toHaveCount(3);
+  await expect(guest.page.getByTestId('chat-message').nth(2)).toContainText(
+    'Questions at the end, please',
+  );
   // A send that skips the UI (a second socket of the guest's, like another tab) is refused.
   const refusal = await guest.page.evaluate(async (roomId) => {
     const session = JSON.parse(localStorage.getItem('parley.session') ?? '{}') as {
@@ -279,7 +286,7 @@ test('chat: messages reach the other browser as text, unread badge, typing, and 
   await expect(guest.page.getByTestId('chat-input')).toBeEnabled();
   await guest.page.getByTestId('chat-input').fill('Back on');
   await guest.page.getByTestId('chat-input').press('Enter');
-  await expect(host.page.getByTestId('chat-message')).toHaveCount(3);
+  await expect(host.page.getByTestId('chat-message')).toHaveCount(4);
 
   // On a phone the panel is a full-screen sheet with the box still at hand.
   await guest.page.setViewportSize(PHONE);
