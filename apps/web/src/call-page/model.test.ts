@@ -1,25 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeServer } from '../calls/testing/fake-server';
-import { ROOM_ID, joinAll, openPage, roomFor, settle } from './testing/page-harness';
-import type { TestPage } from './testing/page-harness';
+import { describe, expect, it, vi } from 'vitest';
+import { ROOM_ID, joinAll, pageHarness, roomFor, settle } from './testing/page-harness';
 
-let server: FakeServer;
-const pages: TestPage[] = [];
-
-function page(name: string, o?: Parameters<typeof openPage>[2]): TestPage {
-  const p = openPage(server, name, o);
-  pages.push(p);
-  return p;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  server = new FakeServer();
-});
-afterEach(() => {
-  for (const p of pages.splice(0)) p.page.dispose();
-  vi.useRealTimers();
-});
+const harness = pageHarness();
+const { page } = harness;
 
 describe('joining', () => {
   it('goes from loading through joining to in-call, with the room and the others drawn', async () => {
@@ -61,7 +44,7 @@ describe('joining', () => {
     ada.api.getRoom.mockResolvedValue({ room: { ...roomFor(), myStatus: 'pending' } });
     await ada.page.start();
     expect(ada.navigate).toHaveBeenCalledWith({ name: 'prejoin', code: 'abc-defg-hjkm' });
-    expect(server.sockets).toHaveLength(0);
+    expect(harness.server.sockets).toHaveLength(0);
   });
 
   it('fetches the ICE servers before joining, and again before their credentials expire', async () => {
@@ -91,7 +74,10 @@ describe('joining', () => {
       audioDeviceId: 'mic-2',
     });
     expect(ada.view.local).toMatchObject({ micOn: false, cameraOn: false });
-    expect(server.connOf('ada')?.entry?.media).toMatchObject({ audio: false, video: false });
+    expect(harness.server.connOf('ada')?.entry?.media).toMatchObject({
+      audio: false,
+      video: false,
+    });
   });
 
   it('mute and camera off pressed while the devices open are what the join sends', async () => {
@@ -113,7 +99,10 @@ describe('joining', () => {
     await settle();
     expect(ada.view.state).toEqual({ kind: 'in-call' });
     expect(ada.view.local).toMatchObject({ micOn: false, cameraOn: false });
-    expect(server.connOf('ada')?.entry?.media).toMatchObject({ audio: false, video: false });
+    expect(harness.server.connOf('ada')?.entry?.media).toMatchObject({
+      audio: false,
+      video: false,
+    });
     // The camera that answered after "off" was stopped at once: no light.
     expect(ada.devices.liveTracks().map((t) => t.kind)).toEqual(['audio']);
   });
@@ -127,7 +116,7 @@ describe('a refused join, per family of codes', () => {
     ['JOIN_DENIED', { name: 'prejoin', code: 'abc-defg-hjkm' }],
     ['ROOM_NOT_FOUND', { name: 'prejoin', code: 'abc-defg-hjkm' }],
   ])('%s leaves the page for %o', async (code, route) => {
-    server.joinError = () => code;
+    harness.server.joinError = () => code;
     const bob = page('bob');
     await joinAll(bob);
     expect(bob.navigate).toHaveBeenCalledExactlyOnceWith(route);
@@ -136,13 +125,13 @@ describe('a refused join, per family of codes', () => {
   });
 
   it('ROOM_FULL stays on the page with "Try again", and a retry that passes enters the call', async () => {
-    server.joinError = () => 'ROOM_FULL';
+    harness.server.joinError = () => 'ROOM_FULL';
     const bob = page('bob');
     await joinAll(bob);
     expect(bob.view.state).toEqual({ kind: 'join-failed', code: 'ROOM_FULL', retrying: false });
     expect(bob.navigate).not.toHaveBeenCalled();
 
-    server.joinError = () => undefined;
+    harness.server.joinError = () => undefined;
     const retried = bob.page.retryJoin();
     expect(bob.view.state).toEqual({ kind: 'join-failed', code: 'ROOM_FULL', retrying: true });
     await settle();
@@ -153,7 +142,7 @@ describe('a refused join, per family of codes', () => {
   it('a session revoked elsewhere signs this tab out too and says why', async () => {
     const bob = page('bob');
     await joinAll(bob);
-    server.closeUnauthenticated(server.connOf('bob')!, 'SESSION_REVOKED');
+    harness.server.closeUnauthenticated(harness.server.connOf('bob')!, 'SESSION_REVOKED');
     await settle();
     expect(bob.auth.logout).toHaveBeenCalled();
     expect(bob.view.state).toEqual({
@@ -166,7 +155,7 @@ describe('a refused join, per family of codes', () => {
   it('a disabled account hands over to the account page', async () => {
     const bob = page('bob');
     await joinAll(bob);
-    server.closeUnauthenticated(server.connOf('bob')!, 'ACCOUNT_DISABLED');
+    harness.server.closeUnauthenticated(harness.server.connOf('bob')!, 'ACCOUNT_DISABLED');
     await settle();
     expect(bob.onAccountDisabled).toHaveBeenCalledOnce();
     expect(bob.navigate).not.toHaveBeenCalled();
@@ -175,14 +164,14 @@ describe('a refused join, per family of codes', () => {
   it('being removed or the meeting ending later goes to the end screen with the reason', async () => {
     const [ada, bob, cat] = [page('ada', { handed: { role: 'host' } }), page('bob'), page('cat')];
     await joinAll(ada, bob, cat);
-    server.kick(server.connOf('bob')!);
+    harness.server.kick(harness.server.connOf('bob')!);
     await settle();
     expect(bob.navigate).toHaveBeenCalledWith({
       name: 'ended',
       reason: 'kicked',
       code: 'abc-defg-hjkm',
     });
-    server.closeRoom();
+    harness.server.closeRoom();
     await settle();
     for (const p of [ada, cat]) {
       expect(p.navigate).toHaveBeenCalledWith({
@@ -206,7 +195,7 @@ describe('leaving', () => {
       reason: 'left',
       code: 'abc-defg-hjkm',
     });
-    expect(server.connOf('bob')?.entry).toBeUndefined();
+    expect(harness.server.connOf('bob')?.entry).toBeUndefined();
     expect(ada.view.remotes).toEqual([]);
   });
 
@@ -228,7 +217,7 @@ describe('leaving', () => {
   });
 
   it('a host who leaves while a co-host stays is asked only to leave or end', async () => {
-    server.roles.set('bob', 'cohost');
+    harness.server.roles.set('bob', 'cohost');
     const [ada, bob] = [page('ada', { handed: { role: 'host' } }), page('bob')];
     await joinAll(ada, bob);
     ada.page.leave();
@@ -268,11 +257,11 @@ describe('leaving', () => {
     expect(ada.api.decide).toHaveBeenCalledWith(ROOM_ID, cat.userId, 'promote');
     expect(ada.view.leaving).toBe(true);
     // Still in the call until the promotion is confirmed.
-    expect(server.connOf('ada')?.entry).toBeDefined();
+    expect(harness.server.connOf('ada')?.entry).toBeDefined();
     promoted();
     await done;
     await settle();
-    expect(server.connOf('ada')?.entry).toBeUndefined();
+    expect(harness.server.connOf('ada')?.entry).toBeUndefined();
     expect(ada.navigate).toHaveBeenCalledWith({
       name: 'ended',
       reason: 'left',
@@ -299,7 +288,7 @@ describe('leaving', () => {
   });
 
   it('with a co-host arrived while the dialog is open, leaving hands nothing over', async () => {
-    server.roles.set('dan', 'cohost');
+    harness.server.roles.set('dan', 'cohost');
     const [ada, bob] = [page('ada', { handed: { role: 'host' } }), page('bob')];
     await joinAll(ada, bob);
     ada.page.leave();
@@ -310,7 +299,7 @@ describe('leaving', () => {
     await ada.page.handOverAndLeave(bob.userId);
     await settle();
     expect(ada.api.decide).not.toHaveBeenCalled();
-    expect(server.connOf('ada')?.entry).toBeUndefined();
+    expect(harness.server.connOf('ada')?.entry).toBeUndefined();
   });
 
   it('"let Parley choose" just leaves: the server picks who moderates next', async () => {
@@ -320,7 +309,7 @@ describe('leaving', () => {
     await ada.page.handOverAndLeave('auto');
     await settle();
     expect(ada.api.decide).not.toHaveBeenCalled();
-    expect(server.connOf('ada')?.entry).toBeUndefined();
+    expect(harness.server.connOf('ada')?.entry).toBeUndefined();
   });
 
   it('a promotion that fails keeps the host in the call with the dialog open and says why', async () => {
@@ -333,12 +322,12 @@ describe('leaving', () => {
     expect(ada.view.dialog).toBe('leave');
     expect(ada.view.leaving).toBe(false);
     expect(ada.view.notices.map((n) => n.message)).toEqual([{ error }]);
-    expect(server.connOf('ada')?.entry).toBeDefined();
+    expect(harness.server.connOf('ada')?.entry).toBeDefined();
     expect(ada.navigate).not.toHaveBeenCalled();
   });
 
   it('a co-host who is the last moderator gets no list (only a host promotes): Parley chooses', async () => {
-    server.roles.set('bob', 'cohost');
+    harness.server.roles.set('bob', 'cohost');
     const [bob, cat] = [page('bob', { handed: { role: 'cohost' } }), page('cat')];
     await joinAll(bob, cat);
     bob.page.leave();
@@ -356,7 +345,7 @@ describe('leaving', () => {
   });
 
   it('leaving from the join error leaves without asking', async () => {
-    server.joinError = () => 'ROOM_FULL';
+    harness.server.joinError = () => 'ROOM_FULL';
     const ada = page('ada', { handed: { role: 'host' } });
     await joinAll(ada);
     ada.page.leave();
@@ -379,7 +368,7 @@ describe('leaving', () => {
     await settle();
     await started;
     expect(ada.devices.liveTracks()).toEqual([]);
-    expect(server.inRoom()).toEqual([]);
+    expect(harness.server.inRoom()).toEqual([]);
     expect(ada.navigate).not.toHaveBeenCalled();
   });
 });
@@ -392,7 +381,7 @@ describe('the meeting clock', () => {
 
   it('counts from the server’s meeting start, the same for someone who joins 20 s later', async () => {
     // The server's clock runs an hour ahead of the devices': the offset is measured, not assumed.
-    server.clockSkewMs = 3_600_000;
+    harness.server.clockSkewMs = 3_600_000;
     const [ada, bob] = [page('ada', { handed: { role: 'host' } }), page('bob')];
     await joinAll(ada);
     await vi.advanceTimersByTimeAsync(20_000);

@@ -1,27 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { REACTION_LIMITS } from '@parley/protocol';
-import { FakeServer } from '../calls/testing/fake-server';
 import { MUTE_ALL, SPOTLIGHT } from './moderation';
-import { ROOM_ID, joinAll, openPage, settle } from './testing/page-harness';
-import type { TestPage } from './testing/page-harness';
+import { ROOM_ID, joinAll, pageHarness, settle } from './testing/page-harness';
 
-let server: FakeServer;
-const pages: TestPage[] = [];
-
-function page(name: string, o?: Parameters<typeof openPage>[2]): TestPage {
-  const p = openPage(server, name, o);
-  pages.push(p);
-  return p;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  server = new FakeServer();
-});
-afterEach(() => {
-  for (const p of pages.splice(0)) p.page.dispose();
-  vi.useRealTimers();
-});
+const harness = pageHarness();
+const { page } = harness;
 
 async function hostWithBob() {
   const [ada, bob] = [page('ada', { handed: { role: 'host' } }), page('bob')];
@@ -32,7 +15,7 @@ async function hostWithBob() {
 describe('moderation intents', () => {
   it('each intent calls its route with the room and the person', async () => {
     const { ada, bob } = await hostWithBob();
-    const bobConn = server.connOf('bob')!.id;
+    const bobConn = harness.server.connOf('bob')!.id;
     await ada.page.admit('u-1');
     await ada.page.deny('u-2');
     await ada.page.kick(bob.userId);
@@ -60,7 +43,7 @@ describe('moderation intents', () => {
   it('admit all admits everyone waiting', async () => {
     const ada = page('ada', { handed: { role: 'host' } });
     await joinAll(ada);
-    const [x, y] = [server.knock('Xena'), server.knock('Yuri')];
+    const [x, y] = [harness.server.knock('Xena'), harness.server.knock('Yuri')];
     await settle();
     expect(ada.view.lobby.map((e) => e.user.displayName)).toEqual(['Xena', 'Yuri']);
     await ada.page.admitAll();
@@ -113,7 +96,7 @@ describe('moderation that reaches me', () => {
   it('a host mutes me: my microphone is off, the room hears silence, and I am told who did it', async () => {
     const { bob } = await hostWithBob();
     expect(bob.view.local?.micOn).toBe(true);
-    server.moderate('bob', 'mute');
+    harness.server.moderate('bob', 'mute');
     await settle();
     expect(bob.view.local?.micOn).toBe(false);
     expect(bob.view.notices).toEqual([
@@ -127,7 +110,7 @@ describe('moderation that reaches me', () => {
     await bob.page.toggleMic();
     await settle();
     expect(bob.view.local?.micOn).toBe(true);
-    expect(server.connOf('bob')?.entry?.media.audio).toBe(true);
+    expect(harness.server.connOf('bob')?.entry?.media.audio).toBe(true);
   });
 
   it('a host lowers my hand: it is down and I am told', async () => {
@@ -135,7 +118,7 @@ describe('moderation that reaches me', () => {
     bob.page.setHandRaised(true);
     await settle();
     expect(bob.view.local?.handRaised).toBe(true);
-    server.moderate('bob', 'lower-hand');
+    harness.server.moderate('bob', 'lower-hand');
     await settle();
     expect(bob.view.local?.handRaised).toBe(false);
     expect(bob.view.notices.map((n) => n.message)).toEqual([
@@ -147,8 +130,8 @@ describe('moderation that reaches me', () => {
     const { ada, bob } = await hostWithBob();
     ada.page.leaveNow();
     await settle();
-    server.knock('Xena');
-    server.grant('bob', { reason: 'handover' });
+    harness.server.knock('Xena');
+    harness.server.grant('bob', { reason: 'handover' });
     await settle();
     expect(bob.view.role).toBe('cohost');
     expect(bob.view.canModerate).toBe(true);
@@ -163,14 +146,14 @@ describe('moderation that reaches me', () => {
   it('a knock chimes and shows the toast until dismissed; a new knock shows it again', async () => {
     const ada = page('ada', { handed: { role: 'host' } });
     await joinAll(ada);
-    server.knock('Xena');
+    harness.server.knock('Xena');
     await settle();
     expect(ada.knock).toHaveBeenCalledOnce();
     expect(ada.view.lobbyToast).toHaveLength(1);
     ada.page.dismissLobbyToast();
     expect(ada.view.lobbyToast).toHaveLength(0);
     // The people panel lists them instead of the toast.
-    server.knock('Yuri');
+    harness.server.knock('Yuri');
     await settle();
     expect(ada.view.lobbyToast.map((e) => e.user.displayName)).toEqual(['Yuri']);
     ada.page.openPanel('participants');
@@ -179,7 +162,7 @@ describe('moderation that reaches me', () => {
 
   it('a participant sees no lobby', async () => {
     const { bob } = await hostWithBob();
-    server.knock('Xena');
+    harness.server.knock('Xena');
     await settle();
     expect(bob.view.lobby).toEqual([]);
     expect(bob.knock).not.toHaveBeenCalled();
@@ -189,10 +172,10 @@ describe('moderation that reaches me', () => {
     const { ada, bob } = await hostWithBob();
     ada.page.react('👍');
     await settle();
-    server.react('bob', '🎉');
+    harness.server.react('bob', '🎉');
     await settle();
-    const adaConn = server.connOf('ada')!.id;
-    const bobConn = server.connOf('bob')!.id;
+    const adaConn = harness.server.connOf('ada')!.id;
+    const bobConn = harness.server.connOf('bob')!.id;
     expect(bob.view.reactions.map((r) => [r.connectionId, r.emoji])).toEqual([
       [adaConn, '👍'],
       [bobConn, '🎉'],
@@ -211,13 +194,13 @@ describe('moderation that reaches me', () => {
     ada.page.react('🎉');
     expect(slowDown()).toHaveLength(1);
     await settle();
-    expect(server.reactions).toHaveLength(REACTION_LIMITS.burst);
+    expect(harness.server.reactions).toHaveLength(REACTION_LIMITS.burst);
   });
 
   it('the spotlight a host sets reaches everyone', async () => {
     const { ada, bob } = await hostWithBob();
-    const bobConn = server.connOf('bob')!.id;
-    server.spotlight(bobConn);
+    const bobConn = harness.server.connOf('bob')!.id;
+    harness.server.spotlight(bobConn);
     await settle();
     expect(ada.view.spotlight).toBe(bobConn);
     expect(bob.view.spotlight).toBe(bobConn);

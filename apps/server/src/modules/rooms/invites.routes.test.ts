@@ -1,67 +1,27 @@
 import type { Invite } from '@parley/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../platform/clock.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { forgedInvite } from '../../security/forge.js';
-import { dialects, newAccount, testApp } from '../../test/harness.js';
-import type { TestApp } from '../../test/harness.js';
+import { dialects } from '../../test/harness.js';
 import { SignalingServer } from '../signaling/test-server.js';
+import { roomsRest } from './test-rooms.js';
+import type { Session } from './test-rooms.js';
 
 // Invites (issue 14): short codes looked up on every use. They stand in for a room's
 // password, never for its host's approval (unless made to skip the lobby) and never for
 // a kick; revoking one stops it at once, also for whoever waits in the lobby with it.
 
-type Session = { token: string; id: string };
 const CODE = /^[a-km-zA-HJ-NP-Z2-9]{5}-[a-km-zA-HJ-NP-Z2-9]{5}$/;
 
 describe.each(dialects)('invites REST on %s', (dialect) => {
-  let t: TestApp;
-  let clock: ManualClock;
-  beforeEach(async () => {
-    clock = new ManualClock(new Date());
-    t = await testApp({ dialect, clock });
-  });
-  afterEach(async () => {
-    await t.close();
-  });
-
-  const call = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    who?: Session,
-    body?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+  const rest = roomsRest(dialect);
+  const { call, member } = rest;
   const errorOf = async (res: ReturnType<typeof call>) => {
     const r = await res;
     return `${r.statusCode} ${r.json().error?.code as string}`;
   };
-  const member = async (name = 'Member'): Promise<Session> => {
-    const res = (
-      await call('POST', '/api/auth/register', undefined, {
-        ...newAccount(),
-        displayName: name,
-      })
-    ).json();
-    return { token: res.tokens.accessToken, id: res.user.id };
-  };
-  const createRoom = async (host: Session, body: Record<string, unknown> = {}) => {
-    const res = await call('POST', '/api/rooms', host, {
-      name: 'Standup',
-      visibility: 'private',
-      entry: 'open',
-      ...body,
-    });
-    expect(res.statusCode).toBe(201);
-    return res.json<{ room: { id: string; code: string }; password?: string }>().room;
-  };
+  /** A new room (see `roomsRest`); these tests only need the room itself. */
+  const createRoom = async (host: Session, body: Record<string, unknown> = {}) =>
+    (await rest.createRoom(host, body)).room;
   const invite = async (
     host: Session,
     roomId: string,
@@ -84,25 +44,26 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
   };
   const usesOf = async (code: string) =>
     (
-      await t.db.db
+      await rest.t.db.db
         .selectFrom('room_invites')
         .select('uses')
         .where('id', '=', code)
         .executeTakeFirstOrThrow()
     ).uses;
   const rowOf = (roomId: string, userId: string) =>
-    t.db.db
+    rest.t.db.db
       .selectFrom('room_participants')
       .select(['status', 'invite_id', 'decided_by'])
       .where('room_id', '=', roomId)
       .where('user_id', '=', userId)
       .executeTakeFirst();
   const guestCount = async () =>
-    (await t.db.db.selectFrom('users').select('id').where('is_guest', '=', 1).execute()).length;
+    (await rest.t.db.db.selectFrom('users').select('id').where('is_guest', '=', 1).execute())
+      .length;
   /** Messages the server sends to users while `fn` runs (the bus, before any socket). */
   const toUsers = async (fn: () => Promise<unknown>) => {
     const sent: { userId: string; message: Record<string, unknown> }[] = [];
-    const off = t.live.bus.subscribe((e) => {
+    const off = rest.t.live.bus.subscribe((e) => {
       if (e.to.kind === 'user') sent.push({ userId: e.to.userId, message: JSON.parse(e.payload) });
     });
     try {
@@ -124,9 +85,9 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
         code: made.code,
         url: `http://parley.test/i/${made.code}`,
         roomId: room.id,
-        createdAt: clock.now().toISOString(),
+        createdAt: rest.clock.now().toISOString(),
         createdBy: { id: host.id, displayName: 'Ada Host' },
-        expiresAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+        expiresAt: new Date(rest.clock.now().getTime() + 3_600_000).toISOString(),
         maxUses: 5,
         uses: 0,
         skipLobby: false,
@@ -182,7 +143,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
             type: 'lobby.requested',
             roomId: room.id,
             user: { id: guest.id, displayName: 'Invited Ivy', isGuest: true },
-            requestedAt: clock.now().toISOString(),
+            requestedAt: rest.clock.now().toISOString(),
           },
         },
       ]);
@@ -272,7 +233,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
         reason: 'used-up',
       });
       const later = await invite(host, room.id, { expiresInMinutes: 5 });
-      clock.advance(6 * 60_000);
+      rest.clock.advance(6 * 60_000);
       const expired = await call('GET', `/api/invites/${later.code}`);
       expect(expired.statusCode).toBe(410);
       expect(expired.json().error).toMatchObject({
@@ -313,7 +274,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
         call('POST', `/api/rooms/${room.id}/join`, joiner, {}),
       ]);
       expect([byInvite.statusCode, byJoin.statusCode].sort()).toEqual([200, 409]);
-      const seats = await t.db.db
+      const seats = await rest.t.db.db
         .selectFrom('room_participants')
         .select('user_id')
         .where('room_id', '=', room.id)
@@ -339,13 +300,13 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
       await call('POST', `/api/rooms/${room.id}/participants/${co.id}/promote`, host);
       expect((await call('POST', `/api/rooms/${room.id}/leave`, co)).statusCode).toBe(204);
       const { code } = await invite(host, room.id, { expiresInMinutes: 5 });
-      clock.advance(1000); // the admission is the newest activity row
+      rest.clock.advance(1000); // the admission is the newest activity row
       const acc = await call('POST', `/api/invites/${code}/accept`, co, {});
       expect(acc.json()).toMatchObject({
         status: 'approved',
         room: { myRole: 'cohost', myStatus: 'approved' },
       });
-      const last = await t.db.db
+      const last = await rest.t.db.db
         .selectFrom('room_activity')
         .select(['kind', 'user_id', 'actor_id', 'details'])
         .where('room_id', '=', room.id)
@@ -364,9 +325,9 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
       const room = await createRoom(host);
       const first = await invite(host, room.id);
       const { guest } = await acceptAsGuest(first.code);
-      clock.advance(1000);
+      rest.clock.advance(1000);
       await call('POST', `/api/rooms/${room.id}/participants/${guest.id}/kick`, host);
-      clock.advance(1000);
+      rest.clock.advance(1000);
       const newer = await invite(host, room.id);
       const skipping = await invite(host, room.id, { expiresInMinutes: 60, skipLobby: true });
       for (const code of [first.code, newer.code, skipping.code]) {
@@ -397,7 +358,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
         who?: Session,
         body: unknown = {},
       ) =>
-        t.app.inject({
+        rest.t.app.inject({
           method,
           url,
           remoteAddress: ip,
@@ -430,7 +391,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
       };
       const keyOf = async (roomId: string, userId: string) =>
         (
-          await t.db.db
+          await rest.t.db.db
             .selectFrom('room_participants')
             .select('client_key')
             .where('room_id', '=', roomId)
@@ -484,7 +445,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
         ).toBe('pending');
         expect(await usesOf(skipping.code)).toBe(usesBefore);
         await call('POST', `/api/rooms/${room.id}/participants/${back.guest.id}/deny`, host);
-        clock.advance(1000);
+        rest.clock.advance(1000);
         const newer = await invite(host, room.id, { expiresInMinutes: 60, skipLobby: true });
         expect(
           (await from(HOME, 'POST', `/api/invites/${newer.code}/accept`, back.guest)).json().status,
@@ -548,7 +509,7 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
         );
 
         expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(204);
-        const kept = await t.db.db
+        const kept = await rest.t.db.db
           .selectFrom('room_participants')
           .select('client_key')
           .where('room_id', '=', room.id)
@@ -564,12 +525,12 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
       const old = await invite(host, room.id);
       const m = await member();
       await call('POST', `/api/rooms/${room.id}/join`, m, {});
-      clock.advance(1000);
+      rest.clock.advance(1000);
       await call('POST', `/api/rooms/${room.id}/participants/${m.id}/deny`, host);
       expect(await errorOf(call('POST', `/api/invites/${old.code}/accept`, m, {}))).toBe(
         '403 JOIN_DENIED',
       );
-      clock.advance(1000);
+      rest.clock.advance(1000);
       const fresh = await invite(host, room.id);
       expect((await call('POST', `/api/invites/${fresh.code}/accept`, m, {})).json().status).toBe(
         'pending',
@@ -589,18 +550,18 @@ describe.each(dialects)('invites REST on %s', (dialect) => {
       await call('POST', `/api/rooms/${room.id}/join`, co, {});
       await call('POST', `/api/rooms/${room.id}/participants/${co.id}/promote`, host);
       const expiring = await invite(host, room.id, { expiresInMinutes: 1 });
-      clock.advance(1000);
+      rest.clock.advance(1000);
       const usedUp = await invite(host, room.id, { expiresInMinutes: 60, maxUses: 1 });
       await acceptAsGuest(usedUp.code);
-      clock.advance(1000);
+      rest.clock.advance(1000);
       const revoked = await invite(co, room.id);
       expect(
         (await call('DELETE', `/api/rooms/${room.id}/invites/${revoked.code}`, host)).statusCode,
       ).toBe(204);
-      clock.advance(1000);
+      rest.clock.advance(1000);
       const active = await invite(co, room.id, { expiresInMinutes: 60, maxUses: 3 });
       await acceptAsGuest(active.code);
-      clock.advance(60_000);
+      rest.clock.advance(60_000);
 
       for (const who of [host, co]) {
         const res = await call('GET', `/api/rooms/${room.id}/invites`, who);

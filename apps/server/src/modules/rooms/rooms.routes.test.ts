@@ -1,79 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../platform/clock.js';
-import { dialects, newAccount, testApp } from '../../test/harness.js';
-import type { TestApp } from '../../test/harness.js';
-
-type Session = { token: string; id: string };
+import { describe, expect, it } from 'vitest';
+import { dialects } from '../../test/harness.js';
+import { roomsRest } from './test-rooms.js';
 
 describe.each(dialects)('rooms REST on %s', (dialect) => {
-  let t: TestApp;
-  let clock: ManualClock;
-  beforeEach(async () => {
-    clock = new ManualClock(new Date());
-    t = await testApp({ dialect, clock });
-  });
-  afterEach(async () => {
-    await t.close();
-  });
-
-  const call = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    who?: Session,
-    body?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+  const rest = roomsRest(dialect);
+  const { call, member, relogin, guest, createRoom } = rest;
   /** The seats taken in a room, straight from the database. */
   const approvedSeats = (roomId: string) =>
-    t.db.db
+    rest.t.db.db
       .selectFrom('room_participants')
       .select('user_id')
       .where('room_id', '=', roomId)
       .where('status', '=', 'approved')
       .execute();
-  const accounts = new Map<string, ReturnType<typeof newAccount>>();
-  const member = async (): Promise<Session> => {
-    const acct = newAccount();
-    const res = (await call('POST', '/api/auth/register', undefined, acct)).json();
-    accounts.set(res.user.id, acct);
-    return { token: res.tokens.accessToken, id: res.user.id };
-  };
-  /** A fresh access token after the clock moved past the old one's 15 minutes. */
-  const relogin = async (who: Session): Promise<Session> => {
-    const acct = accounts.get(who.id)!;
-    const res = (
-      await call('POST', '/api/auth/login', undefined, {
-        email: acct.email,
-        password: acct.password,
-      })
-    ).json();
-    return { token: res.tokens.accessToken, id: who.id };
-  };
-  const guest = async (name = 'Guest'): Promise<Session> => {
-    const res = (await call('POST', '/api/auth/guest', undefined, { displayName: name })).json();
-    return { token: res.tokens.accessToken, id: res.user.id };
-  };
-  const createRoom = async (host: Session, body: Record<string, unknown> = {}) => {
-    const res = await call('POST', '/api/rooms', host, {
-      name: 'Standup',
-      visibility: 'private',
-      entry: 'open',
-      ...body,
-    });
-    expect(res.statusCode).toBe(201);
-    return res.json<{ room: { id: string; code: string }; password?: string }>();
-  };
   const activity = async (roomId: string) =>
     (
-      await t.db.db
+      await rest.t.db.db
         .selectFrom('room_activity')
         .select(['kind', 'user_id'])
         .where('room_id', '=', roomId)
@@ -254,7 +196,7 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
         (await call('POST', `/api/rooms/${room.id}/join`, attacker, { password: 'open sesame' }))
           .statusCode,
       ).toBe(429);
-      clock.advance(16 * 60_000);
+      rest.clock.advance(16 * 60_000);
       expect(
         (
           await call('POST', `/api/rooms/${room.id}/join`, await relogin(attacker), {
@@ -288,12 +230,12 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       // Each step a millisecond apart: the activity log is read back in time order.
       const act = async (...args: Parameters<typeof call>) => {
         const res = await call(...args);
-        clock.advance(1);
+        rest.clock.advance(1);
         return res;
       };
       const host = await member();
       const { room } = await createRoom(host, { entry: 'approval' });
-      clock.advance(1);
+      rest.clock.advance(1);
       const a = await member();
       const b = await member();
       await act('POST', `/api/rooms/${room.id}/join`, a, {});
@@ -527,11 +469,11 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       const knocker = await member();
       await call('POST', `/api/rooms/${room.id}/join`, knocker, {});
       const sent: { to: unknown; type: string }[] = [];
-      const offBus = t.live.bus.subscribe((e) => sent.push({ to: e.to, type: e.type }));
+      const offBus = rest.t.live.bus.subscribe((e) => sent.push({ to: e.to, type: e.type }));
       const events: { roomId: string; status: string }[] = [];
-      const offEvent = t.live.bus.on('room.closed', async (e) => {
+      const offEvent = rest.t.live.bus.on('room.closed', async (e) => {
         // Handlers run after the commit: they see the room closed.
-        const row = await t.db.db
+        const row = await rest.t.db.db
           .selectFrom('rooms')
           .select('status')
           .where('id', '=', e.roomId)
@@ -541,7 +483,7 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       try {
         expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(204);
         expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(410);
-        await t.services.rooms.close(room.id, 'expired', null); // already closed: nothing again
+        await rest.t.services.rooms.close(room.id, 'expired', null); // already closed: nothing again
         await new Promise((resolve) => setImmediate(resolve));
       } finally {
         offBus();
@@ -559,15 +501,15 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       const stale = (await createRoom(host, { instant: true })).room;
       const persistent = (await createRoom(host)).room;
       expect(persistent).toMatchObject({ instant: false, meetingStartedAt: null });
-      clock.advance(30 * 60_000);
+      rest.clock.advance(30 * 60_000);
       const again = await relogin(host);
       const fresh = (await createRoom(again, { instant: true })).room;
       expect(fresh).toMatchObject({ instant: true });
-      clock.advance(31 * 60_000);
-      expect(await t.services.rooms.closeAbandoned()).toBe(1);
+      rest.clock.advance(31 * 60_000);
+      expect(await rest.t.services.rooms.closeAbandoned()).toBe(1);
       const status = async (id: string) =>
         (
-          await t.db.db
+          await rest.t.db.db
             .selectFrom('rooms')
             .select('status')
             .where('id', '=', id)
@@ -576,11 +518,11 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       expect(await status(stale.id)).toBe('closed');
       expect(await status(fresh.id)).toBe('open');
       // A room made for next week's meeting is still there next week.
-      clock.advance(7 * 24 * 60 * 60_000);
-      expect(await t.services.rooms.closeAbandoned()).toBe(1);
+      rest.clock.advance(7 * 24 * 60 * 60_000);
+      expect(await rest.t.services.rooms.closeAbandoned()).toBe(1);
       expect(await status(persistent.id)).toBe('open');
       expect(await status(fresh.id)).toBe('closed');
-      const row = await t.db.db
+      const row = await rest.t.db.db
         .selectFrom('rooms')
         .select('close_reason')
         .where('id', '=', stale.id)

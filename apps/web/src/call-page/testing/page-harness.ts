@@ -1,10 +1,9 @@
 import type { ParticipantRole, Room } from '@parley/protocol';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { systemClock } from '../../calls';
 import { FakeCanvas, FakeMediaDevices, createFakeStream } from '../../calls/testing/fake-media';
 import { fakePeerConnectionFactory } from '../../calls/testing/fake-rtc';
-import { ROOM_ID, roomSummary, userIdFor } from '../../calls/testing/fake-server';
-import type { FakeServer } from '../../calls/testing/fake-server';
+import { FakeServer, ROOM_ID, roomSummary, userIdFor } from '../../calls/testing/fake-server';
 import { settle } from '../../calls/testing/settle';
 import { createCallPage } from '../model';
 import type { CallPageApi, CallPageDeps, CallPagePrefs } from '../model';
@@ -131,6 +130,39 @@ export function openPage(server: FakeServer, name: string, o: PageOptions = {}) 
 }
 
 export type TestPage = ReturnType<typeof openPage>;
+
+/**
+ * The usual set-up of a page test file (call it once, at its top level): fake timers and a
+ * new fake server for every test, and every page opened by `page()` disposed after it.
+ * Read the server through the returned object: it is the running test's own.
+ */
+export function pageHarness() {
+  let server: FakeServer | undefined;
+  const pages: TestPage[] = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    server = new FakeServer();
+  });
+  afterEach(() => {
+    for (const p of pages.splice(0)) p.page.dispose();
+    vi.useRealTimers();
+  });
+  const current = (): FakeServer => {
+    if (!server) throw new Error('pageHarness: no server outside a test');
+    return server;
+  };
+  return {
+    get server(): FakeServer {
+      return current();
+    },
+    /** Opens a page on this test's server; it is disposed after the test. */
+    page: (name: string, o?: PageOptions): TestPage => {
+      const p = openPage(current(), name, o);
+      pages.push(p);
+      return p;
+    },
+  };
+}
 
 /** Opens each page and lets it join, one after the other (the first is the longest present). */
 export async function joinAll(...pages: TestPage[]): Promise<void> {

@@ -37,7 +37,12 @@ const knock: LobbyEntry = {
 
 async function panel(
   myRole: ParticipantRole,
-  opts: { lobby?: LobbyEntry[]; people?: PanelPerson[]; spotlight?: string | null } = {},
+  opts: {
+    lobby?: LobbyEntry[];
+    people?: PanelPerson[];
+    spotlight?: string | null;
+    busy?: string[];
+  } = {},
 ) {
   const me: PanelPerson = {
     key: 'self',
@@ -65,7 +70,7 @@ async function panel(
       ],
       lobby: opts.lobby ?? [],
       myRole,
-      busy: new Set<string>(),
+      busy: new Set<string>(opts.busy),
       spotlight: opts.spotlight ?? null,
     },
   });
@@ -206,5 +211,20 @@ describe('ParticipantsPanel', () => {
     await ann.trigger('click');
     await bob.trigger('click');
     expect(wrapper.emitted('spotlight')).toEqual([[null], ['c_Bob']]);
+  });
+
+  it('disables the actions on someone with a decision in flight, but not the spotlight', async () => {
+    const { row } = await panel('host', {
+      people: [remote('Ann', 'participant', { handRaisedAt: 5, handPosition: 1 })],
+      busy: ['u-Ann'],
+    });
+    const actions = row('u-Ann').findAll('[data-testid="participant-actions"] button');
+    expect(actions.map((b) => [b.attributes('data-testid'), b.attributes('disabled')])).toEqual([
+      ['participant-mute', ''],
+      ['participant-lower-hand', ''],
+      ['participant-spotlight', undefined],
+      ['promote', ''],
+      ['kick', ''],
+    ]);
   });
 });
