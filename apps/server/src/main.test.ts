@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from './test/process.js';
 
-describe('the server process', () => {
+// Each test starts a process that compiles the server from source with tsx: seconds when
+// idle, past the default 20 s when the other core runs browsers. The limit only stops a hang.
+describe('the server process', { timeout: 90_000 }, () => {
   it('starts on embedded defaults, serves health, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-main-'));
     const s = startServer({ DATA_DIR: dataDir });
