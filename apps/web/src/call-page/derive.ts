@@ -1,5 +1,6 @@
 import type { LobbyEntry } from '@parley/protocol';
 import { formatDuration } from '../components/call/format';
+import { linkTrouble } from '../calls';
 import type { CallConnection } from '../calls';
 import { handQueue } from './layout-state';
 import { SELF } from './types';
@@ -84,6 +85,7 @@ function withoutPositions(
     quality: r.quality,
     stats: r.stats,
     connectionState: r.connectionState,
+    trouble: linkTrouble(r.connectionState, r.health),
   }));
   if (!local) return others;
   const raised = me.handRaisedAt ? Date.parse(me.handRaisedAt) : NaN;

@@ -133,6 +133,7 @@ export function readRemotes(call: CallSession, before: readonly RemoteTile[]): R
       screenTrack: p.entry.media.screen ? p.screenTrack : undefined,
       audioTrack: p.stream?.getAudioTracks()[0],
       connectionState: p.connectionState,
+      health: p.health,
       quality: p.quality,
       stats: p.stats,
     });

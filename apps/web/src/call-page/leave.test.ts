@@ -22,6 +22,7 @@ function tile(
     screenTrack: undefined,
     audioTrack: undefined,
     connectionState: 'connected',
+    health: { state: 'connected', step: 'none', repairs: 0 },
     quality: 'good',
     stats: undefined,
   };

@@ -10,6 +10,7 @@ import type { CallPanel, CallPerson } from '../components/call/panels';
 import type {
   CallConnection,
   DeviceList,
+  LinkHealth,
   LinkStats,
   MediaProblem,
   MediaProblemSummary,
@@ -54,6 +55,8 @@ export interface RemoteTile {
   screenTrack: MediaStreamTrack | undefined;
   audioTrack: MediaStreamTrack | undefined;
   connectionState: RTCPeerConnectionState;
+  /** The link's repair state (the engine's LinkRepair). */
+  health: LinkHealth;
   quality: Quality;
   stats: LinkStats | undefined;
 }

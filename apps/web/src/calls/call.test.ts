@@ -1,14 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallSession } from './call';
-import type { CallEnded } from './call';
 import { NEVER_CONNECTED_FAILS_AFTER_MS, PATH_RETRY_MS } from './link-quality';
-import { LocalMedia } from './media';
 import { JoinError } from './room-session';
-import { SignalingClient } from './signaling';
-import { FakeCanvas, FakeMediaDevices, createFakeStream } from './testing/fake-media';
-import { fakePeerConnectionFactory } from './testing/fake-rtc';
 import type { FakeRTCPeerConnection } from './testing/fake-rtc';
 import { FakeServer, ROOM_ID, userIdFor } from './testing/fake-server';
+import { joinAll, person as rigPerson } from './testing/call-rig';
+import type { Person } from './testing/call-rig';
 import { settle } from './testing/settle';
 
 let server: FakeServer;
@@ -21,56 +17,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-type Person = ReturnType<typeof person>;
-
 function person(
   name: string,
-  random = () => 0,
+  random?: () => number,
   getFreshToken?: (staleToken: string) => Promise<string>,
-) {
-  const devices = new FakeMediaDevices();
-  const media = new LocalMedia({
-    env: {
-      getUserMedia: devices.getUserMedia,
-      getDisplayMedia: devices.getDisplayMedia,
-      enumerateDevices: devices.enumerateDevices,
-      createMediaStream: createFakeStream,
-      createCanvas: () => new FakeCanvas() as unknown as HTMLCanvasElement,
-      createAudioContext: () => undefined,
-      onDeviceChange: () => () => undefined,
-    },
-    displayName: name,
-  });
-  const signaling = new SignalingClient({
-    url: 'ws://test/ws',
-    getToken: () => Promise.resolve(name),
-    getFreshToken,
-    WebSocketImpl: server.WebSocket,
-    random,
-  });
-  const factory = fakePeerConnectionFactory();
-  const errors: [string, unknown][] = [];
-  const call = new CallSession({
-    signaling,
-    roomId: ROOM_ID,
-    media,
-    RTCPeerConnectionImpl: factory.ctor,
-    createMediaStream: () => createFakeStream(),
-    onError: (e, context) => errors.push([context, e]),
-  });
-  const ended: CallEnded[] = [];
-  call.on('ended', (why) => ended.push(why));
-  return { name, devices, media, signaling, call, pcs: factory.instances, errors, ended };
-}
-
-async function joinAll(...people: Person[]): Promise<void> {
-  for (const p of people) {
-    await p.media.acquire();
-    const joined = p.call.join({ audio: true, video: true });
-    await settle();
-    await joined;
-  }
-  await settle();
+): Person {
+  return rigPerson(server, name, { random, getFreshToken });
 }
 
 const offersMade = (p: Person) =>
@@ -158,8 +110,8 @@ describe('CallSession', () => {
     const camera = ada.media.cameraTrack;
     const before = [ada, bob, cat].map(offersMade);
     const links = () => ada.pcs.filter((c) => !c.closed);
-    const own = (pc: FakeRTCPeerConnection) =>
-      pc.getTransceivers().filter((t) => !t.createdByRemote);
+    // What ada sends on, whether her link offered (own sections) or answered (adopted ones).
+    const own = (pc: FakeRTCPeerConnection) => pc.sendingTransceivers();
 
     expect(await ada.call.startScreenShare()).toBe(true);
     await settle();
@@ -195,7 +147,7 @@ describe('CallSession', () => {
     expect(p.screenTrack).toBeDefined();
     expect(p.screenTrack).not.toBe(camera);
     const pc = bob.pcs.find((c) => !c.closed)!;
-    const inbound = pc.getTransceivers().filter((t) => t.createdByRemote && t.kind === 'video');
+    const inbound = pc.receivingTransceivers().filter((t) => t.kind === 'video');
     expect(inbound.map((t) => t.receiver.track)).toEqual([camera, p.screenTrack]);
     // `stream` (what plays the sound) is the audio and the camera only.
     expect(p.stream?.getVideoTracks()).toEqual([camera]);
@@ -209,9 +161,7 @@ describe('CallSession', () => {
     await settle();
     const offers = [ada, bob, cat].map(offersMade);
     const screenSenders = () =>
-      ada.pcs
-        .filter((c) => !c.closed)
-        .map((c) => c.getTransceivers().filter((t) => !t.createdByRemote)[2]!.sender);
+      ada.pcs.filter((c) => !c.closed).map((c) => c.sendingTransceivers()[2]!.sender);
     expect(screenSenders().map((x) => x.track)).toEqual([
       ada.devices.lastScreenTrack,
       ada.devices.lastScreenTrack,
@@ -222,9 +172,10 @@ describe('CallSession', () => {
     ada.devices.lastScreenTrack!.endFromOutside(); // the browser's "Stop sharing"
     await settle();
     expect(senders.map((x) => x.track)).toEqual([null, null]);
-    expect(
-      ada.pcs.filter((c) => !c.closed).map((c) => c.transceiverOf('video')!.sender.track),
-    ).toEqual([camera, camera]);
+    expect(ada.pcs.filter((c) => !c.closed).map((c) => c.sending('video')!.sender.track)).toEqual([
+      camera,
+      camera,
+    ]);
     expect(server.connOf('ada')!.entry!.media.screen).toBe(false);
     const adaAtBob = [...bob.call.participants.values()].find(
       (v) => v.entry.displayName === 'ada',
@@ -258,9 +209,7 @@ describe('CallSession', () => {
     expect(adaAtCat.cameraTrack).toBeDefined();
     expect(adaAtCat.screenTrack).not.toBe(adaAtCat.cameraTrack);
     const toCat = ada.pcs.at(-1)!;
-    expect(toCat.getTransceivers().filter((t) => !t.createdByRemote)[2]!.sender.track).toBe(
-      ada.devices.lastScreenTrack,
-    );
+    expect(toCat.sendingTransceivers()[2]!.sender.track).toBe(ada.devices.lastScreenTrack);
     expectFullMesh([ada, bob, cat]);
   });
 
@@ -277,13 +226,13 @@ describe('CallSession', () => {
     await settle();
     expect(adaAtBob()).toMatchObject({ audio: false, video: false });
     const pc = ada.pcs.find((c) => !c.closed)!;
-    expect(pc.transceiverOf('video')!.sender.track).toBeNull();
+    expect(pc.sending('video')!.sender.track).toBeNull();
     expect(ada.devices.liveTracks('video')).toEqual([]);
 
     await ada.call.setCamera(true);
     await settle();
     expect(adaAtBob()).toMatchObject({ video: true });
-    expect(pc.transceiverOf('video')!.sender.track).toBe(ada.media.cameraTrack);
+    expect(pc.sending('video')!.sender.track).toBe(ada.media.cameraTrack);
   });
 
   it('joins with the initial media off: mic disabled, camera not opened, and the server told so', async () => {
@@ -507,7 +456,7 @@ describe('CallSession', () => {
     const [ada, bob, cat] = [person('ada'), person('bob'), person('cat')];
     await joinAll(ada, bob);
     const caps = () =>
-      ada.pcs.filter((c) => !c.closed).map((c) => c.transceiverOf('video')!.sender.maxBitrate);
+      ada.pcs.filter((c) => !c.closed).map((c) => c.sending('video')!.sender.maxBitrate);
     expect(caps()).toEqual([1_500_000]);
     await joinAll(cat);
     expect(caps()).toEqual([800_000, 800_000]);

@@ -18,6 +18,7 @@ import { Emitter } from './emitter';
 import type { LocalMedia } from './media';
 import { Mesh } from './mesh';
 import type { PeerConnectionCtor } from './peer';
+import type { LinkHealth } from './repair';
 import { RoomSession } from './room-session';
 import type { MediaUpdate } from './room-session';
 import { isSignedOut } from './signaling';
@@ -46,6 +47,8 @@ export interface Participant {
   /** When their hand went up (ms, server clock), null while it is down: the queue order. */
   handRaisedAt: number | null;
   connectionState: RTCPeerConnectionState;
+  /** The link's repair state: `repairing` while it is late or being rebuilt (LinkRepair). */
+  health: LinkHealth;
   quality: Quality;
   stats: LinkStats | undefined;
 }
@@ -247,6 +250,7 @@ export class CallSession {
         screenTrack: entry.media.screen ? peer?.link.remoteScreenTrack : undefined,
         handRaisedAt: entry.handRaisedAt ? Date.parse(entry.handRaisedAt) : null,
         connectionState: peer?.link.connectionState ?? 'new',
+        health: peer?.health ?? { state: 'connecting', step: 'none', repairs: 0 },
         quality: peer?.quality ?? 'unknown',
         stats: peer?.stats,
       });
@@ -432,7 +436,12 @@ export class CallSession {
     this.mesh.setRoomSize(this.roster.size + 1);
     // Links opened by an early offer stay; links to people not in the call go.
     this.mesh.retainOnly(new Set(this.roster.keys()));
-    for (const id of this.roster.keys()) this.mesh.ensure(id);
+    // A newcomer offers to everyone already here. After a resume, someone we have no link to
+    // joined while we were away and offered to us: we wait for (or already got) that offer.
+    for (const id of this.roster.keys()) {
+      if (resumed) this.mesh.expect(id);
+      else this.mesh.ensure(id);
+    }
     if (resumed) for (const m of held) if (this.roster.has(m.to)) this.signaling.send(m);
     this.setConnection('connected');
     // A new connection with the hand kept up: room.joined does not carry our own entry, so
@@ -453,12 +462,15 @@ export class CallSession {
     }
     if (!joined && !this.roster.has(entry.connectionId)) return;
     this.roster.set(entry.connectionId, entry);
-    // The newcomer opens the link and offers (it has us in its room.joined roster); we
-    // answer when that offer arrives (Mesh.route opens our side). Offering from both ends
-    // at once is a glare the pattern survives on paper, but Chromium then often gathers
-    // no ICE candidates at all on the polite side after rolling back its first offer, and
-    // the link stays `new` for good.
-    if (joined) this.mesh.setRoomSize(this.roster.size + 1);
+    // The newcomer offers (it has us in its room.joined roster); we answer on the sections
+    // of its offer. Offering from both ends at once is a glare the pattern survives on
+    // paper, but Chromium then often gathers no ICE candidates on the polite side after
+    // rolling back, and the link stays `new`. The link waits from now, watched: a lost
+    // offer is repaired like any link that does not connect (Mesh.expect).
+    if (joined) {
+      this.mesh.expect(entry.connectionId);
+      this.mesh.setRoomSize(this.roster.size + 1);
+    }
     this.changed();
   }
 

@@ -27,8 +27,15 @@ export type {
 } from './signaling';
 export { RoomSession, JoinError } from './room-session';
 export type { MediaUpdate, RoomPhase, RoomSignaling } from './room-session';
-export { PeerLink, isPolite, classifyRemoteTracks, DISCONNECTED_GRACE_MS } from './peer';
+export {
+  PeerLink,
+  isPolite,
+  classifyRemoteTracks,
+  sdpSessionId,
+  DISCONNECTED_GRACE_MS,
+} from './peer';
 export type {
+  LinkRole,
   MediaKind,
   NegotiationCounters,
   PeerConnectionCtor,
@@ -37,6 +44,10 @@ export type {
   RemoteTracks,
 } from './peer';
 export { Mesh } from './mesh';
+export { SendLimiter, screenLimits } from './send-limits';
+export type { VideoLimits } from './send-limits';
+export { LinkRepair, REPAIR_BOUND_MS, REPAIR_BOUND_FAST_MS, linkTrouble } from './repair';
+export type { LinkHealth, LinkTrouble, RepairStep } from './repair';
 export type { LocalTracks, MeshOptions, MeshPeer } from './mesh';
 export {
   LocalMedia,

@@ -118,8 +118,9 @@ describe('Mesh call-quality reports', () => {
 
   it('each link is reported once, by its polite end (the lower connection id)', async () => {
     const { a, b, reports, pump } = pair();
+    // The newcomer offers, the other side waits for it (PROTOCOL.md, who offers).
     a.m.ensure('c_2');
-    b.m.ensure('c_1');
+    b.m.expect('c_1');
     for (const pc of [...a.pcs, ...b.pcs]) pc.stats = directPair;
     await pump();
     expect(a.m.get('c_2')!.link.connectionState).toBe('connected');
@@ -132,7 +133,7 @@ describe('Mesh call-quality reports', () => {
   it('a link that never connects is reported failed once it was closed after the limit, by its polite end', () => {
     const { a, b, reports } = pair();
     a.m.ensure('c_2');
-    b.m.ensure('c_1');
+    b.m.expect('c_1');
     // Nothing is delivered: ICE never gets a chance.
     vi.advanceTimersByTime(NEVER_CONNECTED_FAILS_AFTER_MS);
     a.m.close('c_2');

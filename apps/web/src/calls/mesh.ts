@@ -1,11 +1,13 @@
 import type { SignalPayload } from '@parley/protocol';
-import { bitrateForRoomSize } from './bitrate';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { LinkQuality } from './link-quality';
 import type { QualityReport } from './link-quality';
 import { PeerLink } from './peer';
-import type { MediaKind, PeerConnectionCtor } from './peer';
+import type { LinkRole, MediaKind, PeerConnectionCtor } from './peer';
+import { LinkRepair, REPAIR_BOUND_FAST_MS, REPAIR_BOUND_MS } from './repair';
+import type { LinkHealth } from './repair';
+import { SendLimiter, screenLimits } from './send-limits';
 import { StatsSampler } from './stats';
 import type { LinkStats, Quality } from './stats';
 
@@ -36,17 +38,38 @@ export interface MeshOptions {
    * out, nothing is watched.
    */
   reportQuality?: (report: QualityReport) => void;
+  /** How long a link may take to connect before it is repaired (REPAIR_BOUND_MS). */
+  repairBoundMs?: number;
+  /** The same while another of our links is connected (REPAIR_BOUND_FAST_MS). */
+  repairBoundFastMs?: number;
 }
 
 export interface MeshPeer {
   readonly link: PeerLink;
   quality: Quality;
   stats: LinkStats | undefined;
+  /** Whether the link connected, or is being repaired and how (see LinkRepair). */
+  readonly health: LinkHealth;
+  /** How many times this link's RTCPeerConnection was replaced by a new one. */
+  readonly rebuilds: number;
 }
 
-interface Entry extends MeshPeer {
+interface Entry {
+  link: PeerLink;
+  quality: Quality;
+  stats: LinkStats | undefined;
+  rebuilds: number;
+  /** The camera's bit rate and resolution for this link (room size, measured bandwidth). */
+  limiter: SendLimiter;
   sampler: StatsSampler;
   watch: LinkQuality | undefined;
+  repair: LinkRepair;
+}
+
+/** What a replaced link hands to its successor. */
+interface Carry {
+  rebuilds: number;
+  repairs: number;
 }
 
 /**
@@ -76,22 +99,71 @@ export class Mesh {
   }
 
   get(remoteId: string): MeshPeer | undefined {
-    return this.peers.get(remoteId);
+    const entry = this.peers.get(remoteId);
+    if (!entry) return undefined;
+    return {
+      link: entry.link,
+      quality: entry.quality,
+      stats: entry.stats,
+      health: entry.repair.health,
+      rebuilds: entry.rebuilds,
+    };
   }
 
   ids(): string[] {
     return [...this.peers.keys()];
   }
 
-  /** The link to `remoteId`, opened if needed (undefined before we know our own id). */
-  ensure(remoteId: string): MeshPeer | undefined {
-    const existing = this.peers.get(remoteId);
-    if (existing) return existing;
-    if (this.localId === undefined || remoteId === this.localId) return undefined;
-    const { local, clock } = this.opts;
+  /**
+   * The link to `remoteId`, opened if needed (undefined before we know our own id). We open
+   * as the offerer when we are the newcomer (everyone in our `room.joined`); see expect().
+   */
+  ensure(remoteId: string, role: LinkRole = 'offerer'): MeshPeer | undefined {
+    if (!this.peers.has(remoteId)) {
+      if (this.localId === undefined || remoteId === this.localId) return undefined;
+      this.open(remoteId, role, { rebuilds: 0, repairs: 0 });
+    }
+    return this.get(remoteId);
+  }
+
+  /**
+   * Someone joined after us: they offer, we answer. The link exists (and is watched) from
+   * now, so a lost offer is repaired like any link that does not connect.
+   */
+  expect(remoteId: string): MeshPeer | undefined {
+    return this.ensure(remoteId, 'answerer');
+  }
+
+  /**
+   * An inbound `signal`. A link opened by it answers (the sender is the offerer); an offer
+   * from a new RTCPeerConnection of theirs (a rebuilt link) replaces ours with a fresh one.
+   */
+  route(from: string, payload: SignalPayload): void {
+    const existing = this.peers.get(from);
+    const d = payload.description;
+    // A polite offerer whose offer was never answered (lost, or both sides offered at once)
+    // gives way to a fresh answerer link: the link ends with one set of sections, not two.
+    const unanswered =
+      existing?.link.polite === true &&
+      existing.link.role === 'offerer' &&
+      existing.link.pc.remoteDescription === null &&
+      d?.type === 'offer';
+    if (existing && d && (existing.link.isNewSession(d) || unanswered)) {
+      this.rebuild(from, 'answerer');
+    }
+    if (!this.ensure(from, 'answerer')) return;
+    void this.peers.get(from)?.link.handleSignal(payload);
+  }
+
+  private open(remoteId: string, role: LinkRole, carry: Carry): void {
+    const localId = this.localId;
+    if (localId === undefined) return;
+    const { local, clock = systemClock } = this.opts;
+    const limiter = new SendLimiter({ people: this.people });
     const link = new PeerLink({
-      localId: this.localId,
+      localId,
       remoteId,
+      role,
       send: (payload) => this.opts.send(remoteId, payload),
       configuration: this.configuration,
       audioTrack: local.audioTrack,
@@ -99,7 +171,8 @@ export class Mesh {
       localStream: local.stream,
       screenTrack: local.screenTrack ?? null,
       screenStream: local.screenStream,
-      maxVideoBitrate: bitrateForRoomSize(this.people),
+      cameraLimits: limiter.limits,
+      screenLimits: screenLimits(this.people),
       RTCPeerConnectionImpl: this.opts.RTCPeerConnectionImpl,
       createMediaStream: this.opts.createMediaStream,
       clock,
@@ -108,24 +181,39 @@ export class Mesh {
       link,
       quality: 'unknown',
       stats: undefined,
+      rebuilds: carry.rebuilds,
+      limiter,
       sampler: new StatsSampler({
         getStats: () => link.getStats(),
         onSample: (stats) => {
           entry.stats = stats;
           entry.quality = stats.quality;
+          const camera = limiter.update(stats);
+          if (camera) void link.setVideoLimits(camera);
           this.opts.onChange();
         },
         intervalMs: this.opts.statsIntervalMs,
         clock,
       }),
       watch: undefined,
+      repair: new LinkRepair({
+        clock,
+        polite: link.polite,
+        repairs: carry.repairs,
+        boundMs: () => this.repairBound(remoteId),
+        canRestartIce: () =>
+          link.pc.signalingState === 'stable' && link.pc.remoteDescription !== null,
+        restartIce: () => link.restartIce(),
+        rebuild: () => this.rebuild(remoteId, 'offerer'),
+        onChange: () => this.opts.onChange(),
+      }),
     };
     // Both ends see the same link; only one reports it, so the numbers count links, not
     // link ends: the polite end, by the id order both already agree on (isPolite).
     const { reportQuality } = this.opts;
     if (reportQuality && link.polite) {
       const watch = new LinkQuality({
-        clock: clock ?? systemClock,
+        clock,
         getStats: () => link.getStats(),
         report: reportQuality,
       });
@@ -133,29 +221,49 @@ export class Mesh {
       link.on('state', (state) => watch.state(state, link.counters.iceRestarts));
       link.on('track', (track) => watch.track(track));
     }
-    link.on('state', () => this.opts.onChange());
+    link.on('state', (state) => {
+      entry.repair.state(state);
+      this.opts.onChange();
+    });
     link.on('track', () => this.opts.onChange());
     link.on('error', (error, during) => this.opts.onError(error, `peer ${remoteId}: ${during}`));
     this.peers.set(remoteId, entry);
     entry.sampler.start();
     this.opts.onChange();
-    return entry;
   }
 
-  /** An inbound `signal`; the link is opened if the offer arrives before the roster says so. */
-  route(from: string, payload: SignalPayload): void {
-    const entry = this.ensure(from);
-    if (entry) void entry.link.handleSignal(payload);
+  /** Replaces the link to `remoteId` with a new RTCPeerConnection (LinkRepair, route). */
+  private rebuild(remoteId: string, role: LinkRole): void {
+    const old = this.peers.get(remoteId);
+    if (!old) return;
+    const carry = { rebuilds: old.rebuilds + 1, repairs: old.repair.health.repairs };
+    this.dispose(remoteId, old);
+    this.open(remoteId, role, carry);
+  }
+
+  /** The repair bound for one link: shorter when another link of ours is connected. */
+  private repairBound(remoteId: string): number {
+    const otherUp = [...this.peers].some(
+      ([id, e]) => id !== remoteId && e.link.connectionState === 'connected',
+    );
+    return otherUp
+      ? (this.opts.repairBoundFastMs ?? REPAIR_BOUND_FAST_MS)
+      : (this.opts.repairBoundMs ?? REPAIR_BOUND_MS);
   }
 
   close(remoteId: string): void {
     const entry = this.peers.get(remoteId);
     if (!entry) return;
+    this.dispose(remoteId, entry);
+    this.opts.onChange();
+  }
+
+  private dispose(remoteId: string, entry: Entry): void {
     this.peers.delete(remoteId);
+    entry.repair.close();
     entry.watch?.close();
     entry.sampler.stop();
     entry.link.close();
-    this.opts.onChange();
   }
 
   /** Closes every link whose remote is not in `keep`. */
@@ -167,12 +275,16 @@ export class Mesh {
     for (const id of this.ids()) this.close(id);
   }
 
-  /** Room size including us; sets every link's video ceiling. */
+  /** Room size including us; sets every link's video limits. */
   setRoomSize(people: number): void {
     if (people === this.people) return;
     this.people = people;
-    const bps = bitrateForRoomSize(people);
-    for (const entry of this.peers.values()) void entry.link.setMaxVideoBitrate(bps);
+    // The screen's ceiling may change when the camera's does not: always pass both.
+    const screen = screenLimits(people);
+    for (const entry of this.peers.values()) {
+      const camera = entry.limiter.setPeople(people) ?? entry.limiter.limits;
+      void entry.link.setVideoLimits(camera, screen);
+    }
   }
 
   replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void {

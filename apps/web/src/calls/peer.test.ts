@@ -162,8 +162,8 @@ describe('PeerLink perfect negotiation', () => {
     await a.link.replaceTrack('video', otherCamera);
     await a.link.replaceTrack('audio', null);
     await settle();
-    expect(a.link.sender('video').track).toBe(otherCamera);
-    expect(a.link.sender('audio').track).toBeNull();
+    expect(a.link.sender('video')?.track).toBe(otherCamera);
+    expect(a.link.sender('audio')?.track).toBeNull();
     expect(a.link.counters.offers).toBe(offers);
     expect(a.outbox).toEqual([]);
   });
@@ -268,7 +268,7 @@ describe('PeerLink screen share', () => {
     await a.link.setScreen(screen, stream);
     await pump(a, b);
     expect(offers(a, b)).toEqual([aOffers + 1, bOffers]);
-    expect(a.link.sender('video').track).toBe(asTrack(a.video));
+    expect(a.link.sender('video')?.track).toBe(asTrack(a.video));
     expect(a.link.sender('screen')!.track).toBe(screen);
     // Its own transceiver, in its own stream, next to the audio and camera ones.
     const own = a.pc.getTransceivers().filter((t) => !t.createdByRemote);

@@ -2,9 +2,28 @@ import type { SignalPayload } from '@parley/protocol';
 import { systemClock } from './clock';
 import type { Clock, TimerId } from './clock';
 import { Emitter } from './emitter';
+import type { VideoLimits } from './send-limits';
 
 export type PeerConnectionCtor = new (config: RTCConfiguration) => RTCPeerConnection;
 export type MediaKind = 'audio' | 'video';
+
+/**
+ * Who makes the link's sections (PROTOCOL.md, "Writing a client"): the offerer (the newcomer,
+ * or a side rebuilding a link) creates them and offers; the answerer creates none and sends
+ * on the offer's own sections, so a link is one offer and one answer.
+ */
+export type LinkRole = 'offerer' | 'answerer';
+
+/** Candidates kept while their description has not arrived; more than this is a broken peer. */
+export const MAX_QUEUED_CANDIDATES = 200;
+
+/**
+ * The session id of an SDP's origin line (`o=- <id> <version> …`). It stays the same for
+ * the life of a peer connection (RFC 3264), so a new one means the peer started afresh.
+ */
+export function sdpSessionId(sdp: string | undefined): string | undefined {
+  return sdp ? /^o=\S+ (\S+) /m.exec(sdp)?.[1] : undefined;
+}
 
 /**
  * Who yields in a collision, the same rule on both ends (PROTOCOL.md, `signal`): the
@@ -23,6 +42,8 @@ export interface PeerLinkOptions {
   remoteId: string;
   /** Hands a description or candidate to signaling, addressed to `remoteId`. */
   send: (payload: SignalPayload) => void;
+  /** Default 'offerer' (see LinkRole). */
+  role?: LinkRole;
   configuration?: RTCConfiguration;
   /** What to send from the start; null sends nothing until replaceTrack. */
   audioTrack: MediaStreamTrack | null;
@@ -35,8 +56,11 @@ export interface PeerLinkOptions {
    */
   screenTrack?: MediaStreamTrack | null;
   screenStream?: MediaStream;
-  /** Initial video ceiling (bits/s), see bitrateForRoomSize. */
+  /** Initial video ceiling (bits/s) for both senders, see bitrateForRoomSize. */
   maxVideoBitrate?: number;
+  /** Initial limits (SendLimiter), instead of maxVideoBitrate. */
+  cameraLimits?: VideoLimits;
+  screenLimits?: VideoLimits;
   RTCPeerConnectionImpl?: PeerConnectionCtor;
   createMediaStream?: () => MediaStream;
   clock?: Clock;
@@ -45,11 +69,17 @@ export interface PeerLinkOptions {
 export interface NegotiationCounters {
   /** Offers we sent. */
   offers: number;
+  /** Answers we sent. */
+  answers: number;
   /** Colliding offers we gave way to (polite side: SRD rolls our offer back). */
   rolledBack: number;
   /** Colliding offers we ignored (impolite side). */
   ignored: number;
   iceRestarts: number;
+  /** Candidates that arrived before their description and waited for it. */
+  queuedCandidates: number;
+  /** Candidates the connection refused (stale ones from a replaced connection or ICE generation). */
+  refusedCandidates: number;
 }
 
 /** What the remote sends, sorted by the stream rule (see classifyRemoteTracks). */
@@ -104,23 +134,41 @@ type PeerEvents = {
  * collision the polite side rolls its offer back and answers, the impolite side ignores
  * the other's offer. There are no locks: the flags below are the whole mechanism.
  *
- * The audio and video senders are created once with addTransceiver, so a device switch or
- * camera off is a `replaceTrack` with no renegotiation. A screen share gets a third sender
- * of its own beside the camera, added by the first share (one renegotiation) and reused
- * with `replaceTrack` after that (stopping sends nothing on it, no renegotiation).
+ * The offerer creates the audio and video senders with addTransceiver; the answerer takes
+ * the offer's first audio and video sections as its senders (setRemoteDescription first,
+ * then replaceTrack + setStreams on them), so a link is negotiated once. After that a
+ * device switch or camera off is a `replaceTrack` with no renegotiation. A screen share
+ * gets a sender of its own beside the camera, added by the first share (one renegotiation)
+ * and reused with `replaceTrack` after that (stopping sends nothing on it).
  */
 export class PeerLink {
   readonly polite: boolean;
+  readonly role: LinkRole;
   readonly pc: RTCPeerConnection;
   /** The remote's audio and camera video (never its screen: see remoteScreenTrack). */
   readonly remoteStream: MediaStream;
-  readonly counters: NegotiationCounters = { offers: 0, rolledBack: 0, ignored: 0, iceRestarts: 0 };
+  readonly counters: NegotiationCounters = {
+    offers: 0,
+    answers: 0,
+    rolledBack: 0,
+    ignored: 0,
+    iceRestarts: 0,
+    queuedCandidates: 0,
+    refusedCandidates: 0,
+  };
 
   private readonly opts: PeerLinkOptions;
   private readonly clock: Clock;
   private readonly events = new Emitter<PeerEvents>();
-  private readonly senders: Record<MediaKind, RTCRtpSender>;
+  /** Undefined on an answerer until the first offer gives it sections to send on. */
+  private senders: Record<MediaKind, RTCRtpSender> | undefined;
   private screenSender: RTCRtpSender | undefined;
+  /** What we send (or will, once an answerer has senders). */
+  private readonly local: Record<MediaKind, MediaStreamTrack | null>;
+  /** A share to start once an answerer has answered (its own section: one re-offer). */
+  private pendingScreen: { track: MediaStreamTrack; stream: MediaStream | undefined } | undefined;
+  /** Remote candidates that came before any remote description. */
+  private queued: RTCIceCandidateInit[] = [];
   /** Every remote track so far, in arrival order, with its stream id. */
   private readonly remoteTracks: RemoteTrack[] = [];
   private remote: RemoteTracks = { audio: [], camera: undefined, screen: undefined };
@@ -130,17 +178,24 @@ export class PeerLink {
   private closed = false;
   private state: RTCPeerConnectionState = 'new';
   private disconnectedTimer: TimerId | undefined;
-  private maxVideoBitrate: number | undefined;
+  private cameraLimits: VideoLimits | undefined;
+  private screenLimits: VideoLimits | undefined;
   private parameterChain: Promise<void> = Promise.resolve();
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? systemClock;
     this.polite = isPolite(opts.localId, opts.remoteId);
+    this.role = opts.role ?? 'offerer';
     const Impl = opts.RTCPeerConnectionImpl ?? RTCPeerConnection;
     this.pc = new Impl(opts.configuration ?? {});
     this.remoteStream = (opts.createMediaStream ?? (() => new MediaStream()))();
-    this.maxVideoBitrate = opts.maxVideoBitrate;
+    this.local = { audio: opts.audioTrack, video: opts.videoTrack };
+    const ceiling = opts.maxVideoBitrate
+      ? { maxBitrate: opts.maxVideoBitrate, scaleResolutionDownBy: 1 }
+      : undefined;
+    this.cameraLimits = opts.cameraLimits ?? ceiling;
+    this.screenLimits = opts.screenLimits ?? ceiling;
 
     const pc = this.pc;
     pc.addEventListener('negotiationneeded', () => void this.onNegotiationNeeded());
@@ -149,18 +204,22 @@ export class PeerLink {
     pc.addEventListener('iceconnectionstatechange', () => this.onConnectionChange());
     pc.addEventListener('connectionstatechange', () => this.onConnectionChange());
 
-    const streams = opts.localStream ? [opts.localStream] : [];
-    this.senders = {
-      audio: pc.addTransceiver(opts.audioTrack ?? 'audio', { direction: 'sendrecv', streams })
-        .sender,
-      video: pc.addTransceiver(opts.videoTrack ?? 'video', {
-        direction: 'sendrecv',
-        streams,
-        sendEncodings: this.videoEncodings(),
-      }).sender,
-    };
-    // A newcomer sees a share that is under way from its first negotiation.
-    if (opts.screenTrack) this.addScreenSender(opts.screenTrack, opts.screenStream);
+    if (this.role === 'offerer') {
+      const streams = opts.localStream ? [opts.localStream] : [];
+      this.senders = {
+        audio: pc.addTransceiver(opts.audioTrack ?? 'audio', { direction: 'sendrecv', streams })
+          .sender,
+        video: pc.addTransceiver(opts.videoTrack ?? 'video', {
+          direction: 'sendrecv',
+          streams,
+          sendEncodings: [this.encodingFor(this.cameraLimits)],
+        }).sender,
+      };
+      // A newcomer sees a share that is under way from its first negotiation.
+      if (opts.screenTrack) this.addScreenSender(opts.screenTrack, opts.screenStream);
+    } else if (opts.screenTrack) {
+      this.pendingScreen = { track: opts.screenTrack, stream: opts.screenStream };
+    }
   }
 
   get localId(): string {
@@ -171,6 +230,19 @@ export class PeerLink {
   }
   get connectionState(): RTCPeerConnectionState {
     return this.state;
+  }
+  /** The peer's connection as its SDP origin names it, once it sent a description. */
+  remoteSessionId(): string | undefined {
+    return sdpSessionId(this.pc.remoteDescription?.sdp);
+  }
+  /**
+   * An offer from a new RTCPeerConnection of the peer (it rebuilt the link): this one is
+   * dead and the offer belongs on a fresh link.
+   */
+  isNewSession(description: RTCSessionDescriptionInit): boolean {
+    if (description.type !== 'offer') return false;
+    const current = this.remoteSessionId();
+    return current !== undefined && sdpSessionId(description.sdp) !== current;
   }
   /** The remote's camera video (see classifyRemoteTracks); it may be muted (camera off). */
   get remoteCameraTrack(): MediaStreamTrack | undefined {
@@ -192,52 +264,115 @@ export class PeerLink {
   /** An inbound `signal` from the remote connection. */
   async handleSignal(payload: SignalPayload): Promise<void> {
     if (this.closed) return;
-    const { pc } = this;
-    if (payload.description) {
-      const description = payload.description;
-      if (description.type !== 'offer' && description.type !== 'answer') return;
-      // An offer collides unless we are stable and not in the middle of making our own;
-      // an answer being applied right now will make us stable, so it does not count.
-      const readyForOffer =
-        !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
-      const offerCollision = description.type === 'offer' && !readyForOffer;
-      this.ignoreOffer = !this.polite && offerCollision;
-      if (this.ignoreOffer) {
-        this.counters.ignored += 1;
-        return;
-      }
-      if (offerCollision) this.counters.rolledBack += 1;
-      try {
-        this.isSettingRemoteAnswerPending = description.type === 'answer';
-        // For the polite side in a collision this rolls our own offer back first.
-        await pc.setRemoteDescription(description);
-      } catch (err) {
-        return this.fail(err, `setRemoteDescription(${description.type})`);
-      } finally {
-        this.isSettingRemoteAnswerPending = false;
-      }
-      if (description.type === 'offer') {
-        try {
-          await pc.setLocalDescription();
-        } catch (err) {
-          return this.fail(err, 'setLocalDescription(answer)');
-        }
-        this.sendLocalDescription();
-      }
+    if (payload.description) return this.handleDescription(payload.description);
+    const candidate = payload.candidate;
+    if (!candidate?.candidate) return; // end of candidates: nothing to do
+    // A description comes first; a candidate ahead of it waits for it, and opens nothing.
+    if (!this.pc.remoteDescription) {
+      if (this.queued.length < MAX_QUEUED_CANDIDATES) this.queued.push(candidate);
+      this.counters.queuedCandidates += 1;
       return;
     }
-    if (!payload.candidate?.candidate) return; // end of candidates: nothing to do
+    await this.addCandidate(candidate);
+  }
+
+  private async handleDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    const { pc } = this;
+    if (description.type !== 'offer' && description.type !== 'answer') return;
+    // An offer collides unless we are stable and not in the middle of making our own;
+    // an answer being applied right now will make us stable, so it does not count.
+    const readyForOffer =
+      !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.polite && offerCollision;
+    if (this.ignoreOffer) {
+      this.counters.ignored += 1;
+      return;
+    }
+    if (offerCollision) this.counters.rolledBack += 1;
     try {
-      await pc.addIceCandidate(payload.candidate);
+      this.isSettingRemoteAnswerPending = description.type === 'answer';
+      // For the polite side in a collision this rolls our own offer back first.
+      await pc.setRemoteDescription(description);
     } catch (err) {
-      // Candidates of an offer we ignored cannot apply; anything else is worth knowing.
-      if (!this.ignoreOffer && !this.closed) this.fail(err, 'addIceCandidate');
+      return this.fail(err, `setRemoteDescription(${description.type})`);
+    } finally {
+      this.isSettingRemoteAnswerPending = false;
+    }
+    if (this.closed) return;
+    const queued = this.queued.splice(0);
+    if (description.type === 'offer') {
+      if (!this.senders) await this.adoptOfferSections();
+      try {
+        await pc.setLocalDescription();
+      } catch (err) {
+        return this.fail(err, 'setLocalDescription(answer)');
+      }
+      this.counters.answers += 1;
+      this.sendLocalDescription();
+      // Parameters exist once the sections are negotiated; apply the ceiling we were given.
+      if (this.role === 'answerer' && this.counters.answers === 1) void this.applyLimits();
+      this.startPendingScreen();
+    }
+    for (const candidate of queued) await this.addCandidate(candidate);
+  }
+
+  /**
+   * The answerer's senders are the offer's first audio and first video sections: sending
+   * on them (sendrecv, our tracks, our stream) makes the answer carry our media, with no
+   * second negotiation. Sections beyond those (the offerer's screen) stay receive-only.
+   */
+  private async adoptOfferSections(): Promise<void> {
+    const found: Partial<Record<MediaKind, RTCRtpSender>> = {};
+    for (const transceiver of this.pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind as MediaKind;
+      if (found[kind] || transceiver.mid === null) continue;
+      if (kind !== 'audio' && kind !== 'video') continue;
+      found[kind] = transceiver.sender;
+      try {
+        transceiver.direction = 'sendrecv';
+        // Names our stream, so the offerer finds our camera beside our audio.
+        if (this.opts.localStream) transceiver.sender.setStreams(this.opts.localStream);
+        await transceiver.sender.replaceTrack(this.local[kind]);
+      } catch (err) {
+        this.fail(err, `adopt(${kind})`);
+      }
+    }
+    // An offer without audio or video (a receive-only client): add our own, one re-offer.
+    const streams = this.opts.localStream ? [this.opts.localStream] : [];
+    for (const kind of ['audio', 'video'] as const) {
+      if (found[kind]) continue;
+      found[kind] = this.pc.addTransceiver(this.local[kind] ?? kind, {
+        direction: 'sendrecv',
+        streams,
+      }).sender;
+    }
+    this.senders = found as Record<MediaKind, RTCRtpSender>;
+  }
+
+  private startPendingScreen(): void {
+    const pending = this.pendingScreen;
+    if (!pending || this.screenSender) return;
+    this.pendingScreen = undefined;
+    this.addScreenSender(pending.track, pending.stream);
+  }
+
+  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch {
+      // Candidates of an offer we ignored, of an ICE generation that was restarted or of a
+      // connection the peer replaced cannot apply; the link's health tells the rest.
+      this.counters.refusedCandidates += 1;
     }
   }
 
   /** Swap what we send (device switch, camera off = null, screen share); no renegotiation. */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     if (this.closed) return;
+    this.local[kind] = track;
+    // An answerer before its offer: the track goes on the section it adopts.
+    if (!this.senders) return;
     try {
       await this.senders[kind].replaceTrack(track);
     } catch (err) {
@@ -245,11 +380,9 @@ export class PeerLink {
     }
   }
 
-  /** The sender of `kind`; the screen's exists once a share added it. */
-  sender(kind: MediaKind): RTCRtpSender;
-  sender(kind: 'screen'): RTCRtpSender | undefined;
+  /** The sender of `kind` (an answerer has none before the offer); the screen's once shared. */
   sender(kind: MediaKind | 'screen'): RTCRtpSender | undefined {
-    return kind === 'screen' ? this.screenSender : this.senders[kind];
+    return kind === 'screen' ? this.screenSender : this.senders?.[kind];
   }
 
   /**
@@ -261,7 +394,9 @@ export class PeerLink {
     if (this.closed) return;
     const sender = this.screenSender;
     if (!sender) {
-      if (track) this.addScreenSender(track, stream);
+      // An answerer adds its screen section after its answer, never before its offer.
+      if (!this.senders) this.pendingScreen = track ? { track, stream } : undefined;
+      else if (track) this.addScreenSender(track, stream);
       return;
     }
     try {
@@ -271,19 +406,41 @@ export class PeerLink {
     }
   }
 
-  /**
-   * Caps the video senders (camera and screen). Calls are chained because a setParameters
-   * racing another getParameters/setParameters pair is rejected (stale transaction id).
-   */
+  /** Caps both video senders at `bps`, full resolution (the room-size ceiling alone). */
   setMaxVideoBitrate(bps: number): Promise<void> {
-    this.maxVideoBitrate = bps;
+    const limits = { maxBitrate: bps, scaleResolutionDownBy: 1 };
+    return this.setVideoLimits(limits, limits);
+  }
+
+  /**
+   * What the camera (and the screen, if given) may send. Calls are chained because a
+   * setParameters racing another getParameters/setParameters pair is rejected (stale
+   * transaction id).
+   */
+  setVideoLimits(camera: VideoLimits, screen?: VideoLimits): Promise<void> {
+    this.cameraLimits = camera;
+    if (screen) this.screenLimits = screen;
+    return this.applyLimits();
+  }
+
+  private applyLimits(): Promise<void> {
     const apply = async () => {
-      for (const sender of [this.senders.video, this.screenSender]) {
-        if (this.closed || !sender) continue;
+      const pairs = [
+        [this.senders?.video, this.cameraLimits],
+        [this.screenSender, this.screenLimits],
+      ] as const;
+      for (const [sender, limits] of pairs) {
+        if (this.closed || !sender || !limits) continue;
         const params = sender.getParameters();
         if (!params.encodings || params.encodings.length === 0) continue;
-        if (params.encodings.every((e) => e.maxBitrate === bps)) continue;
-        for (const e of params.encodings) e.maxBitrate = bps;
+        const scale = limits.scaleResolutionDownBy;
+        const same = (e: RTCRtpEncodingParameters) =>
+          e.maxBitrate === limits.maxBitrate && (e.scaleResolutionDownBy ?? 1) === scale;
+        if (params.encodings.every(same)) continue;
+        for (const e of params.encodings) {
+          e.maxBitrate = limits.maxBitrate;
+          e.scaleResolutionDownBy = scale;
+        }
         try {
           await sender.setParameters(params);
         } catch (err) {
@@ -333,23 +490,28 @@ export class PeerLink {
   // ---- internals ----
 
   /**
-   * A video sender's encodings, set at creation: before negotiation some browsers answer
+   * A video sender's encoding, set at creation: before negotiation some browsers answer
    * getParameters() with no encodings, and setParameters cannot add one.
    */
-  private videoEncodings(): RTCRtpEncodingParameters[] {
-    return [this.maxVideoBitrate ? { maxBitrate: this.maxVideoBitrate } : {}];
+  private encodingFor(limits: VideoLimits | undefined): RTCRtpEncodingParameters {
+    if (!limits) return {};
+    const e: RTCRtpEncodingParameters = { maxBitrate: limits.maxBitrate };
+    if (limits.scaleResolutionDownBy !== 1) {
+      e.scaleResolutionDownBy = limits.scaleResolutionDownBy;
+    }
+    return e;
   }
 
   /**
-   * `sendrecv`, not `sendonly`: today the remote receives on a transceiver of its own, but a
-   * negotiation that lets the answerer adopt the offer's transceivers may share back on it.
+   * `sendrecv`, like the camera's: the section is ours, but a peer that follows the
+   * protocol may still choose to send on it.
    */
   private addScreenSender(track: MediaStreamTrack, stream: MediaStream | undefined): void {
     try {
       this.screenSender = this.pc.addTransceiver(track, {
         direction: 'sendrecv',
         streams: stream ? [stream] : [],
-        sendEncodings: this.videoEncodings(),
+        sendEncodings: [this.encodingFor(this.screenLimits)],
       }).sender;
     } catch (err) {
       this.fail(err, 'addTransceiver(screen)');

@@ -18,6 +18,8 @@ const snap = (over: Partial<StatsSnapshot>): StatsSnapshot => ({
   packetsLost: 0,
   bytesReceived: 0,
   bytesSent: 0,
+  availableOutgoingBitrate: undefined,
+  outboundVideo: [],
   ...over,
 });
 
@@ -184,6 +186,95 @@ describe('snapshotFromReport', () => {
   });
 });
 
+describe('send-side numbers', () => {
+  it('takes availableOutgoingBitrate from the selected pair only, undefined when not reported', () => {
+    const chrome = report(
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P2' },
+      { id: 'P1', type: 'candidate-pair', nominated: true, availableOutgoingBitrate: 9_000_000 },
+      { id: 'P2', type: 'candidate-pair', availableOutgoingBitrate: 1_234_000 },
+    );
+    expect(snapshotFromReport(chrome, 0).availableOutgoingBitrate).toBe(1_234_000);
+    const nominated = report({
+      type: 'candidate-pair',
+      nominated: true,
+      state: 'succeeded',
+      availableOutgoingBitrate: 700_000,
+    });
+    expect(snapshotFromReport(nominated, 0).availableOutgoingBitrate).toBe(700_000);
+    // Firefox: a selected pair without the field.
+    const firefox = report({ type: 'candidate-pair', selected: true, currentRoundTripTime: 0.02 });
+    expect(snapshotFromReport(firefox, 0).availableOutgoingBitrate).toBeUndefined();
+    // A pair that is not in use says nothing about the link.
+    const unused = report({ type: 'candidate-pair', availableOutgoingBitrate: 5_000_000 });
+    expect(snapshotFromReport(unused, 0).availableOutgoingBitrate).toBeUndefined();
+  });
+
+  it('lists outbound videos camera first (numeric mid order), without audio', () => {
+    const s = snapshotFromReport(
+      report(
+        { type: 'outbound-rtp', kind: 'video', mid: 'x', frameHeight: 1 },
+        {
+          type: 'outbound-rtp',
+          kind: 'video',
+          mid: '10',
+          frameHeight: 1080,
+          framesPerSecond: 5,
+          qualityLimitationReason: 'none',
+        },
+        { type: 'outbound-rtp', kind: 'audio', mid: '0' },
+        {
+          type: 'outbound-rtp',
+          kind: 'video',
+          mid: '2',
+          frameHeight: 360,
+          framesPerSecond: 30,
+          qualityLimitationReason: 'bandwidth',
+        },
+        { type: 'outbound-rtp', mediaType: 'video', frameHeight: 2 },
+      ),
+      0,
+    );
+    // "10" after "2": numbers, not strings; streams without a numeric mid last, in report order.
+    expect(s.outboundVideo.map((v) => v.mid)).toEqual(['2', '10', 'x', undefined]);
+    expect(s.outboundVideo[0]).toEqual({
+      mid: '2',
+      frameHeight: 360,
+      framesPerSecond: 30,
+      qualityLimitationReason: 'bandwidth',
+    });
+    expect(s.outboundVideo.map((v) => v.frameHeight)).toEqual([360, 1080, 1, 2]);
+  });
+
+  it('drops a qualityLimitationReason it does not know', () => {
+    const s = snapshotFromReport(
+      report({ type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'weather' }),
+      0,
+    );
+    expect(s.outboundVideo[0]?.qualityLimitationReason).toBeUndefined();
+  });
+
+  it('passes the latest estimate and videos through, on the first sample too', () => {
+    const video = {
+      mid: '1',
+      frameHeight: 720,
+      framesPerSecond: 30,
+      qualityLimitationReason: 'none' as const,
+    };
+    const first = linkStats(
+      undefined,
+      snap({ at: 0, availableOutgoingBitrate: 800_000, outboundVideo: [video] }),
+    );
+    expect(first.availableOutgoingBitrate).toBe(800_000);
+    expect(first.outboundVideo).toEqual([video]);
+    const next = linkStats(
+      snap({ at: 0, availableOutgoingBitrate: 800_000 }),
+      snap({ at: 2000, availableOutgoingBitrate: 300_000, outboundVideo: [video] }),
+    );
+    expect(next.availableOutgoingBitrate).toBe(300_000);
+    expect(next.outboundVideo).toEqual([video]);
+  });
+});
+
 describe('StatsSampler', () => {
   it('polls every 2 s and reports quality from consecutive reports', async () => {
     vi.useFakeTimers();
@@ -192,7 +283,13 @@ describe('StatsSampler', () => {
       received += 100;
       return Promise.resolve(
         report(
-          { id: 'P', type: 'candidate-pair', selected: true, currentRoundTripTime: 0.03 },
+          {
+            id: 'P',
+            type: 'candidate-pair',
+            selected: true,
+            currentRoundTripTime: 0.03,
+            availableOutgoingBitrate: 1_000_000 + received,
+          },
           {
             type: 'inbound-rtp',
             packetsReceived: received,
@@ -210,6 +307,7 @@ describe('StatsSampler', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(samples.map((s) => s.quality)).toEqual(['unknown', 'good']);
     expect(samples[1]!.inboundBps).toBe(400_000);
+    expect(samples.map((s) => s.availableOutgoingBitrate)).toEqual([1_000_100, 1_000_200]);
     await vi.advanceTimersByTimeAsync(4000);
     expect(getStats).toHaveBeenCalledTimes(4);
     sampler.stop();

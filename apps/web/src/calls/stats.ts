@@ -15,6 +15,25 @@ export interface StatsSnapshot {
   bytesReceived: number;
   /** Total over every outbound-rtp stream. */
   bytesSent: number;
+  /**
+   * The sender's bandwidth estimate for the whole link (audio, camera and screen), bits/s:
+   * the selected candidate pair's `availableOutgoingBitrate`. Undefined before a pair is
+   * selected and in browsers that do not report it (Firefox).
+   */
+  availableOutgoingBitrate: number | undefined;
+  /** Each video we send, in section order (see outboundVideoOf). */
+  outboundVideo: OutboundVideo[];
+}
+
+/** Why the browser sends less than asked (W3C `qualityLimitationReason`). */
+export type QualityLimitation = 'none' | 'cpu' | 'bandwidth' | 'other';
+
+/** What one outbound video stream reports; fields a browser leaves out are undefined. */
+export interface OutboundVideo {
+  mid: string | undefined;
+  frameHeight: number | undefined;
+  framesPerSecond: number | undefined;
+  qualityLimitationReason: QualityLimitation | undefined;
 }
 
 /** What changed between two snapshots, and the verdict. */
@@ -25,6 +44,10 @@ export interface LinkStats {
   loss: number | undefined;
   inboundBps: number | undefined;
   outboundBps: number | undefined;
+  /** The latest snapshot's bandwidth estimate (bits/s), see StatsSnapshot. */
+  availableOutgoingBitrate: number | undefined;
+  /** The latest snapshot's outbound videos: the camera first, then the screen. */
+  outboundVideo: OutboundVideo[];
 }
 
 /**
@@ -84,6 +107,36 @@ export function pathThroughRelay(report: RTCStatsReport): boolean | undefined {
   return local.candidateType === 'relay' || remote.candidateType === 'relay';
 }
 
+const LIMITATIONS: readonly string[] = ['none', 'cpu', 'bandwidth', 'other'];
+
+/**
+ * The outbound video streams in section order. The camera goes in a link's first video
+ * section and the screen in a later one (PROTOCOL.md), and browsers number mids 0, 1, 2…
+ * in section order, so numeric mids sort the camera first; streams without a numeric mid
+ * (older browsers, other stacks) follow in report order.
+ */
+function outboundVideoOf(all: Stat[]): OutboundVideo[] {
+  const videos = all.filter(
+    (s) => s.type === 'outbound-rtp' && (s.kind ?? s.mediaType) === 'video',
+  );
+  // Sections without a numeric mid sort after every numbered one; sort() is stable, so
+  // they keep report order among themselves.
+  const key = (s: Stat) =>
+    typeof s.mid === 'string' && /^\d+$/.test(s.mid) ? Number(s.mid) : Number.MAX_SAFE_INTEGER;
+  return videos
+    .sort((a, b) => key(a) - key(b))
+    .map((s) => ({
+      mid: typeof s.mid === 'string' ? s.mid : undefined,
+      frameHeight: num(s.frameHeight),
+      framesPerSecond: num(s.framesPerSecond),
+      qualityLimitationReason:
+        typeof s.qualityLimitationReason === 'string' &&
+        LIMITATIONS.includes(s.qualityLimitationReason)
+          ? (s.qualityLimitationReason as QualityLimitation)
+          : undefined,
+    }));
+}
+
 export function snapshotFromReport(report: RTCStatsReport, at: number): StatsSnapshot {
   const byId = statsById(report);
   const all = [...byId.values()];
@@ -104,6 +157,8 @@ export function snapshotFromReport(report: RTCStatsReport, at: number): StatsSna
     packetsLost: 0,
     bytesReceived: 0,
     bytesSent: 0,
+    availableOutgoingBitrate: num(pair?.availableOutgoingBitrate),
+    outboundVideo: outboundVideoOf(all),
   };
   for (const s of all) {
     if (s.type === 'inbound-rtp') {
@@ -126,6 +181,8 @@ export function linkStats(prev: StatsSnapshot | undefined, curr: StatsSnapshot):
       loss: undefined,
       inboundBps: undefined,
       outboundBps: undefined,
+      availableOutgoingBitrate: curr.availableOutgoingBitrate,
+      outboundVideo: curr.outboundVideo,
     };
   }
   const seconds = (curr.at - prev.at) / 1000;
@@ -141,6 +198,8 @@ export function linkStats(prev: StatsSnapshot | undefined, curr: StatsSnapshot):
     loss,
     inboundBps: rate(curr.bytesReceived, prev.bytesReceived),
     outboundBps: rate(curr.bytesSent, prev.bytesSent),
+    availableOutgoingBitrate: curr.availableOutgoingBitrate,
+    outboundVideo: curr.outboundVideo,
   };
 }
 

@@ -85,6 +85,33 @@ export function nameOfToken(token: string): string {
 
 export type Json = Record<string, unknown>;
 
+/** What a `signal` carried: a description by its type, a candidate, or end-of-candidates. */
+export type SignalKind = 'offer' | 'answer' | 'candidate' | 'end';
+
+/** One `signal` the server got from a connection in the call, relayed or dropped. */
+export interface SignalRecord {
+  /** Sender and addressee: connection ids and names. */
+  from: string;
+  to: string;
+  fromName: string;
+  toName: string;
+  kind: SignalKind;
+  /** The payload as sent: `{ description }` or `{ candidate }`. */
+  payload: Json;
+  /** Swallowed by a dropSignals rule (or relayCandidates = false): never delivered. */
+  dropped: boolean;
+}
+
+/** Decides, per `signal` in flight, whether the network loses it. */
+export type SignalDrop = (from: ServerConn, to: ServerConn, payload: Json) => boolean;
+
+export function signalKindOf(payload: Json): SignalKind {
+  const description = payload.description as { type?: string } | undefined;
+  if (description?.type === 'offer' || description?.type === 'answer') return description.type;
+  const candidate = payload.candidate as { candidate?: string } | null | undefined;
+  return candidate?.candidate ? 'candidate' : 'end';
+}
+
 export class ServerSocket extends FakeWebSocket {
   conn: ServerConn | undefined;
 
@@ -157,6 +184,9 @@ export class FakeServer {
   readonly received: { from: string; msg: Json }[] = [];
   /** Every `reaction` broadcast, in order. */
   readonly reactions: { connectionId: string; emoji: string }[] = [];
+  /** Every `signal` between two connections in the call, in order, relayed or dropped. */
+  readonly signals: SignalRecord[] = [];
+  private readonly signalDrops = new Set<SignalDrop>();
   private nextConn = 0;
   private nextToken = 0;
 
@@ -330,6 +360,47 @@ export class FakeServer {
     for (const c of members) c.socket.drop(4011, 'ROOM_CLOSED');
   }
 
+  /**
+   * Loses in flight every `signal` that `drop` picks (e.g. the candidates of one link);
+   * the sender is not told, as on a real network. Returns the undo.
+   */
+  dropSignals(drop: SignalDrop): () => void {
+    this.signalDrops.add(drop);
+    return () => this.signalDrops.delete(drop);
+  }
+
+  /**
+   * The signals sent from `from` to `to` (connection ids or names; left out: anyone), of
+   * `kind` if given; `delivered` counts only the ones relayed.
+   */
+  signalsBetween(
+    from?: string,
+    to?: string,
+    kind?: SignalKind,
+    opts: { delivered?: boolean } = {},
+  ): SignalRecord[] {
+    const is = (who: string | undefined, id: string, name: string) =>
+      who === undefined || who === id || who === name;
+    return this.signals.filter(
+      (r) =>
+        is(from, r.from, r.fromName) &&
+        is(to, r.to, r.toName) &&
+        (kind === undefined || r.kind === kind) &&
+        (!opts.delivered || !r.dropped),
+    );
+  }
+
+  /** How many signals of each kind each ordered pair sent: `{ 'bob>ada': { offer: 1, … } }`. */
+  signalCounts(by: 'name' | 'id' = 'name'): Record<string, Record<SignalKind, number>> {
+    const counts: Record<string, Record<SignalKind, number>> = {};
+    for (const r of this.signals) {
+      const key = by === 'name' ? `${r.fromName}>${r.toName}` : `${r.from}>${r.to}`;
+      counts[key] ??= { offer: 0, answer: 0, candidate: 0, end: 0 };
+      counts[key][r.kind] += 1;
+    }
+    return counts;
+  }
+
   // ---- protocol ----
 
   socketCreated(socket: ServerSocket): void {
@@ -448,16 +519,28 @@ export class FakeServer {
         return;
       }
       case 'signal': {
-        if (!this.relayCandidates && msg.description === undefined) return;
         const target = this.conns.get(String(msg.to));
         if (!conn.entry || !target?.entry || target === conn) {
           this.send(conn, { type: 'error', code: 'TARGET_NOT_FOUND', message: 'No', ...ref });
           return;
         }
-        const payload =
+        const payload: Json =
           msg.description !== undefined
             ? { description: msg.description }
             : { candidate: msg.candidate };
+        const dropped =
+          (!this.relayCandidates && msg.description === undefined) ||
+          [...this.signalDrops].some((drop) => drop(conn, target, payload));
+        this.signals.push({
+          from: conn.id,
+          to: target.id,
+          fromName: conn.name,
+          toName: target.name,
+          kind: signalKindOf(payload),
+          payload,
+          dropped,
+        });
+        if (dropped) return;
         target.socket.receive({
           type: 'signal',
           from: conn.id,

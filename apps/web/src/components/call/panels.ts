@@ -1,5 +1,5 @@
 import type { ParticipantRole } from '@parley/protocol';
-import type { LinkStats, Quality } from '../../calls';
+import type { LinkStats, LinkTrouble, Quality } from '../../calls';
 
 // Types the call page shares with its panels. They live in a .ts file, not in the .vue files
 // that use them: ESLint's TypeScript program cannot read .vue files, only vue-tsc can.
@@ -45,8 +45,10 @@ export interface CallPerson extends PanelPerson {
   /** Link quality to this person (not for oneself). */
   quality?: Quality | undefined;
   stats?: LinkStats | undefined;
-  /** The peer connection's state; `disconnected`/`failed` show "Reconnecting…". */
+  /** The peer connection's state. */
   connectionState?: RTCPeerConnectionState | undefined;
+  /** Why the link carries no media now (shows "Reconnecting…" and the reason). */
+  trouble?: LinkTrouble | undefined;
   /** Mirror the camera (one's own, as in a mirror; not a placeholder). */
   mirrored?: boolean | undefined;
 }
