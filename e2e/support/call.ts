@@ -122,27 +122,117 @@ export const tileOf = (page: Page, name: string) =>
 export const remoteVideoOf = (page: Page, name: string) =>
   tileOf(page, name).getByTestId('remote-video');
 
-/** The other person's video is playing here: frames of a real size have been decoded. */
-export async function expectVideoPlaying(page: Page, name: string): Promise<void> {
-  const video = remoteVideoOf(page, name);
-  await expect(video).toBeVisible({ timeout: 15_000 });
+/** CSS for the other person's camera video (remoteVideoOf), for pages that are not Playwright's. */
+export const remoteVideoSelector = (name: string) =>
+  `[data-testid="tile"]:not([data-self])[data-name="${name}"] [data-testid="remote-video"]`;
+
+/** CSS for the video of the screen `name` shares. */
+export const screenVideoSelector = (name: string) =>
+  `[data-testid="tile-screen"][data-name="${name}"] [data-testid="screen-video"]`;
+
+/** What a `<video>` shows: its frame size and how many frames it has put on screen. */
+export interface VideoState {
+  width: number;
+  height: number;
+  /** Frames presented since a test first looked at this element (0 at first). */
+  frames: number;
+}
+
+/**
+ * Page function: the state of the first video matching `selector`, null when there is none.
+ * Written once for both drivers, `page.evaluate(videoState, { selector })` on a Playwright
+ * page (Chromium) and on a puppeteer one (Firefox, support/firefox.ts), so both browsers are
+ * checked the same way. Frames are counted with `requestVideoFrameCallback`, which Chromium
+ * and Firefox both have, rather than with `getVideoPlaybackQuality().totalVideoFrames`, which
+ * Firefox leaves at 0 for a video fed by a MediaStream. The callbacks come at the page's
+ * rendering rate, which on a loaded machine drops to a few a second, so the count is the
+ * growth of their `presentedFrames` (every frame the player took), not the number of calls.
+ * The first look starts the counting on the element; it goes on as long as the element lives.
+ * Self-contained: the driver sends its source text into the page.
+ */
+export function videoState(arg: { selector: string }): VideoState | null {
+  type Counted = HTMLVideoElement & {
+    __e2eFrames?: number;
+    __e2ePresented?: number;
+    __e2eCount?: VideoFrameRequestCallback;
+  };
+  const video = document.querySelector<Counted>(arg.selector);
+  if (!video) return null;
+  if (video.__e2eCount === undefined) {
+    video.__e2eFrames = 0;
+    // A property, not a named local: esbuild-style transpilers (tsx) wrap named inner
+    // functions in a `__name` helper that does not exist in the page.
+    video.__e2eCount = (_now, meta) => {
+      const last = video.__e2ePresented;
+      // A new source restarts presentedFrames: count that as one frame.
+      if (last !== undefined) {
+        const grown = meta.presentedFrames >= last ? meta.presentedFrames - last : 1;
+        video.__e2eFrames = (video.__e2eFrames ?? 0) + grown;
+      }
+      video.__e2ePresented = meta.presentedFrames;
+      if (video.__e2eCount) video.requestVideoFrameCallback(video.__e2eCount);
+    };
+    video.requestVideoFrameCallback(video.__e2eCount);
+  }
+  return { width: video.videoWidth, height: video.videoHeight, frames: video.__e2eFrames ?? 0 };
+}
+
+/**
+ * A video is playing: it gets frames of a real size within 20 s, and then keeps presenting
+ * new ones (the fake cameras and screens never stand still). `read` is `videoState` run in
+ * whichever browser shows the video; `dump` says what the call looked like when it is not.
+ */
+export async function expectVideoFlowing(
+  read: () => Promise<VideoState | null>,
+  what: string,
+  dump: () => Promise<unknown>,
+): Promise<void> {
   try {
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 })
+      .poll(async () => (await read())?.width ?? 0, {
+        timeout: 20_000,
+        message: `${what} should have frames of a real size`,
+      })
       .toBeGreaterThan(0);
+    // And the picture moves: the frames keep coming.
+    const frames = async () => (await read())?.frames ?? -1;
+    const before = await frames();
+    await expect
+      .poll(frames, { timeout: 10_000, message: `${what} should keep presenting new frames` })
+      .toBeGreaterThan(before + 5);
   } catch (err) {
-    const state = await page.evaluate(() => ({
-      peers: window.__parleyCall?.peers(),
-      pcs: window.__parleyCall?.peerConnections(),
-    }));
-    console.warn(`no video of ${name}:`, JSON.stringify(state));
+    console.warn(`no ${what}:`, JSON.stringify(await dump().catch((e: unknown) => String(e))));
     throw err;
   }
-  // And the picture moves: the fake camera's frames keep being decoded.
-  const frames = () =>
-    video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
-  const before = await frames();
-  await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(before + 5);
+}
+
+/** The page's links as its debug handle sees them, for the output of a failed check. */
+const linkStates = (page: Page) =>
+  page.evaluate(() => ({
+    peers: window.__parleyCall?.peers(),
+    pcs: window.__parleyCall?.peerConnections(),
+  }));
+
+/** The other person's video is playing here: frames of a real size keep being presented. */
+export async function expectVideoPlaying(page: Page, name: string): Promise<void> {
+  await expect(remoteVideoOf(page, name)).toBeVisible({ timeout: 15_000 });
+  const selector = remoteVideoSelector(name);
+  await expectVideoFlowing(
+    () => page.evaluate(videoState, { selector }),
+    `video of ${name}`,
+    () => linkStates(page),
+  );
+}
+
+/** The screen `name` shares plays here, on the stage beside the cameras (Chromium). */
+export async function expectScreenPlaying(page: Page, name: string): Promise<void> {
+  const selector = screenVideoSelector(name);
+  await expect(page.locator(selector)).toBeVisible({ timeout: 15_000 });
+  await expectVideoFlowing(
+    () => page.evaluate(videoState, { selector }),
+    `screen of ${name}`,
+    () => linkStates(page),
+  );
 }
 
 /** Bytes received over all peer connections (the app's debug handle, see debug.ts). */
