@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { expect } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
 import { SCREENSHOTS_DIR } from './paths.js';
 
@@ -57,6 +57,25 @@ export async function person(
 
 export async function closeAll(people: Person[]): Promise<void> {
   await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
+}
+
+/**
+ * The browsers a spec file's tests open, closed after each test. Call it once at the top of
+ * the file; `newPerson` opens one (as person() does) and `keep` adopts one made elsewhere.
+ */
+export function peopleOfEachTest() {
+  let people: Person[] = [];
+  test.afterEach(async () => {
+    await closeAll(people);
+    people = [];
+  });
+  const keep = <P extends Person>(p: P): P => {
+    people.push(p);
+    return p;
+  };
+  const newPerson = async (...args: Parameters<typeof person>): Promise<Person> =>
+    keep(await person(...args));
+  return { keep, newPerson };
 }
 
 export async function registerViaApi(request: APIRequestContext, name: string): Promise<Session> {

@@ -1,44 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import {
   PHONE,
-  closeAll,
   createRoomViaApi,
   expectBytesGrowing,
   expectVideoPlaying,
   inCall,
   joinFromPrejoin,
-  person,
   registerViaApi,
   remoteVideoOf,
   selfTile,
   shot,
   signIn,
   tileOf,
+  peopleOfEachTest,
 } from '../support/call.js';
-import type { Person } from '../support/call.js';
 
 // Real calls between real browsers: every person is a fresh browser context of Debian's
 // Chromium with a fake camera and microphone, talking through the real server.
 
 test.describe.configure({ timeout: 90_000 });
 
-let people: Person[] = [];
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
-
-async function newPerson(...args: Parameters<typeof person>): Promise<Person> {
-  const p = await person(...args);
-  people.push(p);
-  return p;
-}
+const { newPerson } = peopleOfEachTest();
 
 /** A registered host (signed in through the API) already in the call of a new open room. */
 async function hostInOpenRoom(
-  browser: Parameters<typeof person>[0],
+  browser: Browser,
   request: Parameters<typeof registerViaApi>[0],
   name = 'Ada Host',
 ) {

@@ -1,17 +1,15 @@
 import os from 'node:os';
 import { expect, test } from '@playwright/test';
-import type { Browser } from '@playwright/test';
 import {
-  closeAll,
   createRoomViaApi,
   expectVideoPlaying,
   inCall,
   joinFromPrejoin,
-  person,
   registerViaApi,
   remoteVideoSelector,
   signIn,
   videoState,
+  peopleOfEachTest,
 } from '../support/call.js';
 import type { Person } from '../support/call.js';
 import {
@@ -32,17 +30,7 @@ import { ownConnectionId, recordPeerConnections } from '../support/meeting.js';
 // wait inside has its own bound, so this only keeps a loaded machine from cutting a run short.
 test.describe.configure({ timeout: 120_000 });
 
-let people: Person[] = [];
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
-
-async function newPerson(browser: Browser, name: string): Promise<Person> {
-  const p = await person(browser, name);
-  people.push(p);
-  return p;
-}
+const { newPerson } = peopleOfEachTest();
 
 /** A new open room of a registered host (signed in through the API), and its code. */
 async function openRoom(request: Parameters<typeof registerViaApi>[0], host: Person) {

@@ -1,19 +1,18 @@
 import { expect, test } from '@playwright/test';
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import {
-  closeAll,
   createRoomViaApi,
   expectVideoPlaying,
   inCall,
   joinFromPrejoin,
-  person,
   registerViaApi,
   remoteVideoOf,
   selfTile,
   signIn,
   tileOf,
+  peopleOfEachTest,
 } from '../support/call.js';
-import type { Person } from '../support/call.js';
+import type { Person, person } from '../support/call.js';
 import {
   SECOND_CAMERA,
   acceptInvite,
@@ -43,16 +42,11 @@ import {
 
 test.describe.configure({ timeout: 120_000 });
 
-let people: Person[] = [];
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
+const people = peopleOfEachTest();
 
 async function newPerson(...args: Parameters<typeof person>): Promise<Person> {
-  const p = await person(...args);
+  const p = await people.newPerson(...args);
   await recordPeerConnections(p.context);
-  people.push(p);
   return p;
 }
 

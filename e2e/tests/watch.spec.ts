@@ -2,16 +2,14 @@ import { expect, test } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
 import {
   PHONE,
-  closeAll,
   createRoomViaApi,
   inCall,
   joinFromPrejoin,
-  person,
   registerViaApi,
   shot,
   signIn,
+  peopleOfEachTest,
 } from '../support/call.js';
-import type { Person } from '../support/call.js';
 import { makeTestVideo, serveMedia } from '../support/watch.js';
 import type { MediaServer } from '../support/watch.js';
 
@@ -33,17 +31,7 @@ test.afterAll(async () => {
   await media?.close();
 });
 
-let people: Person[] = [];
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
-
-async function newPerson(browser: Browser, name: string): Promise<Person> {
-  const p = await person(browser, name);
-  people.push(p);
-  return p;
-}
+const { newPerson } = peopleOfEachTest();
 
 /** A registered host in the call of a new open room, and a guest who joined by the code. */
 async function hostAndGuest(browser: Browser, request: Parameters<typeof registerViaApi>[0]) {
