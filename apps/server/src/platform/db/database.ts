@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { cachingDatabase } from './statement-cache.js';
 
 export type Db = Kysely<Database>;
 
@@ -27,8 +28,9 @@ export function openDatabase(config: Config['database']): DbHandle {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return handle(db, 'sqlite', undefined);
+    const database = cachingDatabase(sqlite);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return handle(db, 'sqlite', undefined, () => database.clear());
   }
   const pool = new pg.Pool({
     connectionString: config.url,
@@ -37,7 +39,7 @@ export function openDatabase(config: Config['database']): DbHandle {
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return handle(db, 'postgres', config.schema);
+  return handle(db, 'postgres', config.schema, () => undefined);
 }
 
 /**
@@ -56,7 +58,12 @@ function makePrivate(file: string): void {
   }
 }
 
-function handle(db: Db, dialect: DbHandle['dialect'], schema: string | undefined): DbHandle {
+function handle(
+  db: Db,
+  dialect: DbHandle['dialect'],
+  schema: string | undefined,
+  afterMigrations: () => void,
+): DbHandle {
   return {
     db,
     dialect,
@@ -68,6 +75,7 @@ function handle(db: Db, dialect: DbHandle['dialect'], schema: string | undefined
         ...(schema ? { migrationTableSchema: schema } : {}),
       });
       const { error, results } = await migrator.migrateToLatest();
+      afterMigrations();
       const failed = results?.find((r) => r.status === 'Error');
       if (error) {
         const name = failed ? ` (${failed.migrationName})` : '';
