@@ -1,0 +1,110 @@
+/**
+ * The typical peer for the socket workloads: a Socket.IO 4 server (WebSocket transport
+ * only, no compression) doing Parley's three exchanges the Socket.IO way: `hello` →
+ * `welcome`; `room.join` → `socket.join(room)`, `room.joined` with the roster and
+ * `participant.joined` to the others; `media.update` → `io.to(room).emit(
+ * 'participant.updated')`, the sender included. Same payloads as peers/ws-bare.ts.
+ * Prints `listening on 127.0.0.1:PORT` (port 0: any free one).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+
+type Entry = {
+  connectionId: string;
+  userId: string;
+  displayName: string;
+  isGuest: boolean;
+  role: 'participant';
+  media: { audio: boolean; video: boolean; screen: boolean; handRaised: boolean };
+  joinedAt: string;
+  handRaisedAt: null;
+};
+
+/** Roster per room: socket id → entry (the sockets themselves are Socket.IO's rooms). */
+const rosters = new Map<string, Map<string, Entry>>();
+const http = createServer();
+const io = new Server(http, {
+  transports: ['websocket'],
+  serveClient: false,
+  perMessageDeflate: false,
+  httpCompression: false,
+  maxHttpBufferSize: 64 * 1024,
+});
+let connections = 0;
+
+io.on('connection', (socket) => {
+  const n = connections++;
+  let entry: Entry = {
+    connectionId: `c_${randomBytes(12).toString('base64url')}`,
+    userId: randomUUID(),
+    displayName: `Bench user ${n}`,
+    isGuest: false,
+    role: 'participant',
+    media: { audio: false, video: false, screen: false, handRaised: false },
+    joinedAt: new Date().toISOString(),
+    handRaisedAt: null,
+  };
+  let roomId: string | undefined;
+
+  socket.on('hello', () => {
+    socket.emit('welcome', {
+      connectionId: entry.connectionId,
+      userId: entry.userId,
+      serverTime: Date.now(),
+      heartbeatIntervalMs: 20_000,
+      tokenExpiresAt: Date.now() + 900_000,
+      resumeToken: randomBytes(18).toString('base64url'),
+      resumed: false,
+    });
+  });
+  socket.on('room.join', (msg: { roomId: string; ref?: string }) => {
+    roomId = String(msg.roomId);
+    let roster = rosters.get(roomId);
+    if (!roster) rosters.set(roomId, (roster = new Map()));
+    const others = [...roster.values()];
+    roster.set(socket.id, entry);
+    void socket.join(roomId);
+    socket.emit('room.joined', {
+      ref: msg.ref,
+      roomId,
+      self: { connectionId: entry.connectionId, userId: entry.userId, role: 'participant' },
+      participants: others,
+      serverTime: Date.now(),
+    });
+    socket.to(roomId).emit('participant.joined', { roomId, participant: entry });
+  });
+  socket.on(
+    'media.update',
+    (msg: { audio: boolean; video: boolean; screen: boolean; handRaised?: boolean }) => {
+      if (!roomId) return;
+      entry = {
+        ...entry,
+        media: {
+          audio: msg.audio,
+          video: msg.video,
+          screen: msg.screen,
+          handRaised: msg.handRaised ?? entry.media.handRaised,
+        },
+      };
+      rosters.get(roomId)?.set(socket.id, entry);
+      io.to(roomId).emit('participant.updated', { roomId, participant: entry });
+    },
+  );
+  socket.on('disconnect', () => {
+    if (!roomId) return;
+    const roster = rosters.get(roomId);
+    roster?.delete(socket.id);
+    if (roster?.size === 0) rosters.delete(roomId);
+  });
+});
+
+http.listen(0, '127.0.0.1', () => {
+  const { port } = http.address() as AddressInfo;
+  console.log(`listening on 127.0.0.1:${port}`);
+});
+process.once('SIGTERM', () => {
+  void io.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+});
