@@ -150,14 +150,14 @@ function target(
 export async function connectAndHello(
   t: WsTarget,
   n: number,
-  opts: { first?: number; width?: number } = {},
+  opts: { first?: number; width?: number; urlOf?: (i: number) => string } = {},
 ): Promise<{ sockets: LoadSocket[]; connectionIds: string[] }> {
   const first = opts.first ?? 0;
   const connectionIds = new Array<string>(n);
   const sockets: LoadSocket[] = [];
   try {
     await inWaves(n, opts.width ?? 50, async (i) => {
-      const s = await LoadSocket.open(t.wsUrl, t.wire, first + i);
+      const s = await LoadSocket.open(opts.urlOf?.(first + i) ?? t.wsUrl, t.wire, first + i);
       sockets.push(s);
       const welcome = s.expect('welcome');
       s.send('hello', { token: t.tokens[first + i], protocolVersion: PROTOCOL_VERSION });
