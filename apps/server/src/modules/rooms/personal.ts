@@ -147,16 +147,29 @@ export function createPersonalRooms(deps: PersonalRoomsDeps) {
     ip: string | undefined,
     opts: { visibleOnly?: boolean } = {},
   ): Promise<RoomParticipantsTable | undefined> {
-    if (room.kind === 'appointment') {
-      const reason = deps.appointmentAccess
-        ? await deps.appointmentAccess(room.id, user, opts.visibleOnly ? 'look' : 'enter')
-        : 'NOT_A_PARTICIPANT';
-      if (reason === 'NOT_A_PARTICIPANT') return unseen(ip);
-      if (reason !== null && !opts.visibleOnly) throw Errors.notJoinable(reason);
-    }
+    await requireAppointmentAccess(room, user, ip, opts);
     const me = await repo.findParticipant(db, room.id, user.id);
     if (room.kind === 'direct' && !me) return unseen(ip);
     return me;
+  }
+
+  /**
+   * An appointment's room: whether the appointments module lets `user` in now (strangers
+   * get the answer for no room; parties outside the window a 403, unless `visibleOnly`).
+   * Other rooms: nothing to check here.
+   */
+  async function requireAppointmentAccess(
+    room: RoomsTable,
+    user: User,
+    ip: string | undefined,
+    opts: { visibleOnly?: boolean } = {},
+  ): Promise<void> {
+    if (room.kind !== 'appointment') return;
+    const reason = deps.appointmentAccess
+      ? await deps.appointmentAccess(room.id, user, opts.visibleOnly ? 'look' : 'enter')
+      : 'NOT_A_PARTICIPANT';
+    if (reason === 'NOT_A_PARTICIPANT') return unseen(ip);
+    if (reason !== null && !opts.visibleOnly) throw Errors.notJoinable(reason);
   }
 
   /**
@@ -220,6 +233,6 @@ export function createPersonalRooms(deps: PersonalRoomsDeps) {
     occupancy,
   };
 
-  return { requireParty, join, occupancy, appointment };
+  return { requireParty, requireAppointmentAccess, join, occupancy, appointment };
 }
 export type PersonalRooms = ReturnType<typeof createPersonalRooms>;

@@ -203,6 +203,40 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         .where('id', 'in', ids)
         .execute();
     },
+    /**
+     * What a socket join needs in one read: the room, its host's name and the user's
+     * seat (status and role; undefined without one).
+     */
+    async entering(
+      q: Q,
+      roomId: string,
+      userId: string,
+    ): Promise<
+      | {
+          room: RoomsTable;
+          hostName: string;
+          me: Pick<RoomParticipantsTable, 'status' | 'role'> | undefined;
+        }
+      | undefined
+    > {
+      const row = await q
+        .selectFrom('rooms')
+        .leftJoin('users as host', 'host.id', 'rooms.host_id')
+        .leftJoin('room_participants as me', (join) =>
+          join.onRef('me.room_id', '=', 'rooms.id').on('me.user_id', '=', userId),
+        )
+        .selectAll('rooms')
+        .select(['host.display_name as host_name', 'me.status as my_status', 'me.role as my_role'])
+        .where('rooms.id', '=', roomId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { host_name, my_status, my_role, ...room } = row;
+      return {
+        room,
+        hostName: host_name ?? '',
+        me: my_status && my_role ? { status: my_status, role: my_role } : undefined,
+      };
+    },
     async hostName(q: Q, hostId: string): Promise<string> {
       const r = await q
         .selectFrom('users')

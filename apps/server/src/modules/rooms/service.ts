@@ -867,11 +867,13 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 
   const gate: RoomGate = {
     async enter(roomId, user) {
-      const room = await repo.findRoom(db, roomId);
+      // One read for the room, its host's name and the seat: joins are the hot path.
+      const found = await repo.entering(db, roomId, user.id);
       // An appointment's window is checked again at every socket join, not only over HTTP.
-      if (room?.kind === 'appointment') await personal.requireParty(room, user, undefined);
-      const me = room && (await repo.findParticipant(db, roomId, user.id));
-      if (!room || !me) throw RoomErrors.notFound();
+      if (found) await personal.requireAppointmentAccess(found.room, user, undefined);
+      const me = found?.me;
+      if (!found || !me) throw RoomErrors.notFound();
+      const { room } = found;
       if (room.status === 'closed') throw RoomErrors.closed();
       if (me.status === 'kicked') throw RoomErrors.kicked();
       if (me.status === 'denied') throw RoomErrors.denied();
@@ -879,7 +881,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       const moderator = me.role === 'host' || me.role === 'cohost';
       return {
         role: me.role,
-        room: await summary(room),
+        room: toSummary(room, found.hostName, await roster.countUsers(roomId)),
         lobby: moderator ? await lobbyEntries(roomId) : undefined,
         spotlight: await moderation.spotlightOf(roomId),
       };
