@@ -13,8 +13,8 @@ const workload: Workload<WsSubjectName> = {
   title: 'connect + hello: server CPU per connection',
   subjects: WS_SUBJECTS,
   async measure(subject, ctx): Promise<Sample> {
-    const m = ctx.quick ? 300 : 2000;
-    const warm = ctx.quick ? 50 : 200;
+    const m = ctx.quick ? 80 : 2000;
+    const warm = ctx.quick ? 20 : 200;
     const t = await startWsSubject(subject, { sockets: warm + m });
     const open = [];
     try {

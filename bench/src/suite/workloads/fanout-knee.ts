@@ -23,10 +23,8 @@ import type { WsSubjectName } from '../ws-subjects.js';
 const ROOM_SIZE = 10;
 const MAX_P99_MS = 50;
 /** Offered messages/s (× 10 = deliveries/s). */
-const STEPS = [
-  1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000, 11_000, 12_000, 14_000,
-];
-const QUICK_STEPS = [500, 1000, 2000, 3000, 4000];
+const STEPS = [2000, 4000, 6000, 7000, 8000, 9000, 10_000, 11_000, 12_000, 14_000];
+const QUICK_STEPS = [250, 500, 1000, 1500];
 const CURVE_KEY = 'p99At:';
 
 const workload: Workload<WsSubjectName> = {
@@ -34,9 +32,9 @@ const workload: Workload<WsSubjectName> = {
   title: 'room fan-out knee: most deliveries/s with p99 ≤ 50 ms, rooms of 10',
   subjects: WS_SUBJECTS,
   async measure(subject, ctx): Promise<Sample> {
-    const sockets = ctx.quick ? 200 : 1000;
+    const sockets = ctx.quick ? 100 : 1000;
     const steps = ctx.quick ? QUICK_STEPS : STEPS;
-    const stepMs = ctx.quick ? 1000 : 2000;
+    const stepMs = ctx.quick ? 1000 : 1500;
     const t = await startWsSubject(subject, { sockets, roomSize: ROOM_SIZE });
     let open: LoadSocket[] = [];
     try {

@@ -27,7 +27,7 @@ const workload: Workload<WsSubjectName> = {
   title: 'idle RSS per authenticated socket',
   subjects: WS_SUBJECTS,
   async measure(subject, ctx): Promise<Sample> {
-    const n = ctx.quick ? 500 : 5000;
+    const n = ctx.quick ? 100 : 5000;
     const base = Math.round(n / 10);
     const t = await startWsSubject(subject, { sockets: n });
     const open: LoadSocket[] = [];

@@ -17,7 +17,7 @@ const workload: Workload<WsSubjectName> = {
   title: 'join storm: room.join → room.joined latency, all sockets at once, rooms of 10',
   subjects: WS_SUBJECTS,
   async measure(subject, ctx): Promise<Sample> {
-    const n = ctx.quick ? 300 : 2000;
+    const n = ctx.quick ? 100 : 2000;
     const t = await startWsSubject(subject, { sockets: n, roomSize: ROOM_SIZE });
     let sockets: LoadSocket[] = [];
     try {
