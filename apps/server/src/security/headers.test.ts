@@ -4,10 +4,13 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import helmet from '@fastify/helmet';
 import { PROTOCOL_VERSION } from '@parley/protocol';
+import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpgradeRefused } from '../modules/signaling/test-client.js';
 import { SignalingServer } from '../modules/signaling/test-server.js';
+import { helmetOptions } from '../platform/http-plumbing.js';
 import { testApp } from '../test/harness.js';
 import type { TestApp } from '../test/harness.js';
 
@@ -105,6 +108,53 @@ describe('Content-Security-Policy and fingerprinting headers', () => {
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     },
   );
+});
+
+describe('the same helmet headers on JSON answers, pages and assets', () => {
+  /** What @fastify/helmet itself sends for Parley's options, as it did on every request. */
+  async function helmetReference(): Promise<Record<string, string>> {
+    const bare = Fastify({ logger: false });
+    await bare.register(helmet, helmetOptions({ tls: undefined }));
+    bare.get('/', () => '');
+    const res = await bare.inject({ method: 'GET', url: '/' });
+    await bare.close();
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (!['content-type', 'content-length', 'date', 'connection'].includes(name)) {
+        out[name] = String(value);
+      }
+    }
+    return out;
+  }
+
+  it('JSON routes (200, 401, 404), the SPA page and an asset each carry every helmet header, computed once', async () => {
+    const reference = await helmetReference();
+    // The ones that matter most, so the reference itself cannot quietly shrink.
+    expect(reference).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    expect(reference['content-security-policy']).toContain("frame-ancestors 'none'");
+    t = await testApp({ config: { webDistDir: webDist() } });
+    const samples = [
+      { url: '/api/health', type: /json/ },
+      { url: '/api/auth/me', type: /json/ },
+      { url: '/api/nope', type: /json/ },
+      { url: '/', type: /html/ },
+      { url: '/r/abc-defg-hjkm', accept: 'text/html', type: /html/ },
+      { url: '/assets/app.js', type: /javascript/ },
+    ];
+    for (const { url, accept, type } of samples) {
+      const res = await t.app.inject({ method: 'GET', url, headers: accept ? { accept } : {} });
+      expect(String(res.headers['content-type']), url).toMatch(type);
+      for (const [name, value] of Object.entries(reference)) {
+        expect(res.headers[name], `${url}: ${name}`).toBe(value);
+      }
+    }
+  });
 });
 
 describe('HSTS', () => {
