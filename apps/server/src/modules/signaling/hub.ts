@@ -344,19 +344,21 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     write(conn, envelope.payload, envelope.type);
   }
 
-  function recipients(to: Delivery): Connection[] {
+  /**
+   * The sockets a delivery reaches, as the live index itself (not a copy: this runs per
+   * message). A delivery may close a socket, which takes it out of these sets; a Set
+   * iterates on past its deleted entries, and nothing is added to them here.
+   */
+  function recipients(to: Delivery): Iterable<Connection> {
     switch (to.kind) {
-      case 'room': {
-        const inRoom = byRoom.get(to.roomId);
-        if (!inRoom) return [];
-        return [...inRoom].filter((c) => c.id !== to.exceptConnectionId);
-      }
+      case 'room':
+        return byRoom.get(to.roomId) ?? NOBODY;
       case 'user':
         // Every socket of the user, whatever it is doing: a knocker hears its admission.
-        return [...(byUser.get(to.userId) ?? [])];
+        return byUser.get(to.userId) ?? NOBODY;
       case 'connection': {
         const conn = connections.get(to.connectionId);
-        return conn && conn.userId !== undefined ? [conn] : [];
+        return conn && conn.userId !== undefined ? [conn] : NOBODY;
       }
       default:
         return assertNever(to);
@@ -366,14 +368,19 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   function onBus(envelope: Envelope): void {
     // Called inside the publisher's `await bus.to…()`: a failure here must not become theirs.
     try {
-      for (const conn of recipients(envelope.to)) {
-        if (!envelope.effect) {
-          deliver(conn, envelope);
-        } else {
-          // Never held back by a join in progress: the join is about to be undone.
-          if (conn.state.kind !== 'closing') write(conn, envelope.payload, envelope.type);
-          applyEffect(conn, envelope.effect);
+      const except = envelope.to.kind === 'room' ? envelope.to.exceptConnectionId : undefined;
+      if (!envelope.effect) {
+        for (const conn of recipients(envelope.to)) {
+          if (conn.id !== except) deliver(conn, envelope);
         }
+        return;
+      }
+      // Effects (a kick, a closure) are rare and close sockets: over a copy.
+      for (const conn of [...recipients(envelope.to)]) {
+        if (conn.id === except) continue;
+        // Never held back by a join in progress: the join is about to be undone.
+        if (conn.state.kind !== 'closing') write(conn, envelope.payload, envelope.type);
+        applyEffect(conn, envelope.effect);
       }
     } catch (err) {
       log.error({ err, to: envelope.to }, 'socket fan-out failed');
@@ -531,6 +538,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     draining: () => drain !== undefined,
   };
 }
+
+const NOBODY: readonly Connection[] = [];
 
 /** Closes that end a session the ordinary way: not counted as signaling errors. */
 const ENDINGS_NOT_ERRORS = new Set<number>([
