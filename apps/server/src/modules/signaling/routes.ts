@@ -1,6 +1,8 @@
 import websocket from '@fastify/websocket';
 import { ErrorCode, WS_LIMITS } from '@parley/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
 import { AppError, Errors } from '../../platform/errors.js';
 import { boundedUserAgent } from '../../platform/request-context.js';
 import type { SignalingDeps } from './deps.js';
@@ -62,8 +64,28 @@ export async function registerSignaling(
         done(allowed ? undefined : Errors.forbidden('This origin may not open a socket here.'));
       },
     },
-    (socket, req) => hub.accept(socket, req.ip, boundedUserAgent(req.headers['user-agent'])),
+    (socket, req) => {
+      const ip = req.ip;
+      const userAgent = boundedUserAgent(req.headers['user-agent']);
+      forgetUpgrade(socket, req.raw.socket, log);
+      hub.accept(socket, ip, userAgent);
+    },
   );
 
   return { close: () => hub.close() };
+}
+
+/**
+ * Lets the upgrade's request and response go once the socket is accepted: the hub keeps
+ * the few fields it needs (address, user agent). Otherwise they live as long as the
+ * socket, ~5 KB each: @fastify/websocket's error listener closes over the Fastify
+ * request and reply, and the response made for the upgrade stays attached to the TCP
+ * socket (it is never ended, the reply being hijacked).
+ */
+function forgetUpgrade(socket: WebSocket, tcp: Socket, log: FastifyBaseLogger): void {
+  // ws already closes the socket on a protocol error (1009, 1002); this only records it.
+  socket.removeAllListeners('error');
+  socket.on('error', (err) => log.debug({ err }, 'socket error'));
+  const attached = tcp as Socket & { _httpMessage?: { detachSocket(s: Socket): void } | null };
+  attached._httpMessage?.detachSocket(tcp);
 }
