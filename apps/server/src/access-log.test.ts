@@ -16,7 +16,7 @@ describe.each(dialects)('the access log on %s', (dialect) => {
 
   it('never contains an invite code, in the API paths or the web link', async () => {
     const log = logCapture();
-    parley = await buildApp(testConfig({ logLevel: 'info' }), {
+    parley = await buildApp(testConfig({ logLevel: 'info', logRequests: 'all' }), {
       db: await testDatabase(dialect),
       logStream: log.stream,
     });
@@ -77,6 +77,80 @@ describe.each(dialects)('the access log on %s', (dialect) => {
     for (const secret of [code, bad]) {
       expect(text).not.toContain(secret);
     }
+  });
+});
+
+describe('LOG_REQUESTS', () => {
+  let parley: Parley | undefined;
+  afterEach(async () => {
+    await parley?.close();
+    parley = undefined;
+  });
+
+  type Access = {
+    msg: string;
+    level: number;
+    method: string;
+    url: string;
+    status: number;
+    ms: number;
+    reqId: string;
+  };
+  async function logged(config: Partial<Parameters<typeof testConfig>[0]>) {
+    const log = logCapture();
+    parley = await buildApp(testConfig({ logLevel: 'info', ...config }), {
+      db: await testDatabase('sqlite'),
+      logStream: log.stream,
+    });
+    const { app } = parley;
+    const ok = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(ok.statusCode).toBe(200);
+    const unauthorized = await app.inject({ method: 'GET', url: '/api/auth/me' });
+    expect(unauthorized.statusCode).toBe(401);
+    // A malformed code is refused (400): still somebody's secret, or a typo of one.
+    const invite = await app.inject({ method: 'GET', url: '/api/invites/secret-code' });
+    expect(invite.statusCode).toBe(400);
+    const access = log.raw
+      .map((l) => JSON.parse(l) as Access)
+      .filter((l) => l.msg === 'request completed' || l.msg === 'slow request');
+    // Fastify's own two lines per request are off in every mode.
+    expect(log.raw.filter((l) => l.includes('incoming request'))).toEqual([]);
+    return { access, ids: [ok, unauthorized].map((r) => String(r.headers['x-request-id'])) };
+  }
+
+  it('errors (the default): one line per 4xx/5xx (invite codes redacted), none for a quick 200', async () => {
+    const { access, ids } = await logged({});
+    expect(access.map((l) => [l.method, l.url, l.status])).toEqual([
+      ['GET', '/api/auth/me', 401],
+      ['GET', '/api/invites/[redacted]', 400],
+    ]);
+    expect(access[0]).toMatchObject({ level: 30, reqId: ids[1] });
+    expect(typeof access[0]!.ms).toBe('number');
+  });
+
+  it('errors: a slow request is logged at warn even when it succeeded', async () => {
+    // Every request counts as slow at 0 ms; the threshold itself is SLOW_REQUEST_MS.
+    const { access } = await logged({ logRequests: 'errors', slowRequestMs: 0 });
+    expect(access.find((l) => l.url === '/api/health')).toMatchObject({
+      status: 200,
+      level: 40,
+      msg: 'slow request',
+    });
+  });
+
+  it('all: one line for every request', async () => {
+    const { access, ids } = await logged({ logRequests: 'all' });
+    expect(access.map((l) => [l.url, l.status])).toEqual([
+      ['/api/health', 200],
+      ['/api/auth/me', 401],
+      ['/api/invites/[redacted]', 400],
+    ]);
+    expect(access[0]!.reqId).toBe(ids[0]);
+  });
+
+  it('none: no access lines at all', async () => {
+    const { access } = await logged({ logRequests: 'none' });
+    expect(access).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticate } from './platform/auth/hook.js';
 import { createTokenService } from './platform/auth/tokens.js';
@@ -9,7 +9,7 @@ import type { LiveState } from './platform/live/index.js';
 import type { Config } from './platform/config.js';
 import type { DbHandle } from './platform/db/database.js';
 import { httpServerOptions } from './platform/http-limits.js';
-import { loggerOptions } from './platform/logger.js';
+import { loggerOptions, registerAccessLog } from './platform/logger.js';
 import { linkOrigin } from './platform/link-origin.js';
 import type { LogStream } from './platform/logger.js';
 import {
@@ -143,6 +143,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   const app = Fastify({
     // Invite codes in URLs are redacted (platform/logger.ts).
     logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, deps.logStream),
+    // platform/logger.ts logs requests instead, by default only failed and slow ones.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
@@ -164,6 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
+  registerAccessLog(app, config.logRequests ?? 'errors', config.slowRequestMs);
   const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
   await registerHttpPlumbing(app, { config, live, clock, metrics });
 

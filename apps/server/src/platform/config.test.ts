@@ -15,6 +15,13 @@ describe('loadConfig', () => {
     expect(c.corsOrigins).toEqual([]);
   });
 
+  it('LOG_REQUESTS: errors by default, all or none when asked, anything else refused', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).logRequests).toBe('errors');
+    expect(loadConfig({ DATA_DIR: tmp(), LOG_REQUESTS: 'all' }).logRequests).toBe('all');
+    expect(loadConfig({ DATA_DIR: tmp(), LOG_REQUESTS: 'none' }).logRequests).toBe('none');
+    expect(() => loadConfig({ DATA_DIR: tmp(), LOG_REQUESTS: 'some' })).toThrow(/LOG_REQUESTS/);
+  });
+
   it('generates a dev JWT secret once, keeps it private, and reuses it', () => {
     const dir = tmp();
     const a = loadConfig({ DATA_DIR: dir }).jwtSecret;

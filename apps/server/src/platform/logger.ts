@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LogRequests } from './config.js';
 
 /** Where log lines go when not stdout (tests capture them). */
 export type LogStream = { write(line: string): void };
@@ -40,4 +41,37 @@ export function loggerOptions(level: string, stream?: LogStream) {
     },
     ...(stream ? { stream } : {}),
   };
+}
+
+/**
+ * A request slower than this is logged in `errors` mode too: a second is far above any
+ * healthy API answer here (milliseconds), yet below a proxy's or browser's timeout, so the
+ * line names a request that users felt and that still finished.
+ */
+export const SLOW_REQUEST_MS = 1000;
+
+/**
+ * One access-log line per logged request (Fastify's own request logging is off): method,
+ * redacted URL, status, milliseconds; the request id comes from the request's logger.
+ * 5xx at `error`, slow at `warn`, the rest at `info`.
+ */
+export function registerAccessLog(
+  app: FastifyInstance,
+  mode: LogRequests,
+  slowMs: number = SLOW_REQUEST_MS,
+): void {
+  if (mode === 'none') return;
+  const all = mode === 'all';
+  app.addHook('onResponse', (req, reply, done) => {
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    const slow = ms >= slowMs;
+    if (all || status >= 400 || slow) {
+      const line = { method: req.method, url: redactUrl(req.url), status, ms: Math.round(ms) };
+      if (status >= 500) req.log.error(line, 'request completed');
+      else if (slow) req.log.warn(line, 'slow request');
+      else req.log.info(line, 'request completed');
+    }
+    done();
+  });
 }
