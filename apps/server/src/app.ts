@@ -329,7 +329,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
 
   await app.register(
     async (api) => {
-      await api.register(opsRoutes({ db, live, version: VERSION }));
+      await api.register(opsRoutes({ db, live, version: VERSION, clock }));
       await api.register(
         authRoutes({
           auth,
