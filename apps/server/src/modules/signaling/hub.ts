@@ -57,7 +57,10 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     maxConnectionsPerUser: deps.limits?.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
     maxConnectionsPerIp: deps.limits?.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
   };
-  const rate = { perSecond: WS_LIMITS.messagesPerSecond, burst: WS_LIMITS.burst };
+  const rate = {
+    perSecond: deps.limits?.messagesPerSecond ?? WS_LIMITS.messagesPerSecond,
+    burst: deps.limits?.messageBurst ?? WS_LIMITS.burst,
+  };
 
   /** Every open socket, from upgrade to its close event. */
   const connections = new Map<string, Connection>();
@@ -163,6 +166,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   /** When `beat` last ran: a beat much later than that means this process was paused. */
   let lastBeat = timers.monotonic();
   const upkeep = startUpkeep(ctx, sockets);
+  /** One clock function for every connection, not a closure per socket. */
+  const monotonic = () => timers.monotonic();
 
   function accept(socket: WebSocket, ip: string, userAgent: string | null = null): void {
     if (drain) {
@@ -183,7 +188,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       socket,
       ip,
       { kind: 'awaiting-hello', helloTimer },
-      () => timers.monotonic(),
+      monotonic,
       rate,
     );
     connections.set(id, conn);

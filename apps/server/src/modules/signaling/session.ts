@@ -1,5 +1,5 @@
 import type { ServerMessageType, User } from '@parley/protocol';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { TimerId } from '../../platform/clock.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -59,8 +59,6 @@ export class Connection {
   qualityReports: TokenBucket | undefined;
   /** `reaction.send`s allowed (REACTION_LIMITS); made at the first one. */
   reactions: TokenBucket | undefined;
-  /** Resolves when the socket has closed (handshake done, or terminated). */
-  readonly closed: Promise<void>;
   /**
    * Room fan-out caught while a `room.join` is between "in the roster" and "sent
    * `room.joined`"; flushed right after it, so the joined snapshot always comes first.
@@ -88,7 +86,15 @@ export class Connection {
     this.countId = id;
     this.lastSeen = now();
     this.bucket = new TokenBucket(rate.perSecond, rate.burst, now);
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  /**
+   * Resolves when the socket has closed (handshake done, or terminated). Made when asked
+   * (shutdown only), not kept per socket.
+   */
+  get closed(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   /**
