@@ -56,7 +56,8 @@ export type Seeded = {
 /** Settings every Parley subject gets so thousands of sockets from 127.0.0.1 are accepted. */
 export const BENCH_LIMITS = {
   WS_MAX_CONNECTIONS_PER_IP: '1000000',
-  WS_MAX_CONNECTIONS_PER_USER: '1000000',
+  // Each bench socket is its own user; the setting's ceiling is 1000.
+  WS_MAX_CONNECTIONS_PER_USER: '1000',
   RATE_LIMIT_MAX: '1000000',
 } as const;
 
