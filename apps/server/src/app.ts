@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WS_LIMITS } from '@parley/protocol';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticate } from './platform/auth/hook.js';
@@ -442,13 +443,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
       ...(config.publicUrl ? [new URL(config.publicUrl).origin] : []),
     ],
     ws: config.ws,
+    // WS_MAX_CONNECTIONS_PER_*, WS_MESSAGES_PER_SECOND, WS_MESSAGE_BURST (platform/config.ts).
     limits: {
-      ...(config.ws.maxConnectionsPerIp
-        ? { maxConnectionsPerIp: config.ws.maxConnectionsPerIp }
-        : {}),
-      ...(config.ws.maxConnectionsPerUser
-        ? { maxConnectionsPerUser: config.ws.maxConnectionsPerUser }
-        : {}),
+      maxConnectionsPerIp: config.ws.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
+      maxConnectionsPerUser: config.ws.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
+      messagesPerSecond: config.ws.messagesPerSecond ?? WS_LIMITS.messagesPerSecond,
+      messageBurst: config.ws.messageBurst ?? WS_LIMITS.burst,
     },
     liveTiming: config.live,
   });

@@ -22,6 +22,49 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: tmp(), LOG_REQUESTS: 'some' })).toThrow(/LOG_REQUESTS/);
   });
 
+  it('socket limits: WS_LIMITS by default, raised or lowered by WS_MAX_CONNECTIONS_* and WS_MESSAGE*', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).ws).toMatchObject({
+      maxConnectionsPerIp: 100,
+      maxConnectionsPerUser: 10,
+      messagesPerSecond: 50,
+      messageBurst: 200,
+    });
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      WS_MAX_CONNECTIONS_PER_IP: '5000',
+      WS_MAX_CONNECTIONS_PER_USER: '3',
+      WS_MESSAGES_PER_SECOND: '20',
+      WS_MESSAGE_BURST: '20',
+    });
+    expect(c.ws).toMatchObject({
+      maxConnectionsPerIp: 5000,
+      maxConnectionsPerUser: 3,
+      messagesPerSecond: 20,
+      messageBurst: 20,
+    });
+  });
+
+  it.each([
+    ['WS_MAX_CONNECTIONS_PER_IP', '0'],
+    ['WS_MAX_CONNECTIONS_PER_IP', '-1'],
+    ['WS_MAX_CONNECTIONS_PER_IP', '1.5'],
+    ['WS_MAX_CONNECTIONS_PER_IP', 'many'],
+    ['WS_MAX_CONNECTIONS_PER_IP', '1000001'],
+    ['WS_MAX_CONNECTIONS_PER_USER', '1001'],
+    ['WS_MESSAGES_PER_SECOND', '0'],
+    ['WS_MESSAGE_BURST', '100001'],
+  ])('refuses %s=%s at startup, naming the bounds', (name, value) => {
+    const run = () => loadConfig({ DATA_DIR: tmp(), [name]: value });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(new RegExp(`${name}: a whole number from 1 to`));
+  });
+
+  it('refuses a message burst below the rate', () => {
+    expect(() =>
+      loadConfig({ DATA_DIR: tmp(), WS_MESSAGES_PER_SECOND: '100', WS_MESSAGE_BURST: '50' }),
+    ).toThrow(/WS_MESSAGE_BURST must not be below WS_MESSAGES_PER_SECOND/);
+  });
+
   it('generates a dev JWT secret once, keeps it private, and reuses it', () => {
     const dir = tmp();
     const a = loadConfig({ DATA_DIR: dir }).jwtSecret;

@@ -37,6 +37,16 @@ function iceUrls(scheme: 'stun' | 'turn') {
 }
 
 /** The environment Parley reads. Every variable is documented in the README's table. */
+/** A positive whole number up to `max`, with a message naming the bounds. */
+function wsLimit(fallback: number, max: number) {
+  return z.coerce
+    .number({ message: `a whole number from 1 to ${max}` })
+    .int({ message: `a whole number from 1 to ${max}` })
+    .min(1, { message: `a whole number from 1 to ${max}` })
+    .max(max, { message: `a whole number from 1 to ${max}` })
+    .default(fallback);
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -86,6 +96,15 @@ const EnvSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
   HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(600),
+  /**
+   * Socket limits (PROTOCOL.md 1.3): open sockets per address (an IPv6 /64 is one) and per
+   * account, over every process; messages a second per socket and the burst above that.
+   * Raise the per-address cap when many people share one address (a company NAT).
+   */
+  WS_MAX_CONNECTIONS_PER_IP: wsLimit(WS_LIMITS.maxConnectionsPerIp, 1_000_000),
+  WS_MAX_CONNECTIONS_PER_USER: wsLimit(WS_LIMITS.maxConnectionsPerUser, 1000),
+  WS_MESSAGES_PER_SECOND: wsLimit(WS_LIMITS.messagesPerSecond, 10_000),
+  WS_MESSAGE_BURST: wsLimit(WS_LIMITS.burst, 100_000),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
@@ -205,9 +224,11 @@ export type Config = {
     heartbeatIntervalMs: number;
     deadAfterMs: number;
     reconnectGraceMs: number;
-    /** Lower connection caps than WS_LIMITS' (tests). */
+    /** Socket limits (WS_MAX_*, WS_MESSAGE*); WS_LIMITS' values when unset (tests). */
     maxConnectionsPerIp?: number;
     maxConnectionsPerUser?: number;
+    messagesPerSecond?: number;
+    messageBurst?: number;
   };
   rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
   /**
@@ -315,6 +336,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  // A burst below the steady rate would refuse a socket sending at the allowed rate.
+  if (e.WS_MESSAGE_BURST < e.WS_MESSAGES_PER_SECOND) {
+    throw new ConfigError(
+      'Invalid configuration:\n  WS_MESSAGE_BURST must not be below WS_MESSAGES_PER_SECOND',
+    );
+  }
+
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together');
   }
@@ -357,6 +385,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       deadAfterMs: WS_LIMITS.deadAfterMs,
       // A reload or a network switch reconnects within seconds; the seat waits this long.
       reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+      maxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+      maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+      messagesPerSecond: e.WS_MESSAGES_PER_SECOND,
+      messageBurst: e.WS_MESSAGE_BURST,
     },
     rooms: { emptyTimeoutMs: e.ROOM_EMPTY_TIMEOUT_MINUTES * 60_000, cleanupIntervalMs: 60_000 },
     live: { expiryMs: e.LIVE_EXPIRY_SECONDS * 1000, tickMs: 1000 },

@@ -45,8 +45,10 @@ export type SignalingDeps = {
   allowedOrigins: string[];
   ws: Config['ws'];
   liveTiming: Config['live'];
-  /** The connection caps may be lowered by configuration; defaults are WS_LIMITS. */
-  limits?: Partial<ConnectionCaps>;
+  /** Settings (WS_MAX_CONNECTIONS_PER_*, WS_MESSAGE*); defaults are WS_LIMITS. */
+  limits?: Partial<ConnectionCaps & MessageRate>;
 };
 
 export type ConnectionCaps = { maxConnectionsPerUser: number; maxConnectionsPerIp: number };
+/** Per socket: `messageBurst` messages at once, refilled at `messagesPerSecond`. */
+export type MessageRate = { messagesPerSecond: number; messageBurst: number };
