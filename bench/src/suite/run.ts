@@ -299,7 +299,6 @@ async function main(): Promise<number> {
   for (const r of results) {
     const svg = latencyChart(r.curves, {
       title: `${r.name}: p99 latency against offered load (medians of ${r.rounds.length} rounds)`,
-      xLabel: 'offered load (messages/s)',
     });
     if (!svg) continue;
     const file = path.join(chartDir, writeDocs ? `${r.name}.svg` : `suite-${stamp}-${r.name}.svg`);

@@ -16,8 +16,8 @@ import {
 import type { Sample, SummaryRow, Workload } from '../types.js';
 
 const CONNECTIONS = 50;
-const ACCEPTS = { full: 4000, quick: 400 };
-const WARM = { full: 400, quick: 100 };
+const ACCEPTS = { full: 2000, quick: 400 };
+const WARM = { full: 200, quick: 100 };
 /** autocannon builds one request per connection it never sends. */
 const SPARE = 2 * CONNECTIONS;
 

@@ -15,8 +15,8 @@ import type { Sample, SummaryRow, Workload } from '../types.js';
 
 const CONNECTIONS = 50;
 /** Joins measured (and before them, unrecorded, to warm the process up). */
-const JOINS = { full: 6000, quick: 600 };
-const WARM = { full: 600, quick: 100 };
+const JOINS = { full: 3000, quick: 600 };
+const WARM = { full: 300, quick: 100 };
 /** autocannon builds one request per connection it never sends. */
 const SPARE = 2 * CONNECTIONS;
 
