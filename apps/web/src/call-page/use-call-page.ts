@@ -6,7 +6,7 @@ import { useRoute, useRouter } from 'vue-router';
 import { accountDisabled } from '../account/disabled';
 import { endpoints } from '../api';
 import { appointmentIdOf } from '../appointments/call-slot';
-import { systemClock } from '../calls';
+import { browserMediaEnv, systemClock } from '../calls';
 import { playKnock } from '../components/call/chime';
 import { debugEnabled, debugEngine, tabStorage } from '../components/call/debug';
 import { shortcutFor } from '../components/call/shortcuts';
@@ -20,7 +20,9 @@ import { DirectCall } from '../phone/direct-call';
 import { useAuthStore } from '../stores/auth';
 import { useCallPrefsStore } from '../stores/callPrefs';
 import { usePhoneStore } from '../stores/phone';
+import { releaseHeld, withHeldTracks } from '../media/handoff';
 import { createCallPage } from './model';
+import { takeIceServers } from './prefetch';
 import type { PageRoute } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,7 +87,8 @@ export function useCallPage() {
     appointmentId,
     api: {
       getRoom: (c) => endpoints.rooms.get(c),
-      iceServers: () => endpoints.iceServers(),
+      // Fetched by the pre-join page while its join request was in flight.
+      iceServers: () => takeIceServers(() => endpoints.iceServers()),
       decide: (id, userId, action) => endpoints.rooms.decide(id, userId, action),
       mute: (id, userId) => endpoints.rooms.mute(id, userId),
       muteAll: (id) => endpoints.rooms.muteAll(id),
@@ -98,6 +101,8 @@ export function useCallPage() {
     navigate: (to) => void router.replace(routeOf(to)),
     engine: {
       signalingUrl: signalingUrl(),
+      // The pre-join preview's camera and mic, still open, instead of opening them again.
+      mediaEnv: { getUserMedia: withHeldTracks((c) => browserMediaEnv().getUserMedia(c)) },
       ...(debugEnabled(location.search, session) ? debugEngine() : {}),
     },
     clock: systemClock,
@@ -140,6 +145,7 @@ export function useCallPage() {
   onBeforeUnmount(() => {
     off();
     model.dispose();
+    releaseHeld();
     direct?.dispose();
     prefs.joined = null;
   });

@@ -2,6 +2,7 @@ import { computed, onScopeDispose, shallowRef, watch } from 'vue';
 import type { Ref } from 'vue';
 import { LocalMedia, browserMediaEnv } from '../calls';
 import type { DeviceList, MediaEnv, MediaProblem } from '../calls';
+import { holdTracks } from './handoff';
 import { useMicLevel } from './mic-level';
 
 export interface MediaPreviewOptions {
@@ -12,6 +13,11 @@ export interface MediaPreviewOptions {
   videoInputId: Ref<string>;
   /** The browser's media APIs; tests pass fakes. */
   env?: Partial<MediaEnv> | undefined;
+  /**
+   * Asked when the preview closes: true when the person is on the way into the call, whose
+   * page then takes the open camera and mic instead of opening them again (media/handoff).
+   */
+  handOver?: (() => boolean) | undefined;
 }
 
 type InputKind = 'audioinput' | 'videoinput';
@@ -113,6 +119,9 @@ export function useMediaPreview(opts: MediaPreviewOptions) {
 
   onScopeDispose(() => {
     off();
+    if (opts.handOver?.()) {
+      holdTracks([media.audioTrack, opts.cameraOn.value ? media.cameraTrack : null]);
+    }
     media.stop();
   });
 
