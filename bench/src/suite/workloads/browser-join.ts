@@ -47,7 +47,8 @@ const RUN_TIMEOUT_MS = 20_000;
 const REMOTE_VIDEO = '[data-testid="tile"]:not([data-self]) [data-testid="remote-video"]';
 const PASSWORD = 'correct horse 42';
 
-const runs = (quick: boolean) => (quick ? 4 : 15);
+// Ten joins per subject and round keep warm-up + 3 rounds inside the runner's 180 s budget.
+const runs = (quick: boolean) => (quick ? 4 : 10);
 
 function percentile(values: number[], p: number): number {
   const xs = [...values].sort((a, b) => a - b);
@@ -170,6 +171,18 @@ const TRACE_SCRIPT = `(() => {
       this.addEventListener('track', (e) => mark('track ' + e.track.kind));
     }
   };
+  const src = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
+  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+    get() { return src.get.call(this); },
+    set(v) {
+      mark('srcObject ' + (this.dataset.testid || '?') + ' ' + (v ? v.getTracks().map((t) => t.kind).join('+') : 'null'));
+      if (!this.__bjSeen) {
+        this.__bjSeen = true;
+        for (const ev of ['loadeddata', 'playing']) this.addEventListener(ev, () => mark(ev + ' ' + (this.dataset.testid || '?')));
+      }
+      src.set.call(this, v);
+    },
+  });
   const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (c) => { mark('gum start'); const s = await gum(c); mark('gum done'); return s; };
 })()`;
@@ -241,7 +254,10 @@ async function measureParley(quick: boolean): Promise<Sample> {
         const took = await page.evaluate<number>(
           `Promise.race([window.__bjResult, new Promise((r) => setTimeout(() => r(NaN), ${RUN_TIMEOUT_MS}))])`,
         );
-        if (process.env.BENCH_JOIN_TRACE === '1') console.log(await page.evaluate(TIMELINE));
+        if (process.env.BENCH_JOIN_TRACE === '1') {
+          console.log(await page.evaluate(TIMELINE));
+          console.log(`${Math.round(took)} first remote frame`);
+        }
         if (!Number.isFinite(took)) throw new Error('no remote frame within 20 s');
         if (i >= 0) ms.push(took);
       } finally {
