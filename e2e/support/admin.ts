@@ -32,10 +32,21 @@ export async function watchMediaTracks(page: Page): Promise<void> {
       w.__parleyTracks.push(...stream.getTracks());
       return stream;
     };
+    // The call page may take the pre-join preview's tracks as clones (media/handoff.ts)
+    // rather than call getUserMedia again: a clone of a watched track is watched too.
+    const proto = MediaStreamTrack.prototype;
+    const clone = Object.getOwnPropertyDescriptor(proto, 'clone')?.value as (
+      this: MediaStreamTrack,
+    ) => MediaStreamTrack;
+    proto.clone = function (this: MediaStreamTrack) {
+      const copy = clone.call(this);
+      if (w.__parleyTracks.includes(this)) w.__parleyTracks.push(copy);
+      return copy;
+    };
   });
 }
 
-/** The states of the tracks this page opened: `live` or `ended`. */
+/** The states of the tracks this page opened (and their clones): `live` or `ended`. */
 export function trackStates(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     (window as unknown as { __parleyTracks: MediaStreamTrack[] }).__parleyTracks.map(
