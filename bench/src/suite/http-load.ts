@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import type { Request, Result } from 'autocannon';
 import { spawnSubject } from './proc.js';
 import type { Subject } from './proc.js';
-import { PARLEY_MAIN, PARLEY_READY, seedParley } from './seed.js';
+import { parleyArgs, PARLEY_READY, seedParley } from './seed.js';
 
 export const HTTP_SUBJECTS = ['parley', 'node-http', 'fastify-hello'] as const;
 export type HttpSubjectName = (typeof HTTP_SUBJECTS)[number];
@@ -47,7 +47,7 @@ export async function startHttpSubject(
     const seeded = await seedParley({ users });
     try {
       const proc = await spawnSubject({
-        args: [PARLEY_MAIN],
+        args: parleyArgs(),
         env: { ...seeded.env, ...BENCH_HTTP_LIMITS, ...opts.env },
         cwd: REPO_ROOT,
         readyPattern: PARLEY_READY,

@@ -30,6 +30,15 @@ export const BENCH_JWT_SECRET = 'bench-jwt-secret-that-is-long-enough-0123456789
 export const PARLEY_MAIN = path.resolve(
   new URL('../../../apps/server/dist/main.js', import.meta.url).pathname,
 );
+/**
+ * Node arguments that start Parley's build. `BENCH_PROFILE=<dir>`: each Parley process
+ * writes a CPU profile there when it stops (summarise with `npm run bench:top -- <dir>`).
+ */
+export function parleyArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, PARLEY_MAIN] : [PARLEY_MAIN];
+}
+
 /** main.ts prints this line once listening (the JSON log line says "listening at"). */
 export const PARLEY_READY = /Parley is running at https?:\/\/[^\s]*:(\d+)/;
 

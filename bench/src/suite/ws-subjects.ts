@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION } from '@parley/protocol';
 import { sig } from '../stats.js';
 import { spawnSubject } from './proc.js';
 import type { Subject } from './proc.js';
-import { PARLEY_MAIN, PARLEY_READY, seedParley } from './seed.js';
+import { parleyArgs, PARLEY_READY, seedParley } from './seed.js';
 import type { Seeded } from './seed.js';
 import { LoadSocket, assertClean, inWaves } from './ws-load.js';
 import type { Wire } from './ws-load.js';
@@ -77,7 +77,7 @@ export async function startWsSubject(name: WsSubjectName, opts: StartOptions): P
     const seeded: Seeded = await seedParley({ users: opts.sockets, roomSize });
     try {
       const proc = await spawnSubject({
-        args: [PARLEY_MAIN],
+        args: parleyArgs(),
         env: { ...seeded.env, ...opts.env },
         cwd: REPO_ROOT,
         readyPattern: PARLEY_READY,

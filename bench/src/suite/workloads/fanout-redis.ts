@@ -13,7 +13,7 @@ import { dropKeys } from '../../../../apps/server/src/platform/live/redis/testin
 import { FanoutRun } from '../fanout-load.js';
 import { spawnSubject } from '../proc.js';
 import type { Subject } from '../proc.js';
-import { PARLEY_MAIN, PARLEY_READY, seedParley } from '../seed.js';
+import { parleyArgs, PARLEY_READY, seedParley } from '../seed.js';
 import type { Sample, SummaryRow, Workload } from '../types.js';
 import type { LoadSocket } from '../ws-load.js';
 import {
@@ -84,7 +84,7 @@ async function startCross(sockets: number): Promise<Running> {
     cleanupSeed = () => seeded.cleanup();
     const env = { ...seeded.env, REDIS_URL, REDIS_PREFIX: prefix };
     for (let i = 0; i < 2; i++) {
-      procs.push(await spawnSubject({ args: [PARLEY_MAIN], env, readyPattern: PARLEY_READY }));
+      procs.push(await spawnSubject({ args: parleyArgs(), env, readyPattern: PARLEY_READY }));
     }
     const urls = procs.map((p) => `${p.url.replace('http', 'ws')}/ws`);
     const first = procs[0]!;
