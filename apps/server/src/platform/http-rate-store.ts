@@ -36,6 +36,8 @@ export function liveRateLimitStore(live: LiveState, clock: Clock) {
     return limiter;
   };
   const count = (limiter: { shared: AttemptLimiter; local: AttemptLimiter }, key: string) => {
+    // In memory the count answers at once: no timer and race per request.
+    if (live.kind === 'memory') return limiter.shared.fail(key);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), SHARED_COUNT_TIMEOUT_MS);
