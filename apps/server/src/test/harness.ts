@@ -10,7 +10,7 @@ import type { LiveState } from '../platform/live/index.js';
 import type { Config } from '../platform/config.js';
 import { LOGIN_THROTTLE } from '../platform/config.js';
 import { openDatabase } from '../platform/db/database.js';
-import type { DbHandle } from '../platform/db/database.js';
+import type { DatabaseOptions, DbHandle } from '../platform/db/database.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -25,16 +25,19 @@ if (!TEST_DATABASE_URL && process.env.CI) {
  * A fresh, migrated database: in-memory SQLite, or a new schema on the test
  * PostgreSQL that is dropped on close, so suites never see each other's rows.
  */
-export async function testDatabase(dialect: Dialect): Promise<DbHandle> {
+export async function testDatabase(
+  dialect: Dialect,
+  opts: DatabaseOptions = {},
+): Promise<DbHandle> {
   if (dialect === 'sqlite') {
-    const handle = openDatabase({ kind: 'sqlite', file: ':memory:' });
+    const handle = openDatabase({ kind: 'sqlite', file: ':memory:' }, opts);
     await handle.migrate();
     return handle;
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const url = TEST_DATABASE_URL;
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const handle = openDatabase({ kind: 'postgres', url, schema });
+  const handle = openDatabase({ kind: 'postgres', url, schema }, opts);
   await underSchemaLock(url, 'shared', () => handle.migrate());
   return {
     ...handle,

@@ -1,7 +1,16 @@
 import type { Db } from '../../platform/db/database.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type { RefreshTokensTable } from '../../platform/db/schema.js';
 
 export function createRefreshTokensRepo(db: Db) {
+  // Read by every authenticated request and socket hello: built and compiled once.
+  const sessionCounts = prepared((q: Db, familyId: string, userId: string) =>
+    q
+      .selectFrom('refresh_tokens')
+      .select((eb) => [eb.fn.countAll().as('tokens'), eb.fn.count('revoked_at').as('revoked')])
+      .where('family_id', '=', familyId)
+      .where('user_id', '=', userId),
+  );
   return {
     async insert(row: Omit<RefreshTokensTable, 'used_at' | 'revoked_at'>): Promise<void> {
       await db
@@ -60,12 +69,7 @@ export function createRefreshTokensRepo(db: Db) {
      * `family_id` index, run for every authenticated request.
      */
     async isSessionActive(familyId: string, userId: string): Promise<boolean> {
-      const row = await db
-        .selectFrom('refresh_tokens')
-        .select((eb) => [eb.fn.countAll().as('tokens'), eb.fn.count('revoked_at').as('revoked')])
-        .where('family_id', '=', familyId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
+      const row = (await sessionCounts(db, familyId, userId)).rows[0];
       // PostgreSQL returns counts as strings (bigint), SQLite as numbers.
       return Number(row?.tokens ?? 0) > 0 && Number(row?.revoked ?? 0) === 0;
     },

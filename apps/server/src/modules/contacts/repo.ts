@@ -2,6 +2,7 @@ import type { Role } from '@parley/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { fromBool, toBool } from '../../platform/db/database.js';
+import { prepared } from '../../platform/db/prepared.js';
 
 /** A user as contacts, blocks and presence need them: never an email or a hash. */
 export type PersonRow = {
@@ -64,6 +65,23 @@ const ID_CHUNK = 500;
  * of `users`. Every statement is portable: the same text runs on SQLite and PostgreSQL.
  */
 export function createContactsRepo(db: Db) {
+  // A user's first socket reads these and writes last_seen_at: built and compiled once.
+  const personById = prepared((q: Db, id: string) =>
+    q.selectFrom('users as u').select(personColumns).where('u.id', '=', id),
+  );
+  const audienceOf = prepared((q: Db, userId: string) =>
+    q
+      .selectFrom('contacts as c')
+      .leftJoin('blocks as b', (j) =>
+        j.onRef('b.blocked_id', '=', 'c.owner_id').on('b.owner_id', '=', userId),
+      )
+      .select('c.owner_id')
+      .where('c.contact_id', '=', userId)
+      .where('b.owner_id', 'is', null),
+  );
+  const lastSeen = prepared((q: Db, userId: string, at: string) =>
+    q.updateTable('users').set({ last_seen_at: at }).where('id', '=', userId),
+  );
   /** My contacts, with the block they may have put on me (a left join, not a subquery per row). */
   const contactsQuery = (ownerId: string) =>
     db
@@ -83,11 +101,7 @@ export function createContactsRepo(db: Db) {
 
   return {
     async findPerson(id: string): Promise<PersonRow | undefined> {
-      const r = await db
-        .selectFrom('users as u')
-        .select(personColumns)
-        .where('u.id', '=', id)
-        .executeTakeFirst();
+      const r = (await personById(db, id)).rows[0];
       return r && toPerson(r);
     },
 
@@ -206,20 +220,11 @@ export function createContactsRepo(db: Db) {
 
     /** Who may hear `userId`'s presence: everyone with them as a contact whom they did not block. */
     async audience(userId: string): Promise<string[]> {
-      const rows = await db
-        .selectFrom('contacts as c')
-        .leftJoin('blocks as b', (j) =>
-          j.onRef('b.blocked_id', '=', 'c.owner_id').on('b.owner_id', '=', userId),
-        )
-        .select('c.owner_id')
-        .where('c.contact_id', '=', userId)
-        .where('b.owner_id', 'is', null)
-        .execute();
-      return rows.map((r) => r.owner_id);
+      return (await audienceOf(db, userId)).rows.map((r) => r.owner_id);
     },
 
     async setLastSeen(userId: string, at: string): Promise<void> {
-      await db.updateTable('users').set({ last_seen_at: at }).where('id', '=', userId).execute();
+      await lastSeen(db, userId, at);
     },
 
     async doNotDisturb(userId: string): Promise<boolean> {

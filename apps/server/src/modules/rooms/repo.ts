@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type {
   Database,
   RoomActivityKind,
@@ -20,6 +21,18 @@ export type NewParticipant = Omit<RoomParticipantsTable, 'client_key'> &
 
 /** SQL for rooms, participants, invites and activity. Every function takes the db or a transaction. */
 export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
+  // Every socket join reads this: built and compiled once (see `entering`).
+  const enteringRow = prepared((q: Db, roomId: string, userId: string) =>
+    q
+      .selectFrom('rooms')
+      .leftJoin('users as host', 'host.id', 'rooms.host_id')
+      .leftJoin('room_participants as me', (join) =>
+        join.onRef('me.room_id', '=', 'rooms.id').on('me.user_id', '=', userId),
+      )
+      .selectAll('rooms')
+      .select(['host.display_name as host_name', 'me.status as my_status', 'me.role as my_role'])
+      .where('rooms.id', '=', roomId),
+  );
   return {
     async insertRoom(q: Q, row: RoomsTable): Promise<void> {
       await q.insertInto('rooms').values(row).execute();
@@ -219,16 +232,7 @@ export function createRoomsRepo(dialect: 'sqlite' | 'postgres') {
         }
       | undefined
     > {
-      const row = await q
-        .selectFrom('rooms')
-        .leftJoin('users as host', 'host.id', 'rooms.host_id')
-        .leftJoin('room_participants as me', (join) =>
-          join.onRef('me.room_id', '=', 'rooms.id').on('me.user_id', '=', userId),
-        )
-        .selectAll('rooms')
-        .select(['host.display_name as host_name', 'me.status as my_status', 'me.role as my_role'])
-        .where('rooms.id', '=', roomId)
-        .executeTakeFirst();
+      const row = (await enteringRow(q, roomId, userId)).rows[0];
       if (!row) return undefined;
       const { host_name, my_status, my_role, ...room } = row;
       return {

@@ -1,4 +1,3 @@
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../platform/db/database.js';
 import { dialects, testDatabase } from '../../test/harness.js';
@@ -6,33 +5,15 @@ import { SignalingServer } from './test-server.js';
 
 type Query = { sql: string; parameters: readonly unknown[] };
 
-/**
- * Every query the app runs, compiled as the database sees it. A `room.join` is the hot
- * path of a call's start: its reads are counted so that a new one cannot slip in unseen.
- */
-function counting(handle: DbHandle): { handle: DbHandle; queries: Query[] } {
-  const queries: Query[] = [];
-  const executor = handle.db.getExecutor();
-  const plugin: KyselyPlugin = {
-    transformQuery({ node, queryId }) {
-      const { sql, parameters } = executor.compileQuery(node, queryId);
-      queries.push({ sql, parameters });
-      return node;
-    },
-    transformResult: ({ result }) => Promise.resolve(result),
-  };
-  return { handle: { ...handle, db: handle.db.withPlugin(plugin) }, queries };
-}
-
 describe.each(dialects)('room.join queries on %s', (dialect) => {
   let s: SignalingServer;
-  let queries: Query[];
+  // Every query the app runs, as the database got it (prepared ones too). A `room.join` is
+  // the hot path of a call's start: its reads are counted so a new one cannot slip in unseen.
+  const queries: Query[] = [];
   let base: DbHandle;
   beforeAll(async () => {
-    base = await testDatabase(dialect);
-    const c = counting(base);
-    queries = c.queries;
-    s = await SignalingServer.start({}, { dialect, db: c.handle });
+    base = await testDatabase(dialect, { onQuery: (q) => queries.push(q) });
+    s = await SignalingServer.start({}, { dialect, db: base });
   });
   afterAll(async () => {
     await s.close();

@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { CompiledQuery, KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrations } from './migrations/index.js';
@@ -19,7 +20,21 @@ export type DbHandle = {
   close(): Promise<void>;
 };
 
-export function openDatabase(config: Config['database']): DbHandle {
+export type DatabaseOptions = {
+  /**
+   * Told of every query run, as the database got it, however it was built (tests count the
+   * queries of a hot path; prepared queries skip Kysely's plugins, so a plugin cannot).
+   */
+  onQuery?: (query: CompiledQuery) => void;
+};
+
+export function openDatabase(config: Config['database'], opts: DatabaseOptions = {}): DbHandle {
+  const { onQuery } = opts;
+  const log: KyselyConfig['log'] = onQuery
+    ? (event) => {
+        if (event.level === 'query') onQuery(event.query);
+      }
+    : undefined;
   if (config.kind === 'sqlite') {
     if (config.file !== ':memory:') makePrivate(config.file);
     const sqlite = new SQLite(config.file);
@@ -29,7 +44,7 @@ export function openDatabase(config: Config['database']): DbHandle {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const database = cachingDatabase(sqlite);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
     return handle(db, 'sqlite', undefined, () => database.clear());
   }
   const pool = new pg.Pool({
@@ -38,7 +53,7 @@ export function openDatabase(config: Config['database']): DbHandle {
     // A schema per test suite keeps parallel suites apart on one database.
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return handle(db, 'postgres', config.schema, () => undefined);
 }
 
