@@ -113,6 +113,29 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         expect((await roster.list(roomId)).map((e) => e.connectionId).sort()).toEqual(['c2', 'c3']);
       });
 
+      it('counts a connection added again (replaced) once, and forgets a user with none left', async () => {
+        const { roster } = live;
+        await roster.add(roomId, entry('c1', uid(1)), 'p1');
+        expect(await roster.add(roomId, entry('c1', uid(1)), 'p2')).toEqual({
+          connections: 1,
+          userConnections: 1,
+        });
+        await roster.add(roomId, entry('c2', uid(2)), 'p1');
+        expect(await roster.remove(roomId, 'c1')).toMatchObject({
+          counts: { connections: 1, userConnections: 0 },
+        });
+        expect(await roster.countUserConnections(roomId, uid(1))).toBe(0);
+        expect(await roster.countUsers(roomId)).toBe(1);
+        expect(await roster.countUsersOfRooms([roomId])).toEqual([1]);
+        await roster.remove(roomId, 'c2');
+        expect(await roster.countUsers(roomId)).toBe(0);
+        // The room starts afresh.
+        expect(await roster.add(roomId, entry('c3', uid(2)), 'p1')).toEqual({
+          connections: 1,
+          userConnections: 1,
+        });
+      });
+
       it('updates media and roles in place, and clear empties the room', async () => {
         const { roster } = live;
         await roster.add(roomId, entry('c1', uid(1)), 'p1');
