@@ -1,12 +1,25 @@
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type { ChatMessagesTable, Database } from '../../platform/db/schema.js';
 
 type Q = Db | Transaction<Database>;
 
 /** SQL for chat messages. Order within a room is `seq`; pages walk it backwards. */
 export function createChatRepo(dialect: 'sqlite' | 'postgres') {
+  // The newest messages of a room, read at every join: built and compiled once per limit
+  // (the join's tail size, and the history page sizes the API allows).
+  const tail = (limit: number) =>
+    prepared((q: Db, roomId: string) =>
+      q
+        .selectFrom('chat_messages')
+        .selectAll()
+        .where('room_id', '=', roomId)
+        .orderBy('seq', 'desc')
+        .limit(limit),
+    );
+  const tails = new Map<number, ReturnType<typeof tail>>();
   return {
     /**
      * Stores a message with the room's next `seq`, computed in the same statement.
@@ -30,8 +43,13 @@ export function createChatRepo(dialect: 'sqlite' | 'postgres') {
       limit: number,
       beforeSeq?: number,
     ): Promise<ChatMessagesTable[]> {
+      if (beforeSeq === undefined) {
+        let newest = tails.get(limit);
+        if (!newest) tails.set(limit, (newest = tail(limit)));
+        return (await newest(q, roomId)).rows;
+      }
       let query = q.selectFrom('chat_messages').selectAll().where('room_id', '=', roomId);
-      if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
+      query = query.where('seq', '<', beforeSeq);
       return query.orderBy('seq', 'desc').limit(limit).execute();
     },
 
