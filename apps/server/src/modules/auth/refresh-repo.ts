@@ -1,5 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import { prepared } from '../../platform/db/prepared.js';
+import { toUser } from '../users/index.js';
+import type { UserRecord } from '../users/index.js';
 import type { RefreshTokensTable } from '../../platform/db/schema.js';
 
 export function createRefreshTokensRepo(db: Db) {
@@ -11,7 +13,43 @@ export function createRefreshTokensRepo(db: Db) {
       .where('family_id', '=', familyId)
       .where('user_id', '=', userId),
   );
+  // Every authenticated request and hello: the user and their session in one statement.
+  const userAndSession = prepared((q: Db, userId: string, familyId: string) =>
+    q
+      .selectFrom('users')
+      .selectAll('users')
+      .select((eb) => [
+        eb
+          .selectFrom('refresh_tokens')
+          .select((sub) => sub.fn.countAll().as('n'))
+          .where('family_id', '=', familyId)
+          .whereRef('refresh_tokens.user_id', '=', 'users.id')
+          .as('session_tokens'),
+        eb
+          .selectFrom('refresh_tokens')
+          .select((sub) => sub.fn.count('revoked_at').as('n'))
+          .where('family_id', '=', familyId)
+          .whereRef('refresh_tokens.user_id', '=', 'users.id')
+          .as('session_revoked'),
+      ])
+      .where('users.id', '=', userId),
+  );
   return {
+    /**
+     * The user (undefined when there is none) and whether the session is active, as
+     * `isSessionActive` says, in one statement.
+     */
+    async userWithSession(
+      userId: string,
+      familyId: string,
+    ): Promise<{ user: UserRecord; sessionActive: boolean } | undefined> {
+      const row = (await userAndSession(db, userId, familyId)).rows[0];
+      if (!row) return undefined;
+      const { session_tokens, session_revoked, ...user } = row;
+      // PostgreSQL returns counts as strings (bigint), SQLite as numbers.
+      const sessionActive = Number(session_tokens ?? 0) > 0 && Number(session_revoked ?? 0) === 0;
+      return { user: toUser(user), sessionActive };
+    },
     async insert(row: Omit<RefreshTokensTable, 'used_at' | 'revoked_at'>): Promise<void> {
       await db
         .insertInto('refresh_tokens')

@@ -237,17 +237,15 @@ export function createAuthService(deps: AuthServiceDeps) {
   /**
    * Verifies an access token and its session: refuses deleted users, disabled accounts
    * (403 ACCOUNT_DISABLED) and tokens whose session was revoked by a logout, a reused
-   * refresh token or disabling the account (401 SESSION_REVOKED). Two indexed lookups.
+   * refresh token or disabling the account (401 SESSION_REVOKED). One statement (the user and two indexed counts of the session).
    */
   async function sessionForAccessToken(token: string): Promise<AccessSession> {
     const claims = await tokens.verifyAccess(token, clock.now());
-    const [user, active] = await Promise.all([
-      users.findById(claims.userId),
-      refreshTokens.isSessionActive(claims.sessionId, claims.userId),
-    ]);
-    if (!user) throw Errors.invalidToken();
+    const found = await refreshTokens.userWithSession(claims.userId, claims.sessionId);
+    if (!found) throw Errors.invalidToken();
+    const { user } = found;
     if (user.disabledAt) throw AuthErrors.accountDisabled();
-    if (!active) throw AuthErrors.sessionRevoked();
+    if (!found.sessionActive) throw AuthErrors.sessionRevoked();
     return { user: publicUser(user), sessionId: claims.sessionId, expiresAt: claims.expiresAt };
   }
 

@@ -2,7 +2,7 @@
 // admin bootstrap and the admin user routes. Other code imports users only from here.
 export { ensureAdmin } from './admin.js';
 export type { CreateAccount, EnsureAdminResult } from './admin.js';
-export { createUsersRepo, publicUser } from './repo.js';
+export { createUsersRepo, publicUser, toUser } from './repo.js';
 export type { NewUser, UserRecord, UsersRepo } from './repo.js';
 export { createUserDirectory } from './directory.js';
 export type { UserDirectory } from './directory.js';
