@@ -15,7 +15,7 @@
  * the time runs from creating them to the first frame of the answerer's camera on a <video>
  * of the offerer (Parley's newcomer offers and the person already there answers).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -192,9 +192,51 @@ const TIMELINE = `(() => {
   const click = marks.find((m) => m[1] === 'click')[0];
   const res = performance.getEntriesByType('resource').filter((r) => r.startTime >= click - 5)
     .map((r) => [r.startTime, 'fetch ' + r.name.replace(location.origin, '') + ' ' + Math.round(r.duration) + 'ms']);
-  return [...marks, ...res].filter((m) => m[0] >= click - 5).sort((a, b) => a[0] - b[0])
-    .map((m) => Math.round(m[0] - click) + ' ' + m[1]).join('\\n');
+  return { clickAt: performance.timeOrigin + click, lines: [...marks, ...res].filter((m) => m[0] >= click - 5).sort((a, b) => a[0] - b[0])
+    .map((m) => Math.round(m[0] - click) + ' ' + m[1]).join('\\n') };
 })()`;
+
+/** The host page's marks from `clickAt` (the joiner's click, epoch ms) on, on the same scale. */
+const HOST_TIMELINE = (clickAt: number) => `(() => {
+  const marks = window.__bjMarks.splice(0);
+  return marks.map((m) => [performance.timeOrigin + m[0] - ${clickAt}, m[1]]).filter((m) => m[0] >= -5)
+    .map((m) => Math.round(m[0]) + ' host: ' + m[1]).join('\\n');
+})()`;
+
+/**
+ * Investigation aid (BENCH_JOIN_PROFILE=<dir>): a CPU profile of the joiner's and the host's
+ * page from just before the click to the first frame, as <dir>/join-<n>-{joiner,host}.cpuprofile
+ * (open them in Chromium's DevTools, Performance tab).
+ */
+async function startProfile(
+  joiner: Page,
+  host: Page,
+): Promise<{ stop(run: number): Promise<void> } | undefined> {
+  const dir = process.env.BENCH_JOIN_PROFILE;
+  if (!dir) return undefined;
+  await mkdir(dir, { recursive: true });
+  const sessions = await Promise.all(
+    [joiner, host].map(async (page) => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      return cdp;
+    }),
+  );
+  return {
+    async stop(run) {
+      await Promise.all(
+        sessions.map(async (cdp, i) => {
+          const { profile } = await cdp.send('Profiler.stop');
+          const name = `join-${run + 1}-${i === 0 ? 'joiner' : 'host'}.cpuprofile`;
+          await writeFile(path.join(dir, name), JSON.stringify(profile));
+          await cdp.detach();
+        }),
+      );
+    },
+  };
+}
 
 async function measureParley(quick: boolean): Promise<Sample> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'bench-browser-join-'));
@@ -231,6 +273,7 @@ async function measureParley(quick: boolean): Promise<Sample> {
 
     browser = await launch();
     const hostContext = await signedIn(browser, base, host);
+    if (process.env.BENCH_JOIN_TRACE === '1') await hostContext.addInitScript(TRACE_SCRIPT);
     const hostPage = await hostContext.newPage();
     await toPrejoin(hostPage, room.code);
     await hostPage.getByTestId('prejoin-join').click();
@@ -249,13 +292,17 @@ async function measureParley(quick: boolean): Promise<Sample> {
         }
         await toPrejoin(page, room.code);
         await page.evaluate(ARM_CLICK_TO_FRAME);
+        const profiler = await startProfile(page, hostPage);
         await page.getByTestId('prejoin-join').click();
         // The page's promise, or NaN when no frame came in time.
         const took = await page.evaluate<number>(
           `Promise.race([window.__bjResult, new Promise((r) => setTimeout(() => r(NaN), ${RUN_TIMEOUT_MS}))])`,
         );
+        await profiler?.stop(i);
         if (process.env.BENCH_JOIN_TRACE === '1') {
-          console.log(await page.evaluate(TIMELINE));
+          const joinerLines = await page.evaluate<{ clickAt: number; lines: string }>(TIMELINE);
+          console.log(joinerLines.lines);
+          console.log(await hostPage.evaluate<string>(HOST_TIMELINE(joinerLines.clickAt)));
           console.log(`${Math.round(took)} first remote frame`);
         }
         if (!Number.isFinite(took)) throw new Error('no remote frame within 20 s');
@@ -279,8 +326,9 @@ async function measureParley(quick: boolean): Promise<Sample> {
 /** In the page: two peer connections on loopback, from their creation to the first frame. */
 const BARE_PAGE = `<!doctype html><meta charset="utf-8"><title>bare-pc</title><body><script>
 let camera;
+const VIDEO = ${process.env.BENCH_JOIN_BARE_VIDEO ?? 'true'};
 window.openCamera = async () => {
-  camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: VIDEO });
 };
 window.runOnce = () => new Promise((resolve, reject) => {
   const t0 = performance.now();
