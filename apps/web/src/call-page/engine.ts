@@ -21,6 +21,11 @@ export interface EngineFactories {
   mediaEnv?: Partial<MediaEnv> | undefined;
   createMediaStream?: (() => MediaStream) | undefined;
   meter?: LevelMeter | undefined;
+  /**
+   * A socket the pre-join page already opened for this person (connecting or open), taken
+   * instead of a new one (call-page/socket-handoff.ts); undefined: the engine opens its own.
+   */
+  takeSignaling?: (() => SignalingClient | undefined) | undefined;
   /** `window.__parleyCall` for this call (development or `?debug`); returns its remover. */
   installDebug?:
     ((call: CallSession, connectionId: () => string | undefined) => () => void) | undefined;
@@ -52,13 +57,15 @@ export function openEngine(f: EngineFactories, o: EngineOptions): Engine {
     clock: o.clock,
     ...(f.meter ? { meter: f.meter } : {}),
   });
-  const signaling = new SignalingClient({
-    url: f.signalingUrl,
-    getToken: o.getToken,
-    getFreshToken: o.getFreshToken,
-    WebSocketImpl: f.WebSocketImpl,
-    clock: o.clock,
-  });
+  const signaling =
+    f.takeSignaling?.() ??
+    new SignalingClient({
+      url: f.signalingUrl,
+      getToken: o.getToken,
+      getFreshToken: o.getFreshToken,
+      WebSocketImpl: f.WebSocketImpl,
+      clock: o.clock,
+    });
   const call = new CallSession({
     signaling,
     roomId: o.roomId,

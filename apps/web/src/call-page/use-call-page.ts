@@ -7,6 +7,7 @@ import { accountDisabled } from '../account/disabled';
 import { endpoints } from '../api';
 import { appointmentIdOf } from '../appointments/call-slot';
 import { browserMediaEnv, systemClock } from '../calls';
+import type { SignalingClient } from '../calls';
 import { playKnock } from '../components/call/chime';
 import { debugEnabled, debugEngine, tabStorage } from '../components/call/debug';
 import { shortcutFor } from '../components/call/shortcuts';
@@ -20,9 +21,10 @@ import { DirectCall } from '../phone/direct-call';
 import { useAuthStore } from '../stores/auth';
 import { useCallPrefsStore } from '../stores/callPrefs';
 import { usePhoneStore } from '../stores/phone';
-import { releaseHeld, withHeldTracks } from '../media/handoff';
+import { hasHeldTracks, releaseHeld, withHeldTracks } from '../media/handoff';
 import { createCallPage } from './model';
 import { takeIceServers } from './prefetch';
+import { dropEarlySocket, takeEarlySocket } from './socket-handoff';
 import type { PageRoute } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -82,6 +84,9 @@ export function useCallPage() {
   const features = effectScope(true);
   const session = tabStorage();
 
+  const debug = debugEnabled(location.search, session);
+  if (debug) dropEarlySocket();
+
   const model = createCallPage({
     code,
     appointmentId,
@@ -103,8 +108,12 @@ export function useCallPage() {
       signalingUrl: signalingUrl(),
       // The pre-join preview's camera and mic, still open, instead of opening them again.
       mediaEnv: { getUserMedia: withHeldTracks((c) => browserMediaEnv().getUserMedia(c)) },
-      ...(debugEnabled(location.search, session) ? debugEngine() : {}),
+      // The socket the pre-join page opened when Join was pressed (not with the debug
+      // probes: the debug handle must see the socket it opens itself).
+      takeSignaling: () => (debug ? undefined : takeEarlySocket<SignalingClient>(auth.user?.id)),
+      ...(debug ? debugEngine() : {}),
     },
+    devicesHanded: hasHeldTracks,
     clock: systemClock,
     storage: session,
     layoutStorage: localStore(),
@@ -146,6 +155,7 @@ export function useCallPage() {
     off();
     model.dispose();
     releaseHeld();
+    dropEarlySocket();
     direct?.dispose();
     prefs.joined = null;
   });

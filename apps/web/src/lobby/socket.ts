@@ -11,3 +11,15 @@ export function signalingUrl(loc: Pick<Location, 'protocol' | 'host'> = location
 export function createLobbySocket(getToken: () => Promise<string>): LobbySocket {
   return new SignalingClient({ url: signalingUrl(), getToken });
 }
+
+/** The call's socket as the call page would open it, opened early by the pre-join page. */
+export function createCallSocket(auth: {
+  getToken(): Promise<string>;
+  getFreshToken(staleToken: string): Promise<string>;
+}): SignalingClient {
+  return new SignalingClient({
+    url: signalingUrl(),
+    getToken: () => auth.getToken(),
+    getFreshToken: (stale) => auth.getFreshToken(stale),
+  });
+}
