@@ -45,6 +45,11 @@ export interface CallPageDeps {
   prefs: CallPagePrefs;
   navigate: (to: PageRoute) => void;
   engine: EngineFactories;
+  /**
+   * The pre-join page handed its open camera and mic over (media/handoff.ts): they answer at
+   * once, so the page need not be drawn before the join goes out.
+   */
+  devicesHanded?: () => boolean;
   clock: Clock;
   /** sessionStorage: the relay-only preference (`?relay=1`) lives there for the tab. */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;

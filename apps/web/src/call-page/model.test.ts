@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { SignalingClient } from '../calls';
 import { ROOM_ID, joinAll, pageHarness, roomFor, settle } from './testing/page-harness';
 
 const harness = pageHarness();
@@ -30,6 +31,43 @@ describe('joining', () => {
     expect(ada.view.role).toBe('host');
     expect(ada.view.canModerate).toBe(true);
     expect(bob.changes).toHaveBeenCalled();
+  });
+
+  it('takes the socket the pre-join page opened, and with its devices handed over sends room.join before the page is drawn', async () => {
+    const ada = page('ada', { handed: { role: 'host' } });
+    await joinAll(ada);
+    // The pre-join page's socket, connected (hello, welcome) before the call page starts.
+    const early = new SignalingClient({
+      url: 'ws://test/ws',
+      getToken: () => Promise.resolve('bob'),
+      WebSocketImpl: harness.server.WebSocket,
+    });
+    void early.connect();
+    await settle();
+    expect(early.state).toBe('open');
+    const sockets = harness.server.sockets.length;
+    const bob = page('bob', {
+      engine: { takeSignaling: () => early },
+      overrides: { devicesHanded: () => true },
+    });
+    // What the server had been sent when the page first drew the call.
+    let sentWhenDrawn: string[] | undefined;
+    bob.page.subscribe(() => {
+      if (bob.view.local && !sentWhenDrawn) {
+        sentWhenDrawn = harness.server.sockets.at(-1)?.sent.map((f) => JSON.parse(f).type);
+      }
+    });
+    const started = bob.page.start();
+    await settle();
+    await started;
+    await settle();
+    expect(harness.server.sockets).toHaveLength(sockets);
+    expect(sentWhenDrawn).toEqual(['hello', 'room.join']);
+    expect(bob.view.state).toEqual({ kind: 'in-call' });
+    expect(bob.view.remotes.map((r) => r.name)).toEqual(['ada']);
+    // The engine owns it now: leaving closes it.
+    bob.page.dispose();
+    expect(early.state).toBe('closed');
   });
 
   it('asks the server for the room on a reload and joins when this person is still let in', async () => {

@@ -163,27 +163,32 @@ export function createCallPage(deps: CallPageDeps) {
       );
       iceRefresher.start(ice.ttlSeconds);
     }
-    // The control bar is drawn from here on: what is pressed while the devices open (the
-    // permission prompt, a slow camera) changes the choice, and the join sends that choice.
     e.media.setMicEnabled(media.micOn);
     devicesOpening = true;
-    setState({ kind: 'joining' });
-
-    // The socket connects while the devices open.
+    // The socket connects while the devices open (the pre-join page's may be open already).
     e.signaling.connect().catch(() => undefined);
+    // The control bar is drawn from here on: what is pressed while the devices open (the
+    // permission prompt, a slow camera) changes the choice, and the join sends that choice.
+    // Devices the pre-join page handed over answer at once: the page is drawn once room.join
+    // is out, so the first render (the heaviest) runs while the server answers, not before.
+    if (!deps.devicesHanded?.()) setState({ kind: 'joining' });
     try {
       await e.media.acquire({
         audio: true,
         video: media.cameraOn,
         audioDeviceId: prefs.audioInputId || undefined,
         videoDeviceId: prefs.videoInputId || undefined,
+        // The device menu's list follows (its own event): the join does not wait for it.
+        listDevicesLater: true,
       });
     } finally {
       devicesOpening = false;
     }
     if (gone()) return;
-    changed();
-    await join({ audio: e.media.micEnabled, video: e.media.cameraEnabled });
+    const joined = join({ audio: e.media.micEnabled, video: e.media.cameraEnabled });
+    if (state.kind === 'loading') setState({ kind: 'joining' });
+    else changed();
+    await joined;
   }
 
   async function join(initial: { audio: boolean; video: boolean }): Promise<void> {

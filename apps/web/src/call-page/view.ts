@@ -36,7 +36,9 @@ export interface ViewSources {
 export function buildView(s: ViewSources): CallPageView {
   const { engine, remotes, chrome, direct, target } = s;
   const call = engine?.call;
-  const local = engine ? readLocal(engine, s.devicesOpening) : undefined;
+  // Nothing of the call is drawn while loading (model.start draws it once the join is out).
+  const local =
+    engine && s.state.kind !== 'loading' ? readLocal(engine, s.devicesOpening) : undefined;
   const role = call?.self?.role ?? s.handedRole ?? 'participant';
   const canModerate = role === 'host' || role === 'cohost';
   const room = call?.roomSummary;

@@ -110,6 +110,11 @@ export interface AcquireOptions {
   video?: boolean;
   audioDeviceId?: string;
   videoDeviceId?: string;
+  /**
+   * Resolve once the tracks are there and list the devices after (the `devices` event says
+   * when): joining a call need not wait for enumerateDevices.
+   */
+  listDevicesLater?: boolean;
 }
 
 export interface DeviceList {
@@ -369,7 +374,9 @@ export class LocalMedia {
     this.offDeviceChange ??= this.env.onDeviceChange(() => void this.onDeviceChange());
     await this.fillMissing();
     // Labels and ids are only listed once a device was allowed, so look now.
-    if (!this.stopped) await this.refreshDevices();
+    if (this.stopped) return this.state;
+    if (o.listDevicesLater) void this.refreshDevices();
+    else await this.refreshDevices();
     return this.state;
   }
 

@@ -43,6 +43,11 @@ export function holdTracks(
   held = { tracks: clones, timer: timers.setTimeout(releaseHeld, ms), timers };
 }
 
+/** Whether live tracks are held for the call page (its getUserMedia will answer at once). */
+export function hasHeldTracks(): boolean {
+  return !!held && held.tracks.some((t) => t.readyState === 'live');
+}
+
 /** Stops whatever is still held (nobody took it). */
 export function releaseHeld(): void {
   if (!held) return;

@@ -37,6 +37,8 @@ export interface PageOptions {
   /** What the pre-join page handed over; `null` for a reload (the page asks the server). */
   handed?: { role: ParticipantRole } | null;
   overrides?: Partial<CallPageDeps>;
+  /** Merged into the engine's factories (the fakes). */
+  engine?: Partial<CallPageDeps['engine']>;
   prefs?: Partial<CallPagePrefs>;
 }
 
@@ -103,6 +105,7 @@ export function openPage(server: FakeServer, name: string, o: PageOptions = {}) 
         createAudioContext: () => undefined,
         onDeviceChange: devices.onDeviceChange,
       },
+      ...o.engine,
     },
     ...o.overrides,
   });
