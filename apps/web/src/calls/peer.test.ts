@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DISCONNECTED_GRACE_MS, classifyRemoteTracks, isPolite } from './peer';
+import { DISCONNECTED_GRACE_MS, START_AT_HALF_MS, classifyRemoteTracks, isPolite } from './peer';
 import type { RemoteTrack } from './peer';
 import { FakeMediaStreamTrack, asTrack, createFakeStream } from './testing/fake-media';
 import { makeEnd, pump } from './testing/peer-pair';
@@ -178,6 +178,29 @@ describe('PeerLink perfect negotiation', () => {
     await Promise.all([a.link.setMaxVideoBitrate(800_000), a.link.setMaxVideoBitrate(500_000)]);
     expect(sender().maxBitrate).toBe(500_000);
     expect(a.errors).toEqual([]);
+  });
+
+  it('sends the camera at half resolution at most until START_AT_HALF_MS after connecting, then as limited', async () => {
+    vi.useFakeTimers();
+    const a = makeEnd('a', 'b', undefined, 1_500_000);
+    const b = makeEnd('b', 'a', { role: 'answerer', maxVideoBitrate: 1_500_000 });
+    const scale = (end: End) =>
+      end.link.sender('video')?.getParameters().encodings[0]?.scaleResolutionDownBy;
+    // The offerer's encoding is made with the sender, the answerer's once it answered.
+    expect(scale(a)).toBe(2);
+    await settle();
+    await pump(a, b);
+    expectConnected(a, b);
+    expect([scale(a), scale(b)]).toEqual([2, 2]);
+    expect(a.pc.transceiverOf('video')!.sender.maxBitrate).toBe(1_500_000);
+    await vi.advanceTimersByTimeAsync(START_AT_HALF_MS - 1);
+    expect([scale(a), scale(b)]).toEqual([2, 2]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect([scale(a), scale(b)]).toEqual([1, 1]);
+    // A limit below half resolution is kept as it is, starting or not.
+    await a.link.setVideoLimits({ maxBitrate: 200_000, scaleResolutionDownBy: 4 });
+    expect(scale(a)).toBe(4);
+    expect([a.errors, b.errors]).toEqual([[], []]);
   });
 
   it('reads the remote speaking level from the receivers’ synchronization sources', async () => {

@@ -33,6 +33,16 @@ export function isPolite(localId: string, remoteId: string): boolean {
   return localId < remoteId;
 }
 
+/**
+ * How long after a link first connects its camera sends at half resolution at most. At full
+ * resolution (720p) libwebrtc's encoder starts below what its start bitrate (~300 kbps)
+ * allows for the frame size, so it drops the first frames while it scales down: ~150 ms
+ * more before the other side sees the first frame (measured: two bare peer connections on
+ * loopback, 140 ms with a 640×480 camera, 290 ms with 1280×720). Half resolution starts at
+ * once; the limits we were given apply after this.
+ */
+export const START_AT_HALF_MS = 2_000;
+
 /** How long `disconnected` may last before we stop waiting for ICE to recover by itself. */
 export const DISCONNECTED_GRACE_MS = 3_000;
 
@@ -181,6 +191,9 @@ export class PeerLink {
   private cameraLimits: VideoLimits | undefined;
   private screenLimits: VideoLimits | undefined;
   private parameterChain: Promise<void> = Promise.resolve();
+  /** Until START_AT_HALF_MS after the link first connected (see there). */
+  private starting = true;
+  private startTimer: TimerId | undefined;
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
@@ -212,7 +225,7 @@ export class PeerLink {
         video: pc.addTransceiver(opts.videoTrack ?? 'video', {
           direction: 'sendrecv',
           streams,
-          sendEncodings: [this.encodingFor(this.cameraLimits)],
+          sendEncodings: [this.encodingFor(this.cameraNow())],
         }).sender,
       };
       // A newcomer sees a share that is under way from its first negotiation.
@@ -324,20 +337,26 @@ export class PeerLink {
    */
   private async adoptOfferSections(): Promise<void> {
     const found: Partial<Record<MediaKind, RTCRtpSender>> = {};
+    const replaced: Promise<void>[] = [];
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.receiver.track.kind as MediaKind;
       if (found[kind] || transceiver.mid === null) continue;
       if (kind !== 'audio' && kind !== 'video') continue;
       found[kind] = transceiver.sender;
-      try {
-        transceiver.direction = 'sendrecv';
-        // Names our stream, so the offerer finds our camera beside our audio.
-        if (this.opts.localStream) transceiver.sender.setStreams(this.opts.localStream);
-        await transceiver.sender.replaceTrack(this.local[kind]);
-      } catch (err) {
-        this.fail(err, `adopt(${kind})`);
-      }
+      const adopt = async () => {
+        try {
+          transceiver.direction = 'sendrecv';
+          // Names our stream, so the offerer finds our camera beside our audio.
+          if (this.opts.localStream) transceiver.sender.setStreams(this.opts.localStream);
+          await transceiver.sender.replaceTrack(this.local[kind]);
+        } catch (err) {
+          this.fail(err, `adopt(${kind})`);
+        }
+      };
+      // Both at once: each replaceTrack is a trip to the WebRTC thread, and the answer waits.
+      replaced.push(adopt());
     }
+    await Promise.all(replaced);
     // An offer without audio or video (a receive-only client): add our own, one re-offer.
     const streams = this.opts.localStream ? [this.opts.localStream] : [];
     for (const kind of ['audio', 'video'] as const) {
@@ -426,7 +445,7 @@ export class PeerLink {
   private applyLimits(): Promise<void> {
     const apply = async () => {
       const pairs = [
-        [this.senders?.video, this.cameraLimits],
+        [this.senders?.video, this.cameraNow()],
         [this.screenSender, this.screenLimits],
       ] as const;
       for (const [sender, limits] of pairs) {
@@ -482,12 +501,30 @@ export class PeerLink {
     if (this.closed) return;
     this.closed = true;
     this.clearDisconnectedTimer();
+    if (this.startTimer !== undefined) this.clock.clearTimeout(this.startTimer);
     this.pc.close();
     this.setState('closed');
     this.events.clear();
   }
 
   // ---- internals ----
+
+  /** The camera's limits now: at most half resolution while the link is starting. */
+  private cameraNow(): VideoLimits | undefined {
+    const limits = this.cameraLimits;
+    if (!limits || !this.starting) return limits;
+    return { ...limits, scaleResolutionDownBy: Math.max(2, limits.scaleResolutionDownBy) };
+  }
+
+  /** The link connected for the first time: full resolution (the limits given) soon. */
+  private startedSending(): void {
+    if (!this.starting || this.startTimer !== undefined) return;
+    this.startTimer = this.clock.setTimeout(() => {
+      this.startTimer = undefined;
+      this.starting = false;
+      void this.applyLimits();
+    }, START_AT_HALF_MS);
+  }
 
   /**
    * A video sender's encoding, set at creation: before negotiation some browsers answer
@@ -582,6 +619,7 @@ export class PeerLink {
         : pc.connectionState;
     if (next === this.state) return;
     this.setState(next);
+    if (next === 'connected') this.startedSending();
     if (next === 'failed') {
       this.clearDisconnectedTimer();
       this.restartIce();
