@@ -22,6 +22,22 @@ async function openAndWrite(file: string, folderMode = 0o700): Promise<void> {
   }
 }
 
+describe('SQLite settings', () => {
+  it('WAL, commits without waiting for fsync (synchronous NORMAL), foreign keys on', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parley-db-'));
+    const handle = openDatabase({ kind: 'sqlite', file: path.join(dir, 'parley.db') });
+    try {
+      const one = async (pragma: string) =>
+        Object.values((await sql.raw(`pragma ${pragma}`).execute(handle.db)).rows[0] as object)[0];
+      expect(await one('journal_mode')).toBe('wal');
+      expect(await one('synchronous')).toBe(1); // 0 OFF, 1 NORMAL, 2 FULL
+      expect(await one('foreign_keys')).toBe(1);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
 // The database holds password hashes, refresh-token hashes and every room: as private as
 // the jwt-secret file next to it, whatever the process umask says.
 describe('the SQLite files are private to the server user', () => {
