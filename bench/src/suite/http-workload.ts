@@ -4,7 +4,7 @@
  * hello-world; a short unrecorded warm-up of the fresh process, then the measured run.
  */
 import { HTTP_SUBJECTS, runLoad, startHttpSubject } from './http-load.js';
-import type { HttpSubjectName, LoadOptions } from './http-load.js';
+import type { HttpSubjectName, HttpTarget, LoadOptions } from './http-load.js';
 import { ratio } from './summary.js';
 import type { Sample, SummaryRow, Workload } from './types.js';
 
@@ -94,4 +94,58 @@ export function httpGetWorkload(spec: HttpGetSpec): Workload<HttpSubjectName> {
       ];
     },
   };
+}
+
+/**
+ * The POST workloads (rest-join, invite-accept): `warm` requests unrecorded, then `amount`
+ * measured, each built by `next` (a different person, room or invite every time).
+ * `more()` says whether `next` was asked for more requests than were planned.
+ */
+export async function measurePosts(
+  t: HttpTarget,
+  opts: {
+    name: string;
+    path: string;
+    warm: number;
+    amount: number;
+    next: NonNullable<LoadOptions['setupRequest']>;
+    overdrawn: () => string | undefined;
+  },
+): Promise<Sample> {
+  const load: LoadOptions = {
+    url: t.url,
+    method: 'POST',
+    path: opts.path,
+    connections: CONNECTIONS,
+    setupRequest: opts.next,
+  };
+  await runLoad({ ...load, amount: opts.warm, warmUp: true });
+  const cpu0 = t.proc.cpuMs();
+  const r = await runLoad({ ...load, amount: opts.amount });
+  const cpuMs = t.proc.cpuMs() - cpu0;
+  const overdrawn = opts.overdrawn();
+  if (overdrawn) throw new Error(`${opts.name}: ${overdrawn}`);
+  return {
+    rps: r.rps,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    cpuUsPerRequest: (cpuMs * 1000) / r.responses,
+  };
+}
+
+/** The summary of a `measurePosts` workload: Parley's own figures, no ratios. */
+export function postRows(medians: Record<string, Sample>, unit: string): SummaryRow[] {
+  const m = medians.parley ?? {};
+  const row = (metric: string, value: number | undefined, u: string): SummaryRow => ({
+    metric,
+    values: { parley: value ?? Number.NaN },
+    unit: u,
+    ratios: {},
+  });
+  return [
+    row(`${unit}s/s (${CONNECTIONS} connections)`, m.rps, '1/s'),
+    row('p50 latency', m.p50Ms, 'ms'),
+    row('p99 latency', m.p99Ms, 'ms'),
+    row(`server CPU per ${unit}`, m.cpuUsPerRequest, 'µs'),
+  ];
 }

@@ -10,12 +10,11 @@ import {
   SEATS_PER_ROOM,
   call,
   openRooms,
-  runLoad,
   startHttpSubject,
 } from '../http-load.js';
+import { CONNECTIONS, measurePosts, postRows } from '../http-workload.js';
 import type { Sample, SummaryRow, Workload } from '../types.js';
 
-const CONNECTIONS = 50;
 const ACCEPTS = { full: 2000, quick: 400 };
 const WARM = { full: 200, quick: 100 };
 /** autocannon builds one request per connection it never sends. */
@@ -54,47 +53,19 @@ const workload: Workload<'parley'> = {
           body: JSON.stringify({ displayName: `Bench guest ${k}` }),
         };
       };
-      const load = {
-        url: t.url,
-        method: 'POST' as const,
+      return await measurePosts(t, {
+        name: 'invite-accept',
         path: '/api/invites/:code/accept',
-        connections: CONNECTIONS,
-        setupRequest,
-      };
-      await runLoad({ ...load, amount: warm, warmUp: true });
-      const cpu0 = t.proc.cpuMs();
-      const r = await runLoad({ ...load, amount: accepts });
-      const cpuMs = t.proc.cpuMs() - cpu0;
-      // More requests than planned could overfill a room (409): say so rather than guess.
-      if (next > guests) throw new Error(`invite-accept: ${next} requests for ${guests} guests`);
-      return {
-        rps: r.rps,
-        p50Ms: r.p50Ms,
-        p99Ms: r.p99Ms,
-        cpuUsPerRequest: (cpuMs * 1000) / r.responses,
-      };
+        warm,
+        amount: accepts,
+        next: setupRequest,
+        // More requests than planned could overfill a room (409): say so rather than guess.
+        overdrawn: () => (next > guests ? `${next} requests for ${guests} guests` : undefined),
+      });
     } finally {
       await t.stop();
     }
   },
-  summarize(medians): SummaryRow[] {
-    const m = medians.parley;
-    return [
-      {
-        metric: `accepts/s (${CONNECTIONS} connections)`,
-        values: { parley: m.rps! },
-        unit: '1/s',
-        ratios: {},
-      },
-      { metric: 'p50 latency', values: { parley: m.p50Ms! }, unit: 'ms', ratios: {} },
-      { metric: 'p99 latency', values: { parley: m.p99Ms! }, unit: 'ms', ratios: {} },
-      {
-        metric: 'server CPU per accept',
-        values: { parley: m.cpuUsPerRequest! },
-        unit: 'µs',
-        ratios: {},
-      },
-    ];
-  },
+  summarize: (medians): SummaryRow[] => postRows(medians, 'accept'),
 };
 export default workload;

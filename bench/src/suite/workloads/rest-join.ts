@@ -4,16 +4,10 @@
  * counted, participant written, the room view built) and answers 200 `approved`. Each
  * member joins once; the rooms fill evenly to 40 of their 50 places. Absolute figures.
  */
-import {
-  BENCH_ROOM_QUOTAS,
-  SEATS_PER_ROOM,
-  openRooms,
-  runLoad,
-  startHttpSubject,
-} from '../http-load.js';
+import { BENCH_ROOM_QUOTAS, SEATS_PER_ROOM, openRooms, startHttpSubject } from '../http-load.js';
+import { CONNECTIONS, measurePosts, postRows } from '../http-workload.js';
 import type { Sample, SummaryRow, Workload } from '../types.js';
 
-const CONNECTIONS = 50;
 /** Joins measured (and before them, unrecorded, to warm the process up). */
 const JOINS = { full: 3000, quick: 600 };
 const WARM = { full: 300, quick: 100 };
@@ -45,47 +39,19 @@ const workload: Workload<'parley'> = {
           body: '{}',
         };
       };
-      const load = {
-        url: t.url,
-        method: 'POST' as const,
+      return await measurePosts(t, {
+        name: 'rest-join',
         path: '/api/rooms/:id/join',
-        connections: CONNECTIONS,
-        setupRequest,
-      };
-      await runLoad({ ...load, amount: warm, warmUp: true });
-      const cpu0 = t.proc.cpuMs();
-      const r = await runLoad({ ...load, amount: joins });
-      const cpuMs = t.proc.cpuMs() - cpu0;
-      // Past the pool a member would join again (already in: a cheaper answer).
-      if (next > people) throw new Error(`rest-join: ${next} requests for ${people} members`);
-      return {
-        rps: r.rps,
-        p50Ms: r.p50Ms,
-        p99Ms: r.p99Ms,
-        cpuUsPerRequest: (cpuMs * 1000) / r.responses,
-      };
+        warm,
+        amount: joins,
+        next: setupRequest,
+        // Past the pool a member would join again (already in: a cheaper answer).
+        overdrawn: () => (next > people ? `${next} requests for ${people} members` : undefined),
+      });
     } finally {
       await t.stop();
     }
   },
-  summarize(medians): SummaryRow[] {
-    const m = medians.parley;
-    return [
-      {
-        metric: `joins/s (${CONNECTIONS} connections)`,
-        values: { parley: m.rps! },
-        unit: '1/s',
-        ratios: {},
-      },
-      { metric: 'p50 latency', values: { parley: m.p50Ms! }, unit: 'ms', ratios: {} },
-      { metric: 'p99 latency', values: { parley: m.p99Ms! }, unit: 'ms', ratios: {} },
-      {
-        metric: 'server CPU per join',
-        values: { parley: m.cpuUsPerRequest! },
-        unit: 'µs',
-        ratios: {},
-      },
-    ];
-  },
+  summarize: (medians): SummaryRow[] => postRows(medians, 'join'),
 };
 export default workload;
