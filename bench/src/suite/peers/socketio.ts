@@ -6,21 +6,15 @@
  * 'participant.updated')`, the sender included. Same payloads as peers/ws-bare.ts.
  * Prints `listening on 127.0.0.1:PORT` (port 0: any free one).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { RosterEntry } from '@parley/protocol';
+import { newEntry, welcomeOf } from './payloads.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 
-type Entry = {
-  connectionId: string;
-  userId: string;
-  displayName: string;
-  isGuest: boolean;
-  role: 'participant';
-  media: { audio: boolean; video: boolean; screen: boolean; handRaised: boolean };
-  joinedAt: string;
-  handRaisedAt: null;
-};
+/** Parley's own roster entry shape, so the payloads match. */
+type Entry = RosterEntry;
 
 /** Roster per room: socket id → entry (the sockets themselves are Socket.IO's rooms). */
 const rosters = new Map<string, Map<string, Entry>>();
@@ -36,28 +30,11 @@ let connections = 0;
 
 io.on('connection', (socket) => {
   const n = connections++;
-  let entry: Entry = {
-    connectionId: `c_${randomBytes(12).toString('base64url')}`,
-    userId: randomUUID(),
-    displayName: `Bench user ${n}`,
-    isGuest: false,
-    role: 'participant',
-    media: { audio: false, video: false, screen: false, handRaised: false },
-    joinedAt: new Date().toISOString(),
-    handRaisedAt: null,
-  };
+  let entry: Entry = newEntry(n);
   let roomId: string | undefined;
 
   socket.on('hello', () => {
-    socket.emit('welcome', {
-      connectionId: entry.connectionId,
-      userId: entry.userId,
-      serverTime: Date.now(),
-      heartbeatIntervalMs: 20_000,
-      tokenExpiresAt: Date.now() + 900_000,
-      resumeToken: randomBytes(18).toString('base64url'),
-      resumed: false,
-    });
+    socket.emit('welcome', welcomeOf(entry));
   });
   socket.on('room.join', (msg: { roomId: string; ref?: string }) => {
     roomId = String(msg.roomId);

@@ -6,21 +6,15 @@
  * serialized once and written to everyone in the room, the sender included.
  * Rooms are a Map of Sets. Prints `listening on 127.0.0.1:PORT` (port 0: any free one).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { RosterEntry } from '@parley/protocol';
+import { newEntry, welcomeOf } from './payloads.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 
-type Entry = {
-  connectionId: string;
-  userId: string;
-  displayName: string;
-  isGuest: boolean;
-  role: 'participant';
-  media: { audio: boolean; video: boolean; screen: boolean; handRaised: boolean };
-  joinedAt: string;
-  handRaisedAt: null;
-};
+/** Parley's own roster entry shape, so the payloads match. */
+type Entry = RosterEntry;
 type Peer = { ws: WebSocket; entry: Entry; roomId: string | undefined };
 
 const rooms = new Map<string, Set<Peer>>();
@@ -36,34 +30,14 @@ wss.on('connection', (ws) => {
   const n = connections++;
   const peer: Peer = {
     ws,
-    entry: {
-      connectionId: `c_${randomBytes(12).toString('base64url')}`,
-      userId: randomUUID(),
-      displayName: `Bench user ${n}`,
-      isGuest: false,
-      role: 'participant',
-      media: { audio: false, video: false, screen: false, handRaised: false },
-      joinedAt: new Date().toISOString(),
-      handRaisedAt: null,
-    },
+    entry: newEntry(n),
     roomId: undefined,
   };
   ws.on('message', (data: Buffer) => {
     const msg = JSON.parse(data.toString('utf8'));
     switch (msg.type) {
       case 'hello':
-        return ws.send(
-          JSON.stringify({
-            type: 'welcome',
-            connectionId: peer.entry.connectionId,
-            userId: peer.entry.userId,
-            serverTime: Date.now(),
-            heartbeatIntervalMs: 20_000,
-            tokenExpiresAt: Date.now() + 900_000,
-            resumeToken: randomBytes(18).toString('base64url'),
-            resumed: false,
-          }),
-        );
+        return ws.send(JSON.stringify({ type: 'welcome', ...welcomeOf(peer.entry) }));
       case 'room.join': {
         const roomId = String(msg.roomId);
         let room = rooms.get(roomId);
