@@ -8,6 +8,8 @@
  * only to the same user, and a socket nobody took is closed after HOLD_MS (a join that ended
  * in the lobby, an error, a page that never came).
  */
+import { realTimers } from '../lib/hold-timers';
+import type { HoldTimers } from '../lib/hold-timers';
 
 export const SOCKET_HOLD_MS = 15_000;
 
@@ -17,24 +19,15 @@ export interface HandedSocket {
   close(): void;
 }
 
-type Timers = {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
-let early: { socket: HandedSocket; userId: string; timer: unknown; timers: Timers } | null = null;
+let early: { socket: HandedSocket; userId: string; timer: unknown; timers: HoldTimers } | null =
+  null;
 
 /** Opens (connect + hello) a socket for `userId`'s call; an earlier one still held is closed. */
 export function openEarlySocket<T extends HandedSocket>(
   userId: string,
   create: () => T,
   ms = SOCKET_HOLD_MS,
-  timers: Timers = realTimers,
+  timers: HoldTimers = realTimers,
 ): T {
   dropEarlySocket();
   const socket = create();

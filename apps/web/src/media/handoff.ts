@@ -9,26 +9,18 @@
  * not taken is stopped, and so is everything after HOLD_MS, so no camera light stays on for
  * a call that never came.
  */
+import { realTimers } from '../lib/hold-timers';
+import type { HoldTimers } from '../lib/hold-timers';
 
 export const HOLD_MS = 10_000;
 
-type Timers = {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
-let held: { tracks: MediaStreamTrack[]; timer: unknown; timers: Timers } | null = null;
+let held: { tracks: MediaStreamTrack[]; timer: unknown; timers: HoldTimers } | null = null;
 
 /** Keeps clones of the live tracks for the call page, for `ms` at most. */
 export function holdTracks(
   tracks: readonly (MediaStreamTrack | null | undefined)[],
   ms = HOLD_MS,
-  timers: Timers = realTimers,
+  timers: HoldTimers = realTimers,
 ): void {
   releaseHeld();
   const clones = tracks
