@@ -32,12 +32,6 @@ export function createTokenService(secret: string) {
   );
   const kid = createHash('sha256').update(secret).digest('base64url').slice(0, 12);
   const secretBytes = Buffer.from(secret, 'utf8');
-  /**
-   * Tokens whose signature and claims passed, by their text: a token is sent again with
-   * every request for its 15 minutes, and what it says never changes, so only the times
-   * are checked again. Only genuine tokens get in; the oldest go first past the bound.
-   */
-  const genuine = new Map<string, Times & { userId: string; sessionId: string }>();
 
   return {
     /**
@@ -80,26 +74,6 @@ export function createTokenService(secret: string) {
   };
 
   function verify(token: string, now: Date): AccessClaims {
-    const known = genuine.get(token);
-    if (known) {
-      checkTimes(known, now);
-      return {
-        userId: known.userId,
-        sessionId: known.sessionId,
-        expiresAt: new Date(known.exp * 1000),
-      };
-    }
-    const claims = verifyFully(token, now);
-    if (genuine.size >= VERIFIED_KEPT) genuine.delete(genuine.keys().next().value as string);
-    genuine.set(token, claims);
-    return {
-      userId: claims.userId,
-      sessionId: claims.sessionId,
-      expiresAt: new Date(claims.exp * 1000),
-    };
-  }
-
-  function verifyFully(token: string, now: Date): Times & { userId: string; sessionId: string } {
     const parts = token.split('.');
     const [h, p, s] = parts;
     if (parts.length !== 3 || !h || !p || !s || !BASE64URL.test(h) || !BASE64URL.test(p)) {
@@ -142,26 +116,15 @@ export function createTokenService(secret: string) {
     ) {
       throw Errors.invalidToken();
     }
-    const times = { exp, iat, nbf: nbf ?? undefined };
-    checkTimes(times, now);
-    return { ...times, userId: sub, sessionId: sid };
+    const t = Math.floor(now.getTime() / 1000);
+    if (nbf !== undefined && nbf > t + CLOCK_TOLERANCE_S) throw Errors.invalidToken();
+    // Issued in the future: refused (jose checked it only with a max age, as here).
+    if (iat > t + CLOCK_TOLERANCE_S) throw Errors.invalidToken();
+    if (exp <= t - CLOCK_TOLERANCE_S) throw Errors.tokenExpired();
+    // Older than a token can be, whatever its `exp` says.
+    if (t - iat - CLOCK_TOLERANCE_S > ACCESS_TOKEN_TTL_SECONDS) throw Errors.tokenExpired();
+    return { userId: sub, sessionId: sid, expiresAt: new Date(exp * 1000) };
   }
-}
-
-/** Genuine tokens remembered (about 0.5 KB each). */
-const VERIFIED_KEPT = 10_000;
-
-type Times = { exp: number; iat: number; nbf: number | undefined };
-
-/** The time claims against `now`, with the leeway; INVALID_TOKEN or TOKEN_EXPIRED. */
-function checkTimes({ exp, iat, nbf }: Times, now: Date): void {
-  const t = Math.floor(now.getTime() / 1000);
-  if (nbf !== undefined && nbf > t + CLOCK_TOLERANCE_S) throw Errors.invalidToken();
-  // Issued in the future: refused (jose checked it only with a max age, as here).
-  if (iat > t + CLOCK_TOLERANCE_S) throw Errors.invalidToken();
-  if (exp <= t - CLOCK_TOLERANCE_S) throw Errors.tokenExpired();
-  // Older than a token can be, whatever its `exp` says.
-  if (t - iat - CLOCK_TOLERANCE_S > ACCESS_TOKEN_TTL_SECONDS) throw Errors.tokenExpired();
 }
 
 /** A base64url segment holding a JSON object, or INVALID_TOKEN. */
