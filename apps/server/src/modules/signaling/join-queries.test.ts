@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DbHandle } from '../../platform/db/database.js';
 import { dialects, testDatabase } from '../../test/harness.js';
 import { SignalingServer } from './test-server.js';
@@ -40,6 +40,16 @@ describe.each(dialects)('room.join queries on %s', (dialect) => {
     await s.enter(guest, roomId);
     const h = await s.connect(host);
     const g = await s.connect(guest);
+    // The host's hello announces them online in the same socket task, after the welcome (a
+    // write, then two reads, the contacts audience last): the count starts once that is done,
+    // or a busy machine puts its reads inside the join's window.
+    await vi.waitFor(
+      () =>
+        expect(
+          queries.some((q) => q.sql.includes('"contacts"') && q.parameters.includes(host.id)),
+        ).toBe(true),
+      { timeout: 10_000 },
+    );
 
     const ids = [roomId, host.id, guest.id];
 
