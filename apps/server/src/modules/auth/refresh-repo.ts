@@ -4,15 +4,16 @@ import { toUser } from '../users/index.js';
 import type { UserRecord } from '../users/index.js';
 import type { RefreshTokensTable } from '../../platform/db/schema.js';
 
+/**
+ * A session (family) is active when it has tokens of this user and none was revoked: a
+ * family is revoked as a whole, so one revoked row ends it. PostgreSQL returns counts as
+ * strings (bigint), SQLite as numbers.
+ */
+function sessionActive(tokens: unknown, revoked: unknown): boolean {
+  return Number(tokens ?? 0) > 0 && Number(revoked ?? 0) === 0;
+}
+
 export function createRefreshTokensRepo(db: Db) {
-  // Read by every authenticated request and socket hello: built and compiled once.
-  const sessionCounts = prepared((q: Db, familyId: string, userId: string) =>
-    q
-      .selectFrom('refresh_tokens')
-      .select((eb) => [eb.fn.countAll().as('tokens'), eb.fn.count('revoked_at').as('revoked')])
-      .where('family_id', '=', familyId)
-      .where('user_id', '=', userId),
-  );
   // Every authenticated request and hello: the user and their session in one statement.
   const userAndSession = prepared((q: Db, userId: string, familyId: string) =>
     q
@@ -46,9 +47,7 @@ export function createRefreshTokensRepo(db: Db) {
       const row = (await userAndSession(db, userId, familyId)).rows[0];
       if (!row) return undefined;
       const { session_tokens, session_revoked, ...user } = row;
-      // PostgreSQL returns counts as strings (bigint), SQLite as numbers.
-      const sessionActive = Number(session_tokens ?? 0) > 0 && Number(session_revoked ?? 0) === 0;
-      return { user: toUser(user), sessionActive };
+      return { user: toUser(user), sessionActive: sessionActive(session_tokens, session_revoked) };
     },
     async insert(row: Omit<RefreshTokensTable, 'used_at' | 'revoked_at'>): Promise<void> {
       await db
@@ -102,14 +101,18 @@ export function createRefreshTokensRepo(db: Db) {
       return Number(res.numUpdatedRows);
     },
     /**
-     * Whether the session (family) exists for this user and was never revoked: a family
-     * is revoked as a whole, so one revoked row ends it. One aggregate over the
-     * `family_id` index, run for every authenticated request.
+     * Whether the session (family) exists for this user and was never revoked (the refresh
+     * flow; requests read it with the user, `userWithSession`). One aggregate over the
+     * `family_id` index.
      */
     async isSessionActive(familyId: string, userId: string): Promise<boolean> {
-      const row = (await sessionCounts(db, familyId, userId)).rows[0];
-      // PostgreSQL returns counts as strings (bigint), SQLite as numbers.
-      return Number(row?.tokens ?? 0) > 0 && Number(row?.revoked ?? 0) === 0;
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .select((eb) => [eb.fn.countAll().as('tokens'), eb.fn.count('revoked_at').as('revoked')])
+        .where('family_id', '=', familyId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return sessionActive(row?.tokens, row?.revoked);
     },
     /** Housekeeping: drops rows that expired long ago. */
     async deleteExpiredBefore(at: string): Promise<number> {

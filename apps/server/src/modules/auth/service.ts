@@ -237,7 +237,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   /**
    * Verifies an access token and its session: refuses deleted users, disabled accounts
    * (403 ACCOUNT_DISABLED) and tokens whose session was revoked by a logout, a reused
-   * refresh token or disabling the account (401 SESSION_REVOKED). One statement (the user and two indexed counts of the session).
+   * refresh token or disabling the account (401 SESSION_REVOKED). One statement: the user
+   * and two indexed counts of the session.
    */
   async function sessionForAccessToken(token: string): Promise<AccessSession> {
     const claims = await tokens.verifyAccess(token, clock.now());

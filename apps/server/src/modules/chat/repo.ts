@@ -48,9 +48,14 @@ export function createChatRepo(dialect: 'sqlite' | 'postgres') {
         if (!newest) tails.set(limit, (newest = tail(limit)));
         return (await newest(q, roomId)).rows;
       }
-      let query = q.selectFrom('chat_messages').selectAll().where('room_id', '=', roomId);
-      query = query.where('seq', '<', beforeSeq);
-      return query.orderBy('seq', 'desc').limit(limit).execute();
+      return q
+        .selectFrom('chat_messages')
+        .selectAll()
+        .where('room_id', '=', roomId)
+        .where('seq', '<', beforeSeq)
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .execute();
     },
 
     async seqOf(q: Q, roomId: string, id: string): Promise<number | undefined> {

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { Role, User } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
 import { fromBool, toBool } from '../../platform/db/database.js';
-import { prepared } from '../../platform/db/prepared.js';
 import type { UsersTable } from '../../platform/db/schema.js';
 
 /** A user as services see it: the public fields plus what auth needs. */
@@ -47,10 +46,6 @@ export function publicUser(u: UserRecord): User {
 }
 
 export function createUsersRepo(db: Db) {
-  // Every authenticated request and socket hello reads the user: built and compiled once.
-  const byId = prepared((q: Db, id: string) =>
-    q.selectFrom('users').selectAll().where('id', '=', id),
-  );
   /** Throws a unique violation (see isUniqueViolation) when the email exists. */
   async function insert(u: NewUser): Promise<UserRecord> {
     const row: UsersTable = {
@@ -85,7 +80,7 @@ export function createUsersRepo(db: Db) {
       });
     },
     async findById(id: string): Promise<UserRecord | undefined> {
-      const r = (await byId(db, id)).rows[0];
+      const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return r && toUser(r);
     },
     /** `email` must already be normalised (lower-cased). */
