@@ -97,7 +97,8 @@ describe('error shape', () => {
 describe('security headers and CORS', () => {
   it('sends a real Content-Security-Policy and no upgrade on plain HTTP', async () => {
     t = await testApp();
-    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    // A page's policy (API answers carry the short API set: security/headers.test.ts).
+    const res = await t.app.inject({ method: 'GET', url: '/' });
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");

@@ -77,6 +77,33 @@ export async function helmetHeaders(
 }
 
 /**
+ * Security headers of an API answer (JSON, or /metrics' text), after OWASP's REST cheat
+ * sheet: no content may load or run, no framing, no sniffing, no referrer, same-origin
+ * reads only; HSTS as on pages (taken from them). The page-only ones (COOP,
+ * Origin-Agent-Cluster, the X-DNS-Prefetch / X-Download / X-XSS relics) mean nothing to a
+ * fetch.
+ */
+export function apiSecurityHeaders(page: Record<string, string>): Record<string, string> {
+  const hsts = page['strict-transport-security'];
+  return {
+    'content-security-policy':
+      "default-src 'none'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-resource-policy': 'same-origin',
+    ...(hsts ? { 'strict-transport-security': hsts } : {}),
+  };
+}
+
+/** `/api/…` and `/metrics` answer with data; `/api/docs` is a page (the API browser). */
+export function isApiUrl(url: string): boolean {
+  return url.startsWith('/api/')
+    ? !url.startsWith('/api/docs')
+    : url === '/metrics' || url.startsWith('/metrics?');
+}
+
+/**
  * Everything every request passes through before a module sees it: JSON-only bodies and
  * schemas, the caller's context for the audit log, the request id, the duration histogram,
  * the error shape, security headers, CORS, the shared rate limit and the OpenAPI document.
@@ -96,22 +123,29 @@ export async function registerHttpPlumbing(
   // before the handler, since body parsing can lose the async context) so every later
   // step of the request inherits it.
   app.decorateRequest('context', null);
-  app.addHook('onRequest', (req, _reply, done) => {
+  // Helmet's headers never depend on the request: computed once here and set in this hook
+  // (@fastify/helmet 13 rebuilds its middleware on every request, ~10 % of /api/health).
+  // API answers get the short API set: the page set is ~800 bytes (most of each answer's
+  // headers) that a browser never applies to JSON.
+  const securityHeaders = await helmetHeaders(helmetOptions(config));
+  const apiHeaders = apiSecurityHeaders(securityHeaders);
+  app.addHook('onRequest', (req, reply, done) => {
     const ctx: RequestContext = {
       ip: req.ip,
       userAgent: boundedUserAgent(req.headers['user-agent']),
       requestId: req.id,
     };
     req.context = ctx;
+    // A WebSocket upgrade's handshake is written by `ws`, never from this reply.
+    if (req.headers.upgrade === undefined) {
+      reply.headers(isApiUrl(req.url) ? apiHeaders : securityHeaders);
+      reply.header('x-request-id', req.id);
+    }
     runInContext(ctx, done);
   });
   app.addHook('preHandler', (req, _reply, done) => {
     if (req.context) runInContext(req.context, done);
     else done();
-  });
-  app.addHook('onSend', (req, reply, payload, done) => {
-    reply.header('x-request-id', req.id);
-    done(null, payload);
   });
   // By route pattern, never the raw URL: ids and invite tokens in paths must not become labels.
   app.addHook('onResponse', (req, reply, done) => {
@@ -127,14 +161,6 @@ export async function registerHttpPlumbing(
   });
   registerErrorHandling(app);
 
-  // Helmet's headers never depend on the request: computed once here and set by a plain
-  // hook. @fastify/helmet 13 rebuilds its middleware on every request (~10 % of /api/health).
-  const securityHeaders = await helmetHeaders(helmetOptions(config));
-  app.addHook('onRequest', (req, reply, done) => {
-    // A WebSocket upgrade's handshake is written by `ws`, never from this reply.
-    if (req.headers.upgrade === undefined) reply.headers(securityHeaders);
-    done();
-  });
   await app.register(cors, {
     // Same-origin needs no CORS; only explicitly configured origins get access.
     origin: config.corsOrigins.length ? config.corsOrigins : false,

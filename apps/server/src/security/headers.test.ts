@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpgradeRefused } from '../modules/signaling/test-client.js';
 import { SignalingServer } from '../modules/signaling/test-server.js';
-import { helmetOptions } from '../platform/http-plumbing.js';
+import { helmetOptions, isApiUrl } from '../platform/http-plumbing.js';
 import { testApp } from '../test/harness.js';
 import type { TestApp } from '../test/harness.js';
 
@@ -110,7 +110,7 @@ describe('Content-Security-Policy and fingerprinting headers', () => {
   );
 });
 
-describe('the same helmet headers on JSON answers, pages and assets', () => {
+describe('helmet headers on pages and assets, the API set on API answers', () => {
   /** What @fastify/helmet itself sends for Parley's options, as it did on every request. */
   async function helmetReference(): Promise<Record<string, string>> {
     const bare = Fastify({ logger: false });
@@ -127,7 +127,7 @@ describe('the same helmet headers on JSON answers, pages and assets', () => {
     return out;
   }
 
-  it('JSON routes (200, 401, 404), the SPA page and an asset each carry every helmet header, computed once', async () => {
+  it('the SPA page, the API browser and an asset each carry every helmet header, computed once', async () => {
     const reference = await helmetReference();
     // The ones that matter most, so the reference itself cannot quietly shrink.
     expect(reference).toMatchObject({
@@ -140,9 +140,6 @@ describe('the same helmet headers on JSON answers, pages and assets', () => {
     expect(reference['content-security-policy']).toContain("frame-ancestors 'none'");
     t = await testApp({ config: { webDistDir: webDist() } });
     const samples = [
-      { url: '/api/health', type: /json/ },
-      { url: '/api/auth/me', type: /json/ },
-      { url: '/api/nope', type: /json/ },
       { url: '/', type: /html/ },
       { url: '/r/abc-defg-hjkm', accept: 'text/html', type: /html/ },
       { url: '/assets/app.js', type: /javascript/ },
@@ -153,6 +150,43 @@ describe('the same helmet headers on JSON answers, pages and assets', () => {
       for (const [name, value] of Object.entries(reference)) {
         expect(res.headers[name], `${url}: ${name}`).toBe(value);
       }
+    }
+    // The API browser is a page too; it brings its own CSP (staticCSP), the rest is helmet's.
+    const docs = await t.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(docs.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(docs.headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
+
+  it('JSON answers (200, 401, 404, a query string) and /metrics carry the API set: nothing may load, run or frame, and no page-only headers', async () => {
+    t = await testApp({ config: { webDistDir: webDist() } });
+    const samples = ['/api/health', '/api/auth/me', '/api/nope', '/api/health?x=1', '/metrics'];
+    for (const url of samples) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.headers).toMatchObject({
+        'content-security-policy':
+          "default-src 'none'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      expect(res.headers['x-request-id'], url).toMatch(/^[0-9a-f-]{36}$/);
+      for (const pageOnly of [
+        'cross-origin-opener-policy',
+        'origin-agent-cluster',
+        'x-xss-protection',
+      ]) {
+        expect(res.headers[pageOnly], `${url}: ${pageOnly}`).toBeUndefined();
+      }
+    }
+  });
+
+  it('isApiUrl: data routes yes, pages and the API browser no', () => {
+    for (const url of ['/api/health', '/api/auth/me?x', '/metrics', '/metrics?a=1']) {
+      expect(isApiUrl(url), url).toBe(true);
+    }
+    for (const url of ['/', '/r/abc', '/api/docs', '/api/docs/static/x.js', '/metricsx', '/apix']) {
+      expect(isApiUrl(url), url).toBe(false);
     }
   });
 });
