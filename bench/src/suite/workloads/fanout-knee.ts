@@ -22,8 +22,14 @@ import type { WsSubjectName } from '../ws-subjects.js';
 
 const ROOM_SIZE = 10;
 const MAX_P99_MS = 50;
-/** Offered messages/s (× 10 = deliveries/s). */
-const STEPS = [2000, 4000, 6000, 7000, 8000, 9000, 10_000, 11_000, 12_000, 14_000];
+/**
+ * Offered messages/s (× 10 = deliveries/s). 5k deliveries/s apart where the three subjects'
+ * knees lie: 20k apart (40k, then 60k), every subject's knee fell on the same 40k step in
+ * two rounds of three (2026-12-01T0541), whatever its p99 there (6 to 49 ms).
+ */
+const STEPS = [
+  3000, 4000, 4500, 5000, 5500, 6000, 6500, 7000, 7500, 8000, 9000, 10_000, 11_000, 12_000, 14_000,
+];
 const QUICK_STEPS = [250, 500, 1000, 1500];
 const CURVE_KEY = 'p99At:';
 
