@@ -15,6 +15,7 @@ const step = (
   complete,
   deliveries: deliveriesPerSec,
   cpuUsPerDelivery: 10,
+  generatorBusy: 0.5,
 });
 
 describe('fan-out knee', () => {

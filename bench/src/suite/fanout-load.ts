@@ -21,6 +21,11 @@ export type StepResult = {
   deliveries: number;
   /** Subject CPU over the step, per delivery (µs), when a meter is given. */
   cpuUsPerDelivery: number;
+  /**
+   * This process's (the load generator's) CPU over the step, as a share of one core. Near
+   * 1, the step measured the generator: every subject would stall at the same load.
+   */
+  generatorBusy: number;
 };
 
 /** The knee: the most deliveries/s of a complete step whose p99 stayed within the bound. */
@@ -99,6 +104,7 @@ export class FanoutRun {
       };
     });
     const cpu0 = opts.cpuMs?.();
+    const own0 = process.cpuUsage();
     const t0 = performance.now();
     let k = 0;
     await new Promise<void>((resolve) => {
@@ -124,6 +130,8 @@ export class FanoutRun {
       };
     });
     const cpu = cpu0 === undefined ? Number.NaN : opts.cpuMs!() - cpu0;
+    const own = process.cpuUsage(own0);
+    const generatorBusy = (own.user + own.system) / 1000 / (performance.now() - t0);
     for (const s of this.sockets) s.onUpdate = undefined;
     const got = latencies.subarray(0, received).sort();
     return {
@@ -134,6 +142,7 @@ export class FanoutRun {
       complete: complete && stray === 0,
       deliveries: received,
       cpuUsPerDelivery: (cpu * 1000) / received,
+      generatorBusy,
     };
   }
 }

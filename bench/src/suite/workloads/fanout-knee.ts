@@ -75,6 +75,9 @@ const workload: Workload<WsSubjectName> = {
         kneeDeliveriesPerSec: knee?.deliveriesPerSec ?? 0,
         kneeP99Ms: knee?.p99Ms ?? Number.NaN,
         kneeCpuUsPerDelivery: knee?.cpuUsPerDelivery ?? Number.NaN,
+        // The step that broke the bound: a generator near a full core there, not the subject,
+        // may be what broke it.
+        generatorBusyPastKnee: results[results.indexOf(knee!) + 1]?.generatorBusy ?? Number.NaN,
       };
       for (const r of results) sample[`${CURVE_KEY}${r.offered}`] = r.p99Ms;
       return sample;
@@ -102,6 +105,15 @@ const workload: Workload<WsSubjectName> = {
         values: cpu,
         unit: 'µs',
         ratios: ratiosOf(cpu),
+      },
+      {
+        // Near 1 the generator, not the subject, set the knee (one core for 1,000 sockets).
+        metric: 'load generator CPU at the step past the knee (share of one core)',
+        values: Object.fromEntries(
+          WS_SUBJECTS.map((s) => [s, sig(medians[s].generatorBusyPastKnee!)]),
+        ),
+        unit: '',
+        ratios: {},
       },
     ];
   },
