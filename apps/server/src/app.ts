@@ -199,7 +199,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     audit,
   });
   const users = createUsersRepo(db.db);
-  const tokens = createTokenService(config.jwtSecret);
+  const tokens = createTokenService(config.jwtSecret, config.accessTokenTtlSeconds);
   const auth = createAuthService({
     auditEmailKey: auditEmailKey(config.jwtSecret),
     users,
@@ -257,7 +257,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     repo: createChatRepo(db.dialect),
     rooms,
     clock,
-    sendLimiter: live.rates('chat-send', CHAT_RATES.send),
+    // CHAT_SEND_PER_SECOND / CHAT_SEND_BURST; the protocol's defaults when unset (tests).
+    sendLimiter: live.rates(
+      'chat-send',
+      config.chat
+        ? { burst: config.chat.sendBurst, perSecond: config.chat.sendPerSecond }
+        : CHAT_RATES.send,
+    ),
     typingLimiter: live.rates('chat-typing', CHAT_RATES.typing),
   });
   const playback = createPlaybackService({

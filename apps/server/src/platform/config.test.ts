@@ -65,6 +65,74 @@ describe('loadConfig', () => {
     ).toThrow(/WS_MESSAGE_BURST must not be below WS_MESSAGES_PER_SECOND/);
   });
 
+  it("chat send rate, scrypt cost, access-token lifetime: today's values by default", () => {
+    const c = loadConfig({ DATA_DIR: tmp() });
+    expect(c.chat).toEqual({ sendPerSecond: 1, sendBurst: 10 });
+    expect(c.scryptCost).toBe(2 ** 15);
+    expect(c.accessTokenTtlSeconds).toBe(900);
+  });
+
+  it('CHAT_SEND_*, SCRYPT_COST (log2 of N) and ACCESS_TOKEN_TTL_SECONDS reach the config', () => {
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      CHAT_SEND_PER_SECOND: '0.5',
+      CHAT_SEND_BURST: '3',
+      SCRYPT_COST: '17',
+      ACCESS_TOKEN_TTL_SECONDS: '300',
+    });
+    expect(c.chat).toEqual({ sendPerSecond: 0.5, sendBurst: 3 });
+    expect(c.scryptCost).toBe(131_072);
+    expect(c.accessTokenTtlSeconds).toBe(300);
+    // The ends of each range are allowed.
+    const low = loadConfig({ DATA_DIR: tmp(), SCRYPT_COST: '14', ACCESS_TOKEN_TTL_SECONDS: '60' });
+    expect([low.scryptCost, low.accessTokenTtlSeconds]).toEqual([16_384, 60]);
+    const high = loadConfig({
+      DATA_DIR: tmp(),
+      SCRYPT_COST: '18',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
+    });
+    expect([high.scryptCost, high.accessTokenTtlSeconds]).toEqual([262_144, 3600]);
+  });
+
+  it.each([
+    ['CHAT_SEND_PER_SECOND', '0', /CHAT_SEND_PER_SECOND: a number from 0.01 to 1000/],
+    ['CHAT_SEND_PER_SECOND', '-1', /CHAT_SEND_PER_SECOND: a number from 0.01 to 1000/],
+    ['CHAT_SEND_PER_SECOND', 'fast', /CHAT_SEND_PER_SECOND: a number from 0.01 to 1000/],
+    ['CHAT_SEND_PER_SECOND', '1001', /CHAT_SEND_PER_SECOND: a number from 0.01 to 1000/],
+    ['CHAT_SEND_BURST', '0', /CHAT_SEND_BURST: a whole number from 1 to 10000/],
+    ['CHAT_SEND_BURST', '2.5', /CHAT_SEND_BURST: a whole number from 1 to 10000/],
+    ['CHAT_SEND_BURST', '10001', /CHAT_SEND_BURST: a whole number from 1 to 10000/],
+    ['SCRYPT_COST', '13', /SCRYPT_COST: a whole number from 14 to 18 \(log2 of scrypt's N/],
+    ['SCRYPT_COST', '19', /SCRYPT_COST: a whole number from 14 to 18/],
+    // N itself instead of its log2: refused, and the message says which form is wanted.
+    ['SCRYPT_COST', '32768', /SCRYPT_COST: .*15 means N = 32768/],
+    ['SCRYPT_COST', '15.5', /SCRYPT_COST: a whole number from 14 to 18/],
+    ['ACCESS_TOKEN_TTL_SECONDS', '59', /ACCESS_TOKEN_TTL_SECONDS: a whole number from 60 to 3600/],
+    [
+      'ACCESS_TOKEN_TTL_SECONDS',
+      '3601',
+      /ACCESS_TOKEN_TTL_SECONDS: a whole number from 60 to 3600/,
+    ],
+    ['ACCESS_TOKEN_TTL_SECONDS', '15m', /ACCESS_TOKEN_TTL_SECONDS: a whole number from 60 to 3600/],
+  ])('refuses %s=%s at startup, naming the variable and its bounds', (name, value, message) => {
+    const run = () => loadConfig({ DATA_DIR: tmp(), [name]: value });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('refuses a chat burst below the chat rate', () => {
+    expect(() =>
+      loadConfig({ DATA_DIR: tmp(), CHAT_SEND_PER_SECOND: '5', CHAT_SEND_BURST: '4' }),
+    ).toThrow(/CHAT_SEND_BURST must not be below CHAT_SEND_PER_SECOND/);
+    // The default burst (10) is checked against a raised rate too.
+    expect(() => loadConfig({ DATA_DIR: tmp(), CHAT_SEND_PER_SECOND: '20' })).toThrow(
+      /CHAT_SEND_BURST must not be below CHAT_SEND_PER_SECOND/,
+    );
+    expect(
+      loadConfig({ DATA_DIR: tmp(), CHAT_SEND_PER_SECOND: '5', CHAT_SEND_BURST: '5' }).chat,
+    ).toEqual({ sendPerSecond: 5, sendBurst: 5 });
+  });
+
   it('generates a dev JWT secret once, keeps it private, and reuses it', () => {
     const dir = tmp();
     const a = loadConfig({ DATA_DIR: dir }).jwtSecret;

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WS_LIMITS } from '@parley/protocol';
+import { CHAT_LIMITS, WS_LIMITS } from '@parley/protocol';
 import { z } from 'zod';
 import { TrustProxyEnv } from './trust-proxy.js';
 import type { TrustProxy } from './trust-proxy.js';
 import type { BackoffLimit } from './live/limits.js';
+import { ACCESS_TOKEN_TTL_SECONDS } from './auth/tokens.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -46,6 +47,21 @@ function wsLimit(fallback: number, max: number) {
     .max(max, { message: `a whole number from 1 to ${max}` })
     .default(fallback);
 }
+
+/** A whole number from `min` to `max`, with a message naming the bounds (and what it means). */
+function wholeNumber(fallback: number, min: number, max: number, meaning = '') {
+  const message = `a whole number from ${min} to ${max}${meaning}`;
+  return z.coerce
+    .number({ message })
+    .int({ message })
+    .min(min, { message })
+    .max(max, { message })
+    .default(fallback);
+}
+
+/** scrypt's N as log2: 2^14 (16 MiB a hash) to 2^18 (256 MiB a hash, 1 GiB with 4 at once). */
+const SCRYPT_LOG_N = { default: 15, min: 14, max: 18 } as const;
+const CHAT_RATE_MESSAGE = 'a number from 0.01 to 1000 (0.5 is one message every 2 s)';
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -105,6 +121,29 @@ const EnvSchema = z.object({
   WS_MAX_CONNECTIONS_PER_USER: wsLimit(WS_LIMITS.maxConnectionsPerUser, 1000),
   WS_MESSAGES_PER_SECOND: wsLimit(WS_LIMITS.messagesPerSecond, 10_000),
   WS_MESSAGE_BURST: wsLimit(WS_LIMITS.burst, 100_000),
+  /**
+   * Chat messages per user (all tabs, every process): `CHAT_SEND_PER_SECOND` sustained (may
+   * be a fraction: 0.5 is one every 2 s) after a burst of `CHAT_SEND_BURST`; past it the
+   * send is refused `RATE_LIMITED` and the socket stays. CHAT_LIMITS' values by default.
+   */
+  CHAT_SEND_PER_SECOND: z.coerce
+    .number({ message: CHAT_RATE_MESSAGE })
+    .min(0.01, { message: CHAT_RATE_MESSAGE })
+    .max(1000, { message: CHAT_RATE_MESSAGE })
+    .default(CHAT_LIMITS.sendPerSecond),
+  CHAT_SEND_BURST: wsLimit(CHAT_LIMITS.sendBurst, 10_000),
+  /**
+   * scrypt cost of new password hashes (accounts and room passwords) as log2 of N: 15 is
+   * N = 32768. Stored hashes carry their own N, so they verify whatever this says.
+   */
+  SCRYPT_COST: wholeNumber(
+    SCRYPT_LOG_N.default,
+    SCRYPT_LOG_N.min,
+    SCRYPT_LOG_N.max,
+    ` (log2 of scrypt's N: ${SCRYPT_LOG_N.default} means N = ${2 ** SCRYPT_LOG_N.default})`,
+  ),
+  /** Lifetime of an access token (and the oldest `iat` accepted), seconds. */
+  ACCESS_TOKEN_TTL_SECONDS: wholeNumber(ACCESS_TOKEN_TTL_SECONDS, 60, 3600),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   WEB_DIST_DIR: z.string().optional(),
@@ -204,8 +243,10 @@ export type Config = {
   rateLimitMax: number;
   admin: { email: string; password: string } | undefined;
   webDistDir: string;
-  /** scrypt cost; tests lower it so suites stay fast. */
+  /** scrypt's N for new hashes (SCRYPT_COST is its log2); tests lower it so suites stay fast. */
   scryptCost: number;
+  /** Access-token lifetime in seconds (ACCESS_TOKEN_TTL_SECONDS); 900 when unset (tests). */
+  accessTokenTtlSeconds?: number;
   /**
    * Sign-in throttling (modules/auth/login-throttle.ts): `perIp` failures per address in
    * `windowMs`; per address+account a lockout from the `perPair.after`-th failure, doubling
@@ -231,6 +272,8 @@ export type Config = {
     messageBurst?: number;
   };
   rooms: { emptyTimeoutMs: number; cleanupIntervalMs: number };
+  /** Chat send rate per user (CHAT_SEND_*); CHAT_LIMITS' values when unset (tests). */
+  chat?: { sendPerSecond: number; sendBurst: number };
   /**
    * Direct calls: an unanswered call is `missed` after `ringTimeoutMs`; an accepted call
    * whose room has been empty for `abandonAfterMs` is ended by the reaper, which runs
@@ -343,6 +386,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  // Same for chat: a burst below the rate could never send the rate.
+  if (e.CHAT_SEND_BURST < e.CHAT_SEND_PER_SECOND) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CHAT_SEND_BURST must not be below CHAT_SEND_PER_SECOND',
+    );
+  }
+
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together');
   }
@@ -377,7 +427,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDistDir: path.resolve(
       e.WEB_DIST_DIR ?? new URL('../../../web/dist', import.meta.url).pathname,
     ),
-    scryptCost: 2 ** 15,
+    scryptCost: 2 ** e.SCRYPT_COST,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     loginThrottle: LOGIN_THROTTLE,
     ws: {
       helloTimeoutMs: WS_LIMITS.helloTimeoutMs,
@@ -391,6 +442,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageBurst: e.WS_MESSAGE_BURST,
     },
     rooms: { emptyTimeoutMs: e.ROOM_EMPTY_TIMEOUT_MINUTES * 60_000, cleanupIntervalMs: 60_000 },
+    chat: { sendPerSecond: e.CHAT_SEND_PER_SECOND, sendBurst: e.CHAT_SEND_BURST },
     live: { expiryMs: e.LIVE_EXPIRY_SECONDS * 1000, tickMs: 1000 },
     calls: {
       ringTimeoutMs: e.CALL_RING_TIMEOUT_SECONDS * 1000,

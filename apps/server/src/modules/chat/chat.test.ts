@@ -2,6 +2,7 @@ import { CHAT_LIMITS, ChatMessageId } from '@parley/protocol';
 import type { ChatMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
+import { loadConfig } from '../../platform/config.js';
 import { dialects } from '../../test/harness.js';
 import type { TestClient } from '../signaling/test-client.js';
 import { SignalingServer } from '../signaling/test-server.js';
@@ -179,6 +180,44 @@ describe.each(dialects)('chat on %s', (dialect) => {
       const texts = (await stored(roomId)).map((r) => r.text);
       expect(texts).toHaveLength(CHAT_LIMITS.sendBurst + 2);
       expect(texts).not.toContain('one too many');
+    });
+  });
+
+  describe('the send rate operators set (CHAT_SEND_PER_SECOND, CHAT_SEND_BURST)', () => {
+    let tight: SignalingServer;
+    beforeAll(async () => {
+      // Through loadConfig, so the variables' path into the limiter is what is tested.
+      const { chat } = loadConfig({
+        JWT_SECRET: 'x'.repeat(32),
+        CHAT_SEND_PER_SECOND: '2',
+        CHAT_SEND_BURST: '2',
+      });
+      tight = await SignalingServer.start({ chat }, { dialect, clock });
+    });
+    afterEach(async () => {
+      await tight.closeClients();
+    });
+    afterAll(async () => {
+      await tight.close();
+    });
+
+    it('with a burst of 2 the third quick send is refused, and the next comes after 1/rate seconds', async () => {
+      const host = await tight.member('host');
+      const roomId = await tight.createRoom(host);
+      const h = await tight.inRoom(host, roomId);
+      await said(h, 'one');
+      await said(h, 'two');
+      expect(await say(h, 'three')).toMatchObject({
+        type: 'error',
+        code: 'RATE_LIMITED',
+        details: { retryAfterMs: 500 },
+      });
+      clock.advance(499);
+      expect(await say(h, 'still three')).toMatchObject({ code: 'RATE_LIMITED' });
+      clock.advance(1);
+      expect(await said(h, 'three')).toMatchObject({ seq: 3 });
+      expect(await say(h, 'four')).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(h.ws.readyState).toBe(h.ws.OPEN);
     });
   });
 

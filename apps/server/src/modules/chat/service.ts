@@ -25,7 +25,8 @@ export interface ChatRooms {
 
 /**
  * The limits the protocol promises, as live-state rate limiters (`live.rates(name, …)`):
- * sends per user across tabs; typing at most once per user and room per interval.
+ * sends per user across tabs (the default: operators set CHAT_SEND_*, see app.ts);
+ * typing at most once per user and room per interval.
  */
 export const CHAT_RATES = {
   send: { burst: CHAT_LIMITS.sendBurst, perSecond: CHAT_LIMITS.sendPerSecond },
@@ -37,7 +38,7 @@ export type ChatServiceDeps = {
   repo: ChatRepo;
   rooms: ChatRooms;
   clock: Clock;
-  /** `CHAT_RATES.send`, keyed by user. */
+  /** `config.chat`'s send rate (CHAT_SEND_*), else `CHAT_RATES.send`; keyed by user. */
   sendLimiter: RateLimiter;
   /** `CHAT_RATES.typing`, keyed by room and user. */
   typingLimiter: RateLimiter;

@@ -43,6 +43,58 @@ describe('access tokens with the key imported once', () => {
   });
 });
 
+describe('the access-token lifetime (ACCESS_TOKEN_TTL_SECONDS)', () => {
+  const t = Math.floor(now.getTime() / 1000);
+  const kid = createHash('sha256').update(SECRET).digest('base64url').slice(0, 12);
+  /** A genuine token issued `age` seconds ago whose `exp` is still an hour away. */
+  const issuedAgo = (age: number) =>
+    new SignJWT({ sid: 'session-1' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid })
+      .setSubject('user-1')
+      .setIssuer('parley')
+      .setAudience('parley')
+      .setIssuedAt(t - age)
+      .setExpirationTime(t + 3600)
+      .sign(new TextEncoder().encode(SECRET));
+  const at = (seconds: number) => new Date((t + seconds) * 1000);
+
+  it('is 900 s by default', async () => {
+    const { expiresAt } = await createTokenService(SECRET).signAccess('u', 's', now);
+    expect(expiresAt.getTime() - now.getTime()).toBe(900_000);
+  });
+
+  it('a service made with 60 s signs tokens that expire 60 s out, and they expire then', async () => {
+    const tokens = createTokenService(SECRET, 60);
+    const { token, expiresAt } = await tokens.signAccess('user-1', 'session-1', now);
+    expect(expiresAt).toEqual(at(60));
+    await expect(tokens.verifyAccess(token, now)).resolves.toMatchObject({ expiresAt: at(60) });
+    // Within the 5 s clock leeway past `exp`, then expired.
+    await expect(tokens.verifyAccess(token, at(64))).resolves.toMatchObject({ userId: 'user-1' });
+    await expect(tokens.verifyAccess(token, at(65))).rejects.toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
+  });
+
+  it('refuses a token issued more than the lifetime (+5 s leeway) ago, whatever its exp says', async () => {
+    const short = createTokenService(SECRET, 60);
+    await expect(short.verifyAccess(await issuedAgo(65), now)).resolves.toMatchObject({
+      userId: 'user-1',
+    });
+    await expect(short.verifyAccess(await issuedAgo(66), now)).rejects.toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
+    // The default service takes the same token: the bound is the configured lifetime.
+    await expect(
+      createTokenService(SECRET).verifyAccess(await issuedAgo(66), now),
+    ).resolves.toMatchObject({ userId: 'user-1' });
+  });
+
+  it('refuses a lifetime that is no positive whole number of seconds', () => {
+    expect(() => createTokenService(SECRET, 0)).toThrow(RangeError);
+    expect(() => createTokenService(SECRET, 1.5)).toThrow(RangeError);
+  });
+});
+
 describe('verifyAccess, checked against jose', () => {
   const tokens = createTokenService(SECRET);
   const key = new TextEncoder().encode(SECRET);

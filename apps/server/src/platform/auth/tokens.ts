@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { SignJWT } from 'jose';
 import { Errors } from '../errors.js';
 
+/** The default access-token lifetime; ACCESS_TOKEN_TTL_SECONDS (config) sets another. */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const ISSUER = 'parley';
 const AUDIENCE = 'parley';
@@ -19,8 +20,12 @@ export type AccessClaims = { userId: string; sessionId: string; expiresAt: Date 
  * HS256 access tokens. The key id is derived from the secret, so rotating the secret
  * invalidates every outstanding token, and a token of another secret is refused by its
  * signature (checked first, before anything of it is parsed) and by its `kid`.
+ * `accessTtlSeconds` is how long a token it signs lives, and the oldest `iat` it accepts.
  */
-export function createTokenService(secret: string) {
+export function createTokenService(secret: string, accessTtlSeconds = ACCESS_TOKEN_TTL_SECONDS) {
+  if (!Number.isInteger(accessTtlSeconds) || accessTtlSeconds < 1) {
+    throw new RangeError(`access-token lifetime must be a positive whole number of seconds`);
+  }
   // Signing (sign-in, refresh) goes through jose, with the key imported once: handed raw
   // bytes, jose runs crypto.subtle.importKey on every signature. Not extractable.
   const keyReady = crypto.subtle.importKey(
@@ -44,7 +49,7 @@ export function createTokenService(secret: string) {
       now: Date,
     ): Promise<{ token: string; expiresAt: Date }> {
       const iat = Math.floor(now.getTime() / 1000);
-      const exp = iat + ACCESS_TOKEN_TTL_SECONDS;
+      const exp = iat + accessTtlSeconds;
       const token = await new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TYP, kid })
         .setSubject(userId)
@@ -122,7 +127,7 @@ export function createTokenService(secret: string) {
     if (iat > t + CLOCK_TOLERANCE_S) throw Errors.invalidToken();
     if (exp <= t - CLOCK_TOLERANCE_S) throw Errors.tokenExpired();
     // Older than a token can be, whatever its `exp` says.
-    if (t - iat - CLOCK_TOLERANCE_S > ACCESS_TOKEN_TTL_SECONDS) throw Errors.tokenExpired();
+    if (t - iat - CLOCK_TOLERANCE_S > accessTtlSeconds) throw Errors.tokenExpired();
     return { userId: sub, sessionId: sid, expiresAt: new Date(exp * 1000) };
   }
 }
