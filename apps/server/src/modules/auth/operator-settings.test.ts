@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
+import { createUsersRepo } from '../users/index.js';
 import { dialects, json, newAccount, testApp } from '../../test/harness.js';
 import type { TestApp } from '../../test/harness.js';
 
@@ -33,7 +34,7 @@ describe.each(dialects)('operator auth settings on %s', (dialect) => {
         .executeTakeFirstOrThrow()
     ).password_hash;
 
-  it('new hashes use the configured scrypt cost, and hashes made at another cost still sign in', async () => {
+  it('new hashes use the configured scrypt cost; a hash made at another cost still signs in and is made again at the new cost', async () => {
     const before = await start({ config: { scryptCost: 2 ** 10 } });
     const old = newAccount();
     expect((await post(before, '/api/auth/register', old)).statusCode).toBe(201);
@@ -46,11 +47,39 @@ describe.each(dialects)('operator auth settings on %s', (dialect) => {
       password: old.password,
     });
     expect(login.statusCode).toBe(200);
-    // Nothing rehashes at sign-in: the old hash keeps its cost until the password changes.
-    expect(await storedHash(after, old.email)).toMatch(/^scrypt\$1024\$/);
+    // The sign-in knew the password: the hash is made again at the new cost, and still works.
+    expect(await storedHash(after, old.email)).toMatch(/^scrypt\$2048\$8\$1\$/);
+    const again = await post(after, '/api/auth/login', {
+      email: old.email,
+      password: old.password,
+    });
+    expect(again.statusCode).toBe(200);
+    const wrong = await post(after, '/api/auth/login', {
+      email: old.email,
+      password: 'not it at all',
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(await storedHash(after, old.email)).toMatch(/^scrypt\$2048\$/);
     const fresh = newAccount();
     expect((await post(after, '/api/auth/register', fresh)).statusCode).toBe(201);
     expect(await storedHash(after, fresh.email)).toMatch(/^scrypt\$2048\$8\$1\$/);
+  });
+
+  it('the rehash at sign-in never writes over a password changed meanwhile', async () => {
+    const t = await start({});
+    const acct = newAccount();
+    expect((await post(t, '/api/auth/register', acct)).statusCode).toBe(201);
+    const users = createUsersRepo(t.db.db);
+    const { id } = (await users.findByEmail(acct.email))!;
+    const read = String(await storedHash(t, acct.email));
+    // Changed between the sign-in's read and its rehash: the swap from the old hash fails.
+    await users.setPassword(id, 'scrypt$2$8$1$changed$meanwhile');
+    expect(await users.replacePasswordHash(id, read, 'scrypt$4$8$1$stale$rehash')).toBe(false);
+    expect(await storedHash(t, acct.email)).toBe('scrypt$2$8$1$changed$meanwhile');
+    expect(
+      await users.replacePasswordHash(id, 'scrypt$2$8$1$changed$meanwhile', 'scrypt$4$8$1$a$b'),
+    ).toBe(true);
+    expect(await storedHash(t, acct.email)).toBe('scrypt$4$8$1$a$b');
   });
 
   it('access tokens live the configured lifetime: expiresAt says so and the API refuses them after it', async () => {

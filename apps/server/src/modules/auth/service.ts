@@ -9,7 +9,7 @@ import { hashOpaqueToken, newOpaqueToken } from '../../platform/auth/tokens.js';
 import type { TokenService } from '../../platform/auth/tokens.js';
 import type { UsersRepo, UserRecord } from '../users/index.js';
 import { createUsersRepo, normalizeEmail, publicUser } from '../users/index.js';
-import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
+import { hashCost, hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import { emailDigest, emailDomain } from './email-digest.js';
 import type { RefreshTokensRepo } from './refresh-repo.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -152,6 +152,14 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw AuthErrors.accountDisabled();
       }
       await deps.loginThrottle.succeeded(email, ip);
+      // A hash of another cost (SCRYPT_COST changed since) is made again now that the
+      // password is known, so the cost applies to every account that signs in, and an
+      // account's failed sign-ins take as long as an unknown address's (the dummy hash's).
+      const stored = user.passwordHash;
+      if (stored && hashCost(stored) !== deps.scryptCost) {
+        const fresh = await hashPassword(input.password, deps.scryptCost);
+        await users.replacePasswordHash(user.id, stored, fresh);
+      }
       await users.touchLastSeen(user.id, clock.now().toISOString());
       const session = await startSession(user);
       await audit.record({

@@ -105,6 +105,19 @@ export function createUsersRepo(db: Db) {
         .where('id', '=', id)
         .execute();
     },
+    /**
+     * Swaps the hash only if it is still `from`: a rehash at sign-in must never write back
+     * a password that was changed meanwhile. False when it was.
+     */
+    async replacePasswordHash(id: string, from: string, to: string): Promise<boolean> {
+      const res = await db
+        .updateTable('users')
+        .set({ password_hash: to })
+        .where('id', '=', id)
+        .where('password_hash', '=', from)
+        .executeTakeFirst();
+      return res.numUpdatedRows === 1n;
+    },
     async setDisabled(id: string, at: string | null): Promise<void> {
       await db.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();
     },

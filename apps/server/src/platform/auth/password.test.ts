@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashCost, hashPassword, verifyPassword } from './password.js';
 
 describe('scrypt password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
@@ -30,5 +30,12 @@ describe('scrypt password hashing', () => {
   it('refuses malformed stored hashes instead of throwing', async () => {
     expect(await verifyPassword('x', 'bcrypt$whatever')).toBe(false);
     expect(await verifyPassword('x', '')).toBe(false);
+  });
+
+  it('hashCost reads N back from a stored hash, and nothing from anything else', async () => {
+    expect(hashCost(await hashPassword('a password 1', 2048))).toBe(2048);
+    for (const bad of ['', 'bcrypt$1024$8$1$s$h', 'scrypt$x$8$1$s$h', 'scrypt$-4$8', 'scrypt']) {
+      expect(hashCost(bad), bad).toBeUndefined();
+    }
   });
 });

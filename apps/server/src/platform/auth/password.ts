@@ -30,6 +30,13 @@ export async function hashPassword(password: string, N: number): Promise<string>
   ].join('$');
 }
 
+/** The N a stored hash was made with (undefined for anything not ours). */
+export function hashCost(stored: string): number | undefined {
+  const [scheme, n] = stored.split('$');
+  const value = Number(n);
+  return scheme === 'scrypt' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
