@@ -136,11 +136,12 @@ export async function registerHttpPlumbing(
       requestId: req.id,
     };
     req.context = ctx;
-    // A WebSocket upgrade's handshake is written by `ws`, never from this reply.
+    // A WebSocket upgrade's handshake is written by `ws`, never from this reply; a refused
+    // upgrade (403, 503) is, and carries the request id like any answer.
     if (req.headers.upgrade === undefined) {
       reply.headers(isApiUrl(req.url) ? apiHeaders : securityHeaders);
-      reply.header('x-request-id', req.id);
     }
+    reply.header('x-request-id', req.id);
     runInContext(ctx, done);
   });
   app.addHook('preHandler', (req, _reply, done) => {

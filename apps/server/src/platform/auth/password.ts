@@ -30,21 +30,26 @@ export async function hashPassword(password: string, N: number): Promise<string>
   ].join('$');
 }
 
+/** A stored `scrypt$N$r$p$salt$hash`, or undefined for anything else. */
+function parseHash(
+  stored: string,
+): { params: ScryptParams; salt: string; hash: string } | undefined {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  const [N, R, P] = [n, r, p].map(Number) as [number, number, number];
+  if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+  if (![N, R, P].every((v) => Number.isInteger(v) && v > 0)) return undefined;
+  return { params: { N, r: R, p: P }, salt, hash };
+}
+
 /** The N a stored hash was made with (undefined for anything not ours). */
 export function hashCost(stored: string): number | undefined {
-  const [scheme, n] = stored.split('$');
-  const value = Number(n);
-  return scheme === 'scrypt' && Number.isInteger(value) && value > 0 ? value : undefined;
+  return parseHash(stored)?.params.N;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await scrypt(password, Buffer.from(salt, 'base64url'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  const expected = Buffer.from(parsed.hash, 'base64url');
+  const key = await scrypt(password, Buffer.from(parsed.salt, 'base64url'), parsed.params);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
