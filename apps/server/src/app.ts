@@ -212,7 +212,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     settings,
     admitGuest,
     // Late-bound: invites need the rooms service, which needs auth's hook first.
-    registerWithInvite: (token, create) => invites.useForRegistration(token, create),
+    registerWithInvite: (token, create, origin) =>
+      invites.useForRegistration(token, create, origin),
     loginThrottle: createLoginThrottle(live, config.loginThrottle),
   });
   const authenticate = createAuthenticate((token) => auth.userForAccessToken(token));
@@ -410,7 +411,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
           admin: createAdminService({
             db: db.db,
             roster: live.roster,
-            closeRoom: (roomId, actorId) => rooms.close(roomId, 'ended', actorId, { by: 'admin' }),
+            closeRoom: (roomId, actorId, origin) =>
+              rooms.close(roomId, 'ended', actorId, origin, { by: 'admin' }),
           }),
           authenticate,
         }),

@@ -1,6 +1,7 @@
 import type { AuditEventType } from '@parley/protocol';
+import type { RequestContext } from './request-context.js';
 
-/** One audit entry as a service states it; time, IP and user agent are filled in for it. */
+/** One audit entry as a service states it; the time is filled in for it. */
 export type AuditInput = {
   type: AuditEventType;
   /** null: the system (upkeep, webhook) or an anonymous caller. */
@@ -8,9 +9,11 @@ export type AuditInput = {
   targetType?: 'user' | 'room' | 'call' | 'appointment' | 'settings' | 'email';
   targetId?: string;
   details?: Record<string, unknown>;
-  /** Only where no request context exists (socket work, upkeep); otherwise taken from it. */
-  ip?: string | null;
-  userAgent?: string | null;
+  /**
+   * Whose doing it was: the HTTP request's or socket's caller (IP, user agent), or
+   * SYSTEM_CONTEXT for work no caller started.
+   */
+  origin: RequestContext;
 };
 
 /**

@@ -23,8 +23,6 @@ import { liveRateLimitStore } from './http-rate-store.js';
 import { registerJsonBody } from './json-body.js';
 import type { LiveState } from './live/index.js';
 import type { Metrics } from './metrics.js';
-import { boundedUserAgent, runInContext } from './request-context.js';
-import type { RequestContext } from './request-context.js';
 
 /** Helmet's options: one policy for pages, assets and JSON answers alike. */
 export function helmetOptions(config: Pick<Config, 'tls'>): FastifyHelmetOptions {
@@ -105,7 +103,7 @@ export function isApiUrl(url: string): boolean {
 
 /**
  * Everything every request passes through before a module sees it: JSON-only bodies and
- * schemas, the caller's context for the audit log, the request id, the duration histogram,
+ * schemas, the caller's context for the audit log (`req.context`), the request id, the duration histogram,
  * the error shape, security headers, CORS, the shared rate limit and the OpenAPI document.
  */
 export async function registerHttpPlumbing(
@@ -119,9 +117,8 @@ export async function registerHttpPlumbing(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('user', null);
-  // The audit log reads who is calling from here. Run from a callback hook (and again
-  // before the handler, since body parsing can lose the async context) so every later
-  // step of the request inherits it.
+  // Who is calling, for the audit log: made when a route first asks (auth/hook.ts callerOf)
+  // and handed to the services that record.
   app.decorateRequest('context', null);
   // Helmet's headers never depend on the request: computed once here and set in this hook
   // (@fastify/helmet 13 rebuilds its middleware on every request, ~10 % of /api/health).
@@ -130,23 +127,13 @@ export async function registerHttpPlumbing(
   const securityHeaders = await helmetHeaders(helmetOptions(config));
   const apiHeaders = apiSecurityHeaders(securityHeaders);
   app.addHook('onRequest', (req, reply, done) => {
-    const ctx: RequestContext = {
-      ip: req.ip,
-      userAgent: boundedUserAgent(req.headers['user-agent']),
-      requestId: req.id,
-    };
-    req.context = ctx;
     // A WebSocket upgrade's handshake is written by `ws`, never from this reply; a refused
     // upgrade (403, 503) is, and carries the request id like any answer.
     if (req.headers.upgrade === undefined) {
       reply.headers(isApiUrl(req.url) ? apiHeaders : securityHeaders);
     }
     reply.header('x-request-id', req.id);
-    runInContext(ctx, done);
-  });
-  app.addHook('preHandler', (req, _reply, done) => {
-    if (req.context) runInContext(req.context, done);
-    else done();
+    done();
   });
   // By route pattern, never the raw URL: ids and invite tokens in paths must not become labels.
   app.addHook('onResponse', (req, reply, done) => {

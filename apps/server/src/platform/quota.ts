@@ -3,6 +3,7 @@ import type { SystemSettings } from '@parley/protocol';
 import type { AuditLog } from './audit.js';
 import { AppError } from './errors.js';
 import type { AttemptLimiter } from './live/index.js';
+import type { RequestContext } from './request-context.js';
 
 /** The quotas of the system settings, by the name the API reports in `details.quota`. */
 export type QuotaName = keyof SystemSettings['quotas'];
@@ -40,13 +41,14 @@ export function quotaExceeded(
       );
 }
 
-/** Records the refusal (IP and user agent come from the request context), then throws it. */
+/** Records the refusal with the caller's IP and user agent, then throws it. */
 export async function refuseQuota(
   audit: AuditLog,
   actorId: string | null,
+  origin: RequestContext,
   err: AppError,
 ): Promise<never> {
-  await audit.record({ type: 'quota.exceeded', actorId, details: err.details });
+  await audit.record({ type: 'quota.exceeded', actorId, origin, details: err.details });
   throw err;
 }
 
@@ -63,9 +65,10 @@ export async function takeHourlyQuota(opts: {
   limit: number;
   audit: AuditLog;
   actorId: string | null;
+  origin: RequestContext;
 }): Promise<void> {
   const refusal = await countHourlyQuota(opts.limiter, opts.key, opts.quota, opts.limit);
-  if (refusal) await refuseQuota(opts.audit, opts.actorId, refusal);
+  if (refusal) await refuseQuota(opts.audit, opts.actorId, opts.origin, refusal);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { adminsOnly, bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import { adminsOnly, bearerSecurity, callerOf, currentUser } from '../../platform/auth/hook.js';
 import { errorResponses } from '../../platform/http-errors.js';
 import type { AdminService } from './service.js';
 
@@ -66,7 +66,7 @@ export function adminRoutes(deps: {
         response: { 200: AdminRoomResponse, ...errorResponses(400, 401, 403, 404, 409, 410) },
       },
       handler: async (req) => ({
-        room: await deps.admin.closeRoom(currentUser(req), req.params.id),
+        room: await deps.admin.closeRoom(currentUser(req), req.params.id, callerOf(req)),
       }),
     });
 

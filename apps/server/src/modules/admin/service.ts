@@ -9,6 +9,7 @@ import type {
 } from '@parley/protocol';
 import type { Db } from '../../platform/db/database.js';
 import { isAdmin } from '../../platform/auth/hook.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import { Errors } from '../../platform/errors.js';
 import { encodeKeyset, keysetFrom, keysetPage } from '../../platform/keyset-cursor.js';
 import type { Roster } from '../../platform/live/index.js';
@@ -26,7 +27,7 @@ export type AdminServiceDeps = {
    * room is closed, `room.closed` reaches every socket, the audit log records it).
    * False when it was already closed.
    */
-  closeRoom(roomId: string, actorId: string): Promise<boolean>;
+  closeRoom(roomId: string, actorId: string, origin: RequestContext): Promise<boolean>;
 };
 
 /** Rows fetched at a time for the `active` list, and the most looked at for one page. */
@@ -117,11 +118,11 @@ export function createAdminService(deps: AdminServiceDeps) {
     },
 
     /** Ends a meeting for everyone in it and in its lobby. */
-    async closeRoom(actor: User, id: string): Promise<AdminRoom> {
+    async closeRoom(actor: User, id: string, origin: RequestContext): Promise<AdminRoom> {
       requireAdmin(actor);
       const r = await findRoom(id);
       if (r.kind !== 'meeting') throw AdminErrors.notAMeeting();
-      if (r.status === 'closed' || !(await deps.closeRoom(id, actor.id))) {
+      if (r.status === 'closed' || !(await deps.closeRoom(id, actor.id, origin))) {
         throw AdminErrors.roomClosed();
       }
       return view(await findRoom(id));

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/harness.js';
 import type { Person } from '../signaling/test-server.js';
 import { AppointmentsServer, SHORT_WINDOW, MINUTE, outcome } from './test-appointments.js';
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
 
 // The appointment routes over HTTP (issue 12), on the real app: who may book, list,
 // read, confirm, reschedule, cancel and pay; the join answer at the window's exact
@@ -663,7 +664,7 @@ describe.each(dialects)('appointment routes on %s', (dialect) => {
       const same = await b.api('POST', `/api/appointments/${a.id}/room`, client);
       expect(same.body.room).toEqual(room);
 
-      expect(await b.s.t.services.rooms.close(room.id, 'ended', null)).toBe(true);
+      expect(await b.s.t.services.rooms.close(room.id, 'ended', null, SYSTEM_CONTEXT)).toBe(true);
       for (const who of [provider, client]) {
         const res = await b.api('POST', `/api/appointments/${a.id}/room`, who);
         expect(outcome(res), JSON.stringify(res.body)).toBe('409 INVALID_APPOINTMENT_STATE');

@@ -12,7 +12,7 @@ import { joinWindow } from './rules.js';
  */
 export function createAttendance(ctx: AppointmentsContext): RoomAppointments {
   return {
-    async entered(roomId, userIds) {
+    async entered(roomId, userIds, origin) {
       const row = await ctx.repo.findByRoom(ctx.db, roomId);
       if (!row) return;
       const present = new Set(userIds);
@@ -21,7 +21,7 @@ export function createAttendance(ctx: AppointmentsContext): RoomAppointments {
       if (!provider && !client) return;
 
       const at = ctx.now();
-      const changed = await ctx.transaction(async (trx) => {
+      const changed = await ctx.transaction(origin, async (trx) => {
         let any = false;
         // A party is back within the grace: the call goes on (and its clock never stopped).
         if (row.parties_absent_since !== null) await ctx.repo.partiesAbsent(trx, row.id, null);

@@ -7,6 +7,7 @@ import type {
   User,
 } from '@parley/protocol';
 import { Errors } from '../../platform/errors.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import type { AppointmentsContext } from './context.js';
 import { AppointmentErrors } from './errors.js';
 import type { Trx } from './repo.js';
@@ -83,14 +84,18 @@ export function createBooking(ctx: AppointmentsContext) {
   }
 
   return {
-    async create(actor: User, body: CreateAppointmentBody): Promise<Appointment> {
+    async create(
+      actor: User,
+      body: CreateAppointmentBody,
+      origin: RequestContext,
+    ): Promise<Appointment> {
       requireMember(actor);
       const providerId = await providerFor(actor, body);
       const clientId = await clientFor(body.clientId, providerId);
       const s = slot(body.startsAt, body.durationMinutes);
       const at = ctx.now();
       const id = randomUUID();
-      const row = await ctx.transaction(async (trx) => {
+      const row = await ctx.transaction(origin, async (trx) => {
         await ensureFree(trx, { providerId, clientId }, s);
         await repo.insert(trx, {
           id,
@@ -130,11 +135,12 @@ export function createBooking(ctx: AppointmentsContext) {
       actor: User,
       id: string,
       body: RescheduleAppointmentBody,
+      origin: RequestContext,
     ): Promise<Appointment> {
       requireMember(actor);
       const { role } = await ctx.visible(id, actor);
       if (role === 'client') throw Errors.forbidden('Only the provider can reschedule.');
-      const moved = await ctx.transaction(async (trx) => {
+      const moved = await ctx.transaction(origin, async (trx) => {
         // Read again under the row lock: a concurrent change is either in or waits.
         const before = await repo.find(trx, id, { lock: true });
         if (!before) throw AppointmentErrors.notFound();
@@ -178,7 +184,9 @@ export function createBooking(ctx: AppointmentsContext) {
       });
       const { after, oldRoom } = moved;
       if (oldRoom)
-        await ctx.afterCommit('room close', () => ctx.rooms.close(oldRoom, 'ended', actor.id));
+        await ctx.afterCommit('room close', () =>
+          ctx.rooms.close(oldRoom, 'ended', actor.id, origin),
+        );
       await ctx.notify(id);
       return toAppointment(after, role, ctx.window);
     },

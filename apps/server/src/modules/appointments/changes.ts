@@ -6,6 +6,7 @@ import type {
   User,
 } from '@parley/protocol';
 import { Errors } from '../../platform/errors.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import { requireMember } from './booking.js';
 import type { AppointmentsContext } from './context.js';
 import { AppointmentErrors } from './errors.js';
@@ -30,11 +31,12 @@ export function createChanges(ctx: AppointmentsContext) {
     id: string,
     check: (role: AppointmentRole) => void,
     apply: (trx: Trx, row: AppointmentRow) => Promise<boolean>,
+    origin: RequestContext,
   ): Promise<Appointment> {
     requireMember(actor);
     const { role } = await ctx.visible(id, actor);
     check(role);
-    const { row, changed } = await ctx.transaction(async (trx) => {
+    const { row, changed } = await ctx.transaction(origin, async (trx) => {
       const locked = await repo.find(trx, id, { lock: true });
       if (!locked) throw AppointmentErrors.notFound();
       const changed = await apply(trx, locked);
@@ -46,7 +48,7 @@ export function createChanges(ctx: AppointmentsContext) {
 
   return {
     /** The provider (or an admin) confirms a scheduled appointment. */
-    confirm: (actor: User, id: string) =>
+    confirm: (actor: User, id: string, origin: RequestContext) =>
       change(
         actor,
         id,
@@ -63,10 +65,16 @@ export function createChanges(ctx: AppointmentsContext) {
           await ctx.record(trx, row.id, 'confirmed', { at, actorId: actor.id });
           return true;
         },
+        origin,
       ),
 
     /** Either party (or an admin) calls it off, with a reason, before it starts. */
-    async cancel(actor: User, id: string, body: CancelAppointmentBody): Promise<Appointment> {
+    async cancel(
+      actor: User,
+      id: string,
+      body: CancelAppointmentBody,
+      origin: RequestContext,
+    ): Promise<Appointment> {
       // Set inside the transaction; a holder, so the compiler does not narrow it to null.
       const opened: { roomId: string | null } = { roomId: null };
       const answer = await change(
@@ -97,15 +105,18 @@ export function createChanges(ctx: AppointmentsContext) {
           opened.roomId = row.room_id;
           return true;
         },
+        origin,
       );
       // A room opened early (inside the window, before the start) goes with it.
       const room = opened.roomId;
-      if (room) await ctx.afterCommit('room close', () => ctx.rooms.close(room, 'ended', actor.id));
+      if (room) {
+        await ctx.afterCommit('room close', () => ctx.rooms.close(room, 'ended', actor.id, origin));
+      }
       return answer;
     },
 
     /** An admin sets the payment status (the webhook is the provider's way). */
-    setPayment: (actor: User, id: string, body: SetPaymentBody) =>
+    setPayment: (actor: User, id: string, body: SetPaymentBody, origin: RequestContext) =>
       change(
         actor,
         id,
@@ -114,6 +125,7 @@ export function createChanges(ctx: AppointmentsContext) {
         },
         (trx, row) =>
           applyPayment(ctx, trx, row, body.paymentStatus, { source: 'admin', actorId: actor.id }),
+        origin,
       ),
   };
 }

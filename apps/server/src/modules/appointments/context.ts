@@ -6,6 +6,7 @@ import { AppointmentErrors } from './errors.js';
 import type { AppointmentsDeps } from './ports.js';
 import { createAppointmentsRepo } from './repo.js';
 import type { AppointmentEventsTable } from '../../platform/db/schema.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import type { AppointmentRow, AppointmentsRepo, Q, Trx } from './repo.js';
 import type { JoinWindowConfig, Requester } from './rules.js';
 import { toAppointment } from './views.js';
@@ -26,10 +27,10 @@ export type AppointmentsContext = AppointmentsDeps & {
   eventId(): string;
   /**
    * Runs `work` in one transaction; the audit entries of the history lines it wrote are
-   * recorded after the commit (none when it rolls back). Every transaction that calls
-   * `record` is opened here.
+   * recorded after the commit (none when it rolls back), as `origin`'s doing. Every
+   * transaction that calls `record` is opened here.
    */
-  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
+  transaction<T>(origin: RequestContext, work: (trx: Trx) => Promise<T>): Promise<T>;
   /**
    * Adds a line to the appointment's history inside `trx` (no actor: the server), and its
    * audit entry once `trx` commits (see `transaction`).
@@ -82,7 +83,7 @@ export function createAppointmentsContext(deps: AppointmentsDeps): AppointmentsC
   const eventId = createUlidFactory(deps.clock);
   const audit = deps.audit ?? noAudit;
   // The audit entries each open transaction will record once it commits.
-  const pendingAudit = new WeakMap<Trx, AuditInput[]>();
+  const pendingAudit = new WeakMap<Trx, Omit<AuditInput, 'origin'>[]>();
   return {
     ...deps,
     repo,
@@ -94,13 +95,13 @@ export function createAppointmentsContext(deps: AppointmentsDeps): AppointmentsC
     },
     now: () => deps.clock.now().toISOString(),
     eventId,
-    async transaction(work) {
-      const entries: AuditInput[] = [];
+    async transaction(origin, work) {
+      const entries: Omit<AuditInput, 'origin'>[] = [];
       const result = await deps.db.transaction().execute((trx) => {
         pendingAudit.set(trx, entries);
         return work(trx);
       });
-      for (const entry of entries) await audit.record(entry);
+      for (const entry of entries) await audit.record({ ...entry, origin });
       return result;
     },
     record: (trx, appointmentId, kind, e) => {
@@ -150,7 +151,7 @@ function auditEntry(
   appointmentId: string,
   kind: AppointmentEventsTable['kind'],
   e: { actorId?: string | null; details?: Record<string, unknown> },
-): AuditInput {
+): Omit<AuditInput, 'origin'> {
   const base = {
     actorId: e.actorId ?? null,
     targetType: 'appointment',

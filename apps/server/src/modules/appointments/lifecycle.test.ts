@@ -4,6 +4,7 @@ import type { TestClient } from '../signaling/test-client.js';
 import { joinWindow } from './rules.js';
 import { AppointmentsServer, FAKE_EPOCH, isoAt, leave } from './test-appointments.js';
 import type { Party } from './test-appointments.js';
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
 
 // An appointment's life after booking, as the server measures it: the call starts when
 // provider and client are first in the room together (real sockets, the server's fake
@@ -123,11 +124,11 @@ describe.each(dialects)('the appointment lifecycle on %s', (dialect) => {
   it('an admin in the room counts for neither party: the call needs both of them', async () => {
     const { id, roomId, provider, client, admin } = await booked();
     const attendance = a.services.appointments.attendance;
-    await attendance.entered(roomId, [admin.id]);
+    await attendance.entered(roomId, [admin.id], SYSTEM_CONTEXT);
     expect(await a.row(id)).toMatchObject({ provider_joined_at: null, client_joined_at: null });
-    await attendance.entered(roomId, [provider.id, admin.id]);
+    await attendance.entered(roomId, [provider.id, admin.id], SYSTEM_CONTEXT);
     expect(await a.row(id)).toMatchObject({ status: 'confirmed', call_started_at: null });
-    await attendance.entered(roomId, [provider.id, admin.id, client.id]);
+    await attendance.entered(roomId, [provider.id, admin.id, client.id], SYSTEM_CONTEXT);
     expect((await a.row(id)).status).toBe('in_progress');
   });
 

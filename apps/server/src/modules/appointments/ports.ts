@@ -8,6 +8,7 @@ import type { Bus } from '../../platform/live/index.js';
 import type { AuditLog } from '../../platform/audit.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { SettingsReader } from '../../platform/settings.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 // What the appointments module needs from the rest of the server, defined here so no
 // other module is imported (app.ts passes the implementations: users, rooms).
@@ -43,7 +44,12 @@ export type AppointmentRooms = {
     },
   ): Promise<{ id: string; code: string }>;
   /** Closes the room (`room.closed` to its sockets); false when it was closed already. */
-  close(roomId: string, reason: 'ended' | 'expired', actorId: string | null): Promise<boolean>;
+  close(
+    roomId: string,
+    reason: 'ended' | 'expired',
+    actorId: string | null,
+    origin: RequestContext,
+  ): Promise<boolean>;
   occupancy(roomIds: string[]): Promise<AppointmentRoomOccupancy[]>;
 };
 

@@ -14,7 +14,7 @@ import {
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bearerSecurity, currentUser, onlyUsers } from '../../platform/auth/hook.js';
+import { bearerSecurity, callerOf, currentUser, onlyUsers } from '../../platform/auth/hook.js';
 import { Errors } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http-errors.js';
 import type { AppointmentsService } from './service.js';
@@ -64,9 +64,9 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps) {
         response: { 201: AppointmentResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req, reply) =>
-        reply
-          .code(201)
-          .send({ appointment: await appointments.create(currentUser(req), req.body) }),
+        reply.code(201).send({
+          appointment: await appointments.create(currentUser(req), req.body, callerOf(req)),
+        }),
     });
 
     r.get('/appointments', {
@@ -111,7 +111,7 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps) {
         response: { 200: AppointmentResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req) => ({
-        appointment: await appointments.confirm(currentUser(req), req.params.id),
+        appointment: await appointments.confirm(currentUser(req), req.params.id, callerOf(req)),
       }),
     });
 
@@ -132,7 +132,12 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps) {
         response: { 200: AppointmentResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req) => ({
-        appointment: await appointments.reschedule(currentUser(req), req.params.id, req.body),
+        appointment: await appointments.reschedule(
+          currentUser(req),
+          req.params.id,
+          req.body,
+          callerOf(req),
+        ),
       }),
     });
 
@@ -150,7 +155,12 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps) {
         response: { 200: AppointmentResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req) => ({
-        appointment: await appointments.cancel(currentUser(req), req.params.id, req.body),
+        appointment: await appointments.cancel(
+          currentUser(req),
+          req.params.id,
+          req.body,
+          callerOf(req),
+        ),
       }),
     });
 
@@ -166,7 +176,12 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps) {
         response: { 200: AppointmentResponse, ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req) => ({
-        appointment: await appointments.setPayment(currentUser(req), req.params.id, req.body),
+        appointment: await appointments.setPayment(
+          currentUser(req),
+          req.params.id,
+          req.body,
+          callerOf(req),
+        ),
       }),
     });
 

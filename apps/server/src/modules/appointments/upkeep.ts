@@ -1,3 +1,4 @@
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
 import { OPEN_APPOINTMENT_STATUSES } from '@parley/protocol';
 import type { AppointmentRoomOccupancy } from './ports.js';
 import type { AppointmentsContext } from './context.js';
@@ -88,7 +89,7 @@ export function createUpkeep(ctx: AppointmentsContext): () => Promise<void> {
   /** Applies one ending if the appointment is still where we saw it; false if another pass won. */
   async function end(e: Ending, nowIso: string): Promise<boolean> {
     const { row } = e;
-    const done = await ctx.transaction(async (trx) => {
+    const done = await ctx.transaction(SYSTEM_CONTEXT, async (trx) => {
       if (e.outcome === 'completed') {
         const started = row.call_started_at ? Date.parse(row.call_started_at) : e.endedAt;
         const seconds = Math.max(0, Math.floor((e.endedAt - started) / 1000));
@@ -127,7 +128,9 @@ export function createUpkeep(ctx: AppointmentsContext): () => Promise<void> {
     const roomId = row.room_id;
     if (roomId) {
       const why = e.reason === 'window-closed' ? 'expired' : 'ended';
-      await ctx.afterCommit('close appointment room', () => ctx.rooms.close(roomId, why, null));
+      await ctx.afterCommit('close appointment room', () =>
+        ctx.rooms.close(roomId, why, null, SYSTEM_CONTEXT),
+      );
     }
     await ctx.notify(row.id);
     return true;
@@ -199,7 +202,7 @@ export function createUpkeep(ctx: AppointmentsContext): () => Promise<void> {
       const page = await repo.openRoomsOfFinished(db, afterRoom, BATCH);
       for (const { roomId, status } of page) {
         const why = status === 'no_show' ? 'expired' : 'ended';
-        await attempt(() => ctx.rooms.close(roomId, why, null));
+        await attempt(() => ctx.rooms.close(roomId, why, null, SYSTEM_CONTEXT));
       }
       const last = page[page.length - 1];
       if (page.length < BATCH || !last) break;

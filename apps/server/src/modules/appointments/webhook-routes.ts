@@ -2,7 +2,7 @@ import { PAYMENT_WEBHOOK, PaymentWebhookEvent, PaymentWebhookResponse } from '@p
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../platform/audit.js';
 import { noAudit } from '../../platform/audit.js';
-import { boundedUserAgent } from '../../platform/request-context.js';
+import { callerOf } from '../../platform/auth/hook.js';
 import { AppError } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http-errors.js';
 import type { AppointmentsService } from './service.js';
@@ -63,8 +63,7 @@ export function paymentWebhookRoutes(deps: {
             code: errorCode.get(req) ?? null,
             ...(event ? { eventId: event.id, eventType: event.type } : {}),
           },
-          ip: req.ip,
-          userAgent: boundedUserAgent(req.headers['user-agent']),
+          origin: callerOf(req),
         });
         return payload;
       });
@@ -102,6 +101,7 @@ export function paymentWebhookRoutes(deps: {
             const res = await deps.appointments.paymentWebhook({
               rawBody,
               headers: req.headers,
+              origin: callerOf(req),
               seen: (event) => {
                 eventId = event.id;
                 signedEvent.set(req, event);

@@ -2,6 +2,7 @@ import { PAYMENT_WEBHOOK, PaymentWebhookEvent } from '@parley/protocol';
 import type { PaymentEventType, PaymentStatus, PaymentWebhookResponse } from '@parley/protocol';
 import { Errors } from '../../platform/errors.js';
 import { parsePlainJson } from '../../platform/plain-json.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import type { AppointmentsContext } from './context.js';
 import { AppointmentErrors, WebhookErrors } from './errors.js';
 import { applyPayment } from './payments.js';
@@ -11,6 +12,8 @@ export type WebhookRequest = {
   /** The body exactly as received: the signature covers these bytes. */
   rawBody: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** Who sent it, for the audit entries of what it changes. */
+  origin: RequestContext;
   /** Told the event once it is signed and valid, so the caller can log its id. */
   seen?: (event: PaymentWebhookEvent) => void;
 };
@@ -64,7 +67,7 @@ export function createPaymentWebhook(
     req.seen?.(event);
 
     const at = ctx.now();
-    const { to, changed } = await ctx.transaction(async (trx) => {
+    const { to, changed } = await ctx.transaction(req.origin, async (trx) => {
       const inserted = await trx
         .insertInto('payment_events')
         .values({

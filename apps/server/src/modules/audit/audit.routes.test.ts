@@ -49,8 +49,7 @@ describe.each(dialects)('GET /api/admin/audit on %s', (dialect) => {
       type,
       actorId: e.actorId ?? null,
       ...(e.targetId ? { targetType: 'user', targetId: e.targetId } : {}),
-      ip: e.ip ?? '192.0.2.1',
-      userAgent: 'seed',
+      origin: { ip: e.ip ?? '192.0.2.1', userAgent: 'seed' },
       details: { n: (await t.db.db.selectFrom('audit_events').select('id').execute()).length },
     });
     clock.advance(MINUTE);

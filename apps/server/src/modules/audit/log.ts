@@ -6,7 +6,6 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import type { RateLimit, RateLimiter } from '../../platform/live/index.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { currentContext } from '../../platform/request-context.js';
 import { createUlidFactory } from '../../platform/ulid.js';
 
 /**
@@ -64,7 +63,7 @@ function limited(entry: AuditInput, ip: string | null): ip is string {
 
 /**
  * Writes audit entries: one insert each, time from the app clock, IP and user agent from
- * the request in progress (or the entry, for socket and upkeep work). A failed write is
+ * the entry's origin. A failed write is
  * logged and never fails the action it records. Past the flood limit an entry is counted
  * (`parley_audit_events_dropped_total`) instead of written.
  */
@@ -83,8 +82,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
   return {
     async record(entry: AuditInput): Promise<void> {
-      const ctx = currentContext();
-      const ip = entry.ip !== undefined ? entry.ip : (ctx?.ip ?? null);
+      const { ip, userAgent } = entry.origin;
       try {
         if (!(await admitted(entry, ip))) {
           deps.metrics.auditDropped.inc({ type: entry.type });
@@ -100,7 +98,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
             target_type: entry.targetType ?? null,
             target_id: entry.targetId ?? null,
             ip,
-            user_agent: entry.userAgent !== undefined ? entry.userAgent : (ctx?.userAgent ?? null),
+            user_agent: userAgent,
             details: JSON.stringify(entry.details ?? {}),
           })
           .execute();

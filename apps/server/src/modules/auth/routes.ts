@@ -10,7 +10,7 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../platform/http-errors.js';
 import { z } from 'zod';
-import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import { bearerSecurity, callerOf, currentUser } from '../../platform/auth/hook.js';
 import type { AuthService } from './service.js';
 
 // Per-IP ceilings on account creation and credential endpoints, on top of the
@@ -42,7 +42,8 @@ export function authRoutes(deps: {
           'one account and its holder is then in the room or its lobby.',
         response: { 201: AuthResponse, ...errorResponses(400, 403, 409, 429) },
       },
-      handler: async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
+      handler: async (req, reply) =>
+        reply.code(201).send(await deps.auth.register(req.body, callerOf(req))),
     });
 
     r.post('/login', {
@@ -55,7 +56,7 @@ export function authRoutes(deps: {
         body: LoginBody,
         response: { 200: AuthResponse, ...errorResponses(400, 401, 403, 429) },
       },
-      handler: async (req) => deps.auth.login(req.body, req.ip),
+      handler: async (req) => deps.auth.login(req.body, callerOf(req)),
     });
 
     r.post('/refresh', {
@@ -70,7 +71,7 @@ export function authRoutes(deps: {
         body: RefreshBody,
         response: { 200: AuthResponse, ...errorResponses(400, 401, 403, 429) },
       },
-      handler: async (req) => deps.auth.refresh(req.body.refreshToken),
+      handler: async (req) => deps.auth.refresh(req.body.refreshToken, callerOf(req)),
     });
 
     r.post('/logout', {
@@ -84,7 +85,7 @@ export function authRoutes(deps: {
         response: { 204: z.undefined(), ...errorResponses(400) },
       },
       handler: async (req, reply) => {
-        await deps.auth.logout(req.body.refreshToken);
+        await deps.auth.logout(req.body.refreshToken, callerOf(req));
         return reply.code(204).send();
       },
     });
@@ -101,7 +102,7 @@ export function authRoutes(deps: {
         response: { 201: AuthResponse, ...errorResponses(400, 403, 429) },
       },
       handler: async (req, reply) =>
-        reply.code(201).send(await deps.auth.guest(req.body.displayName, req.ip)),
+        reply.code(201).send(await deps.auth.guest(req.body.displayName, callerOf(req))),
     });
 
     r.get('/me', {

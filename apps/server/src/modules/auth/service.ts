@@ -16,6 +16,7 @@ import type { LoginThrottle } from './login-throttle.js';
 import type { AuditLog } from '../../platform/audit.js';
 import { noAudit } from '../../platform/audit.js';
 import type { SettingsReader } from '../../platform/settings.js';
+import type { CallerContext, RequestContext } from '../../platform/request-context.js';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 
@@ -35,9 +36,10 @@ export type AuthServiceDeps = {
   registerWithInvite?: <T extends { id: string; displayName: string }>(
     code: string,
     create: (trx: Db) => Promise<T>,
+    origin: RequestContext,
   ) => Promise<{ account: T; invite: string }>;
   /** Guest access and the per-IP guest quota (modules/settings); absent: guests always welcome. */
-  admitGuest?: (ip: string) => Promise<void>;
+  admitGuest?: (caller: CallerContext) => Promise<void>;
   /** Addresses no account has are audited as an HMAC under this key (email-digest.ts). */
   auditEmailKey: Buffer;
   users: UsersRepo;
@@ -87,12 +89,16 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   return {
-    async register(input: NewAccount & { inviteToken?: string | undefined }) {
-      const { user, invite } = await registerAccount(input);
+    async register(
+      input: NewAccount & { inviteToken?: string | undefined },
+      origin: RequestContext,
+    ) {
+      const { user, invite } = await registerAccount(input, origin);
       const session = await startSession(user);
       await audit.record({
         type: 'auth.register',
         actorId: user.id,
+        origin,
         targetType: 'user',
         targetId: user.id,
         details: { role: user.role, ...(invite ? { invite } : {}) },
@@ -106,13 +112,14 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Signs in a user another module created (a guest accepting an invite). */
     startSession,
 
-    async guest(displayName: string, ip: string): Promise<AuthResponse> {
-      await deps.admitGuest?.(ip);
+    async guest(displayName: string, caller: CallerContext): Promise<AuthResponse> {
+      await deps.admitGuest?.(caller);
       const user = await users.insertGuest(displayName, clock.now().toISOString());
       const session = await startSession(user);
       await audit.record({
         type: 'auth.guest',
         actorId: user.id,
+        origin: caller,
         targetType: 'user',
         targetId: user.id,
         details: { via: 'guest' },
@@ -120,7 +127,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       return session;
     },
 
-    async login(input: { email: string; password: string }, ip: string): Promise<AuthResponse> {
+    async login(
+      input: { email: string; password: string },
+      caller: CallerContext,
+    ): Promise<AuthResponse> {
+      const { ip } = caller;
       const email = normalizeEmail(input.email);
       // The attacker's address is held back, never the account: the owner elsewhere gets in.
       const wait = await deps.loginThrottle.waitFor(email, ip);
@@ -131,6 +142,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         await audit.record({
           type: 'auth.login_throttled',
           actorId: null,
+          origin: caller,
           targetType: 'email',
           targetId,
           details: { retryAfterSeconds: wait, ...details },
@@ -144,11 +156,11 @@ export function createAuthService(deps: AuthServiceDeps) {
         : (await verifyPassword(input.password, await dummyHash), false);
       if (!user || !ok) {
         await deps.loginThrottle.failed(email, ip);
-        await loginFailed(email, user ? 'wrong_password' : 'unknown_email');
+        await loginFailed(email, user ? 'wrong_password' : 'unknown_email', caller);
         throw AuthErrors.invalidCredentials();
       }
       if (user.disabledAt) {
-        await loginFailed(email, 'account_disabled');
+        await loginFailed(email, 'account_disabled', caller);
         throw AuthErrors.accountDisabled();
       }
       await deps.loginThrottle.succeeded(email, ip);
@@ -165,6 +177,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await audit.record({
         type: 'auth.login',
         actorId: user.id,
+        origin: caller,
         targetType: 'user',
         targetId: user.id,
       });
@@ -177,17 +190,17 @@ export function createAuthService(deps: AuthServiceDeps) {
      * sign in again. A token that was only revoked (logout, account disabled, a family
      * ended for reuse) is no reuse: it gets the session's answer, and nothing is recorded.
      */
-    async refresh(refreshToken: string): Promise<AuthResponse> {
+    async refresh(refreshToken: string, origin: RequestContext): Promise<AuthResponse> {
       const now = clock.now().toISOString();
       const row = await refreshTokens.findByHash(hashOpaqueToken(refreshToken));
       if (!row) throw AuthErrors.invalidRefreshToken();
-      if (row.used_at) return reused(row, now);
+      if (row.used_at) return reused(row, now, origin);
       if (row.revoked_at) return ended(row.user_id);
       if (row.expires_at <= now) throw AuthErrors.invalidRefreshToken();
       if (!(await refreshTokens.markUsed(row.id, now))) {
         // Lost to a concurrent refresh (reuse) or to a logout or disable (just ended).
         const after = await refreshTokens.findByHash(row.token_hash);
-        if (after?.used_at) return reused(after, now);
+        if (after?.used_at) return reused(after, now, origin);
         return ended(row.user_id);
       }
       // A logout that raced this refresh may have revoked the family after we read the row.
@@ -207,7 +220,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * Unknown or already revoked tokens are not an error (idempotent); the event is sent
      * again, which is harmless and covers a first attempt that failed after the commit.
      */
-    async logout(refreshToken: string): Promise<void> {
+    async logout(refreshToken: string, origin: RequestContext): Promise<void> {
       const row = await refreshTokens.findByHash(hashOpaqueToken(refreshToken));
       if (!row) return;
       const ended = await refreshTokens.revokeFamily(row.family_id, clock.now().toISOString());
@@ -216,6 +229,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         await audit.record({
           type: 'auth.logout',
           actorId: row.user_id,
+          origin,
           targetType: 'user',
           targetId: row.user_id,
         });
@@ -259,8 +273,12 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /** A token that was already exchanged is presented again: 401 REFRESH_TOKEN_REUSED. */
-  async function reused(row: { family_id: string; user_id: string }, now: string): Promise<never> {
-    await revokeForReuse(row.family_id, row.user_id, now);
+  async function reused(
+    row: { family_id: string; user_id: string },
+    now: string,
+    origin: RequestContext,
+  ): Promise<never> {
+    await revokeForReuse(row.family_id, row.user_id, now, origin);
     throw AuthErrors.refreshTokenReused();
   }
 
@@ -276,13 +294,19 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /** A reused refresh token ends its session; announced after the revocation is stored. */
-  async function revokeForReuse(familyId: string, userId: string, now: string): Promise<void> {
+  async function revokeForReuse(
+    familyId: string,
+    userId: string,
+    now: string,
+    origin: RequestContext,
+  ): Promise<void> {
     const revoked = await refreshTokens.revokeFamily(familyId, now);
     // Every detection: a stolen token replayed again is worth seeing. Anonymous: whoever
     // presented it may not be the owner.
     await audit.record({
       type: 'auth.refresh_reuse',
       actorId: null,
+      origin,
       targetType: 'user',
       targetId: userId,
       details: { sessionRevoked: revoked > 0 },
@@ -294,11 +318,13 @@ export function createAuthService(deps: AuthServiceDeps) {
   function loginFailed(
     email: string,
     reason: 'unknown_email' | 'wrong_password' | 'account_disabled',
+    origin: RequestContext,
   ): Promise<void> {
     const { targetId, details } = emailTarget(email, reason !== 'unknown_email');
     return audit.record({
       type: 'auth.login_failed',
       actorId: null,
+      origin,
       targetType: 'email',
       targetId,
       details: { reason, ...details },
@@ -329,6 +355,7 @@ export function createAuthService(deps: AuthServiceDeps) {
    */
   async function registerAccount(
     input: NewAccount & { inviteToken?: string | undefined },
+    origin: RequestContext,
   ): Promise<{ user: UserRecord; invite?: string }> {
     const mode = deps.settings?.get().registration ?? 'open';
     if (mode === 'closed') throw AccessErrors.registrationClosed();
@@ -338,8 +365,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!inviteToken || !withInvite) throw AccessErrors.inviteRequired();
     // Hashed first: scrypt must not hold the transaction (and the invite's row) open.
     const passwordHash = await hashPassword(input.password, deps.scryptCost);
-    const { account, invite } = await withInvite(inviteToken, (trx) =>
-      insertAccount({ users: createUsersRepo(trx), clock }, input, passwordHash),
+    const { account, invite } = await withInvite(
+      inviteToken,
+      (trx) => insertAccount({ users: createUsersRepo(trx), clock }, input, passwordHash),
+      origin,
     );
     return { user: account, invite };
   }

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { dialects } from '../../test/harness.js';
 import type { TestClient } from '../signaling/test-client.js';
 import { CallsServer, flush, noNotices, notice } from './test-calls.js';
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
 
 // An accepted call as the parties live it: the room over real sockets, the duration the
 // server measures on fake time, the reaper after everybody left, the signal log.
@@ -150,7 +151,7 @@ describe.each(dialects)('a direct call in progress on %s', (dialect) => {
       c.clock.advance(10_000);
       await c.inRoom(bob, call.room!.id);
       c.clock.advance(30_000);
-      await c.s.t.services.rooms.close(call.room!.id, 'expired', null);
+      await c.s.t.services.rooms.close(call.room!.id, 'expired', null, SYSTEM_CONTEXT);
       c.clock.advance(1_000);
       await c.tick();
       const row = await c.row(call.id);

@@ -7,6 +7,7 @@ import type { Bus, Deadlines } from '../../platform/live/index.js';
 import type { AuditLog } from '../../platform/audit.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { SettingsReader } from '../../platform/settings.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 // What the calls module needs from the rest of the server, defined here so no other
 // module is imported (app.ts passes the implementations: users + contacts, rooms).
@@ -40,7 +41,12 @@ export type CallRooms = {
     room: { callerId: string; calleeId: string; name: string; at: string },
   ): Promise<{ id: string; code: string }>;
   /** Closes the room (`room.closed` to its sockets); false when it was closed already. */
-  close(roomId: string, reason: 'ended' | 'expired', actorId: string | null): Promise<boolean>;
+  close(
+    roomId: string,
+    reason: 'ended' | 'expired',
+    actorId: string | null,
+    origin: RequestContext,
+  ): Promise<boolean>;
   occupancy(roomIds: string[]): Promise<CallRoomOccupancy[]>;
 };
 

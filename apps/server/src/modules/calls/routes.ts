@@ -10,8 +10,9 @@ import type { Call, User } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../platform/http-errors.js';
-import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import { bearerSecurity, callerOf, currentUser } from '../../platform/auth/hook.js';
 import type { CallsService } from './service.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 export type CallRoutesDeps = {
   calls: CallsService;
@@ -46,7 +47,9 @@ export function callRoutes(deps: CallRoutesDeps) {
         response: { 201: CallResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (req, reply) =>
-        reply.code(201).send({ call: await deps.calls.create(currentUser(req), req.body) }),
+        reply
+          .code(201)
+          .send({ call: await deps.calls.create(currentUser(req), req.body, callerOf(req)) }),
     });
 
     r.get('/calls', {
@@ -103,20 +106,20 @@ export function callRoutes(deps: CallRoutesDeps) {
         'reject',
         'Decline a ringing call (the callee)',
         'Both parties get `call.rejected`. The caller: 403 NOT_CALL_PARTY; not ringing: 409 INVALID_CALL_STATE.',
-        (user: User, id: string) => deps.calls.reject(user, id),
+        (user: User, id: string, origin: RequestContext) => deps.calls.reject(user, id, origin),
       ],
       [
         'cancel',
         'Hang up before an answer (the caller)',
         'Both parties get `call.cancelled`. The callee: 403 NOT_CALL_PARTY; not ringing: 409 INVALID_CALL_STATE.',
-        (user: User, id: string) => deps.calls.cancel(user, id),
+        (user: User, id: string, origin: RequestContext) => deps.calls.cancel(user, id, origin),
       ],
       [
         'end',
         'Hang up an accepted call (either party)',
         'Both parties get `call.ended` with the server-measured `durationSeconds`, and the call’s room ' +
           'closes. Not accepted: 409 INVALID_CALL_STATE.',
-        (user: User, id: string) => deps.calls.end(user, id),
+        (user: User, id: string, origin: RequestContext) => deps.calls.end(user, id, origin),
       ],
       [
         'seen',
@@ -129,7 +132,7 @@ export function callRoutes(deps: CallRoutesDeps) {
       string,
       string,
       string,
-      (user: User, id: string) => Promise<Call>,
+      (user: User, id: string, origin: RequestContext) => Promise<Call>,
     ])[];
     for (const [action, summary, description, fn] of transitions) {
       r.post(`/calls/:id/${action}`, {
@@ -142,7 +145,9 @@ export function callRoutes(deps: CallRoutesDeps) {
           params: CallIdParam,
           response: { 200: CallResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
-        handler: async (req) => ({ call: await fn(currentUser(req), req.params.id) }),
+        handler: async (req) => ({
+          call: await fn(currentUser(req), req.params.id, callerOf(req)),
+        }),
       });
     }
   };

@@ -3,6 +3,8 @@ import type { Call, CreateCallBody, User } from '@parley/protocol';
 import { noAudit } from '../../platform/audit.js';
 import { isUniqueViolation } from '../../platform/db/database.js';
 import type { CallStateColumn, CallsTable } from '../../platform/db/schema.js';
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import type { CallsContext } from './context.js';
 import { requireMember } from './context.js';
 import { CallErrors } from './errors.js';
@@ -30,11 +32,12 @@ export function createTransitions(ctx: CallsContext) {
    * (metrics), after the commit. Only the transition that won calls this, so each call is
    * recorded once. The duration is the server's (from both-connected), never a client's.
    */
-  function finished(row: CallRow): Promise<void> {
+  function finished(row: CallRow, origin: RequestContext): Promise<void> {
     ctx.metrics?.callsEnded.inc({ status: row.state });
     return audit.record({
       type: 'call.ended',
       actorId: row.ended_by,
+      origin,
       targetType: 'call',
       targetId: row.id,
       details: {
@@ -58,6 +61,7 @@ export function createTransitions(ctx: CallsContext) {
     callId: string,
     from: CallStateColumn,
     set: Partial<CallsTable>,
+    origin: RequestContext,
     fix?: (row: CallRow) => Partial<CallsTable>,
   ): Promise<CallRow | undefined> {
     const settled = await db.transaction().execute(async (trx) => {
@@ -71,7 +75,7 @@ export function createTransitions(ctx: CallsContext) {
       await repo.releaseLines(trx, callId);
       return row;
     });
-    if (settled) await finished(settled);
+    if (settled) await finished(settled, origin);
     return settled;
   }
 
@@ -91,12 +95,18 @@ export function createTransitions(ctx: CallsContext) {
   }
 
   /** The end of an accepted call: both parties hear it, then its room closes. */
-  async function hungUp(row: CallRow, reason: 'ended' | 'expired', actorId: string | null) {
+  async function hungUp(
+    row: CallRow,
+    reason: 'ended' | 'expired',
+    actorId: string | null,
+    origin: RequestContext,
+  ) {
     // Told first, so sockets in the call hear it before the room closes them; a failed
     // notice still closes the room (no unmetered room left open after the call).
     await ctx.afterCommit('call.ended', () => ctx.tell(row, 'call.ended', 'both'));
     const roomId = row.room_id;
-    if (roomId) await ctx.afterCommit('room close', () => rooms.close(roomId, reason, actorId));
+    if (roomId)
+      await ctx.afterCommit('room close', () => rooms.close(roomId, reason, actorId, origin));
   }
 
   async function ringingParty(user: User, callId: string, role: 'caller' | 'callee') {
@@ -113,7 +123,7 @@ export function createTransitions(ctx: CallsContext) {
 
   /** What the parties ask for over HTTP. */
   const requests = {
-    async create(user: User, body: CreateCallBody): Promise<Call> {
+    async create(user: User, body: CreateCallBody, origin: RequestContext): Promise<Call> {
       requireMember(user);
       if (body.calleeId === user.id) throw CallErrors.cannotCallSelf();
       const callee = await people.find(body.calleeId);
@@ -159,7 +169,7 @@ export function createTransitions(ctx: CallsContext) {
         await ctx.afterCommit('ring deadline', () => ringDeadlines.set(id, due));
         await ctx.afterCommit('call.incoming', () => ctx.tell(row, 'call.incoming', 'callee'));
       } else {
-        await finished(row);
+        await finished(row, origin);
         await ctx.afterCommit('call.busy', () => ctx.tell(row, 'call.busy', 'caller'));
       }
       return toCall(row, user.id);
@@ -208,34 +218,44 @@ export function createTransitions(ctx: CallsContext) {
       return toCall(row, user.id);
     },
 
-    async reject(user: User, callId: string): Promise<Call> {
+    async reject(user: User, callId: string, origin: RequestContext): Promise<Call> {
       await ringingParty(user, callId, 'callee');
       const at = ctx.now();
-      const row = await settle(callId, 'ringing', {
-        state: 'rejected',
-        ended_at: at,
-        ended_by: user.id,
-      });
+      const row = await settle(
+        callId,
+        'ringing',
+        {
+          state: 'rejected',
+          ended_at: at,
+          ended_by: user.id,
+        },
+        origin,
+      );
       if (!row) return lostTo(callId);
       await stopRinging(row, 'call.rejected');
       return toCall(row, user.id);
     },
 
-    async cancel(user: User, callId: string): Promise<Call> {
+    async cancel(user: User, callId: string, origin: RequestContext): Promise<Call> {
       await ringingParty(user, callId, 'caller');
       const at = ctx.now();
-      const row = await settle(callId, 'ringing', {
-        state: 'cancelled',
-        ended_at: at,
-        ended_by: user.id,
-      });
+      const row = await settle(
+        callId,
+        'ringing',
+        {
+          state: 'cancelled',
+          ended_at: at,
+          ended_by: user.id,
+        },
+        origin,
+      );
       if (!row) return lostTo(callId);
       await stopRinging(row, 'call.cancelled');
       return toCall(row, user.id);
     },
 
     /** Either party hangs up an accepted call; the duration runs from both-connected. */
-    async end(user: User, callId: string): Promise<Call> {
+    async end(user: User, callId: string, origin: RequestContext): Promise<Call> {
       requireMember(user);
       const call = await ctx.partyOf(callId, user.id);
       if (call.state !== 'accepted') throw CallErrors.invalidState(call.state);
@@ -244,10 +264,11 @@ export function createTransitions(ctx: CallsContext) {
         callId,
         'accepted',
         { state: 'ended', ended_at: at, ended_by: user.id, end_reason: 'hangup' },
+        origin,
         (r) => ({ duration_seconds: r.connected_at ? secondsBetween(r.connected_at, at) : 0 }),
       );
       if (!row) return lostTo(callId);
-      await hungUp(row, 'ended', user.id);
+      await hungUp(row, 'ended', user.id, origin);
       return toCall(row, user.id);
     },
   };
@@ -261,6 +282,7 @@ export function createTransitions(ctx: CallsContext) {
         callId,
         'ringing',
         { state: 'missed', ended_at: ctx.now() },
+        SYSTEM_CONTEXT,
         (r) => ({
           // It stopped ringing when the timeout said so, even if we notice late.
           ended_at: new Date(
@@ -283,6 +305,7 @@ export function createTransitions(ctx: CallsContext) {
         callId,
         'accepted',
         { state: 'ended', ended_at: now, ended_by: null, end_reason: 'abandoned' },
+        SYSTEM_CONTEXT,
         (r) => {
           const floor = r.connected_at ?? r.answered_at ?? r.created_at;
           const endedAt = later(floor, earlier(vanishedAt, now));
@@ -293,7 +316,7 @@ export function createTransitions(ctx: CallsContext) {
         },
       );
       if (!row) return false;
-      await hungUp(row, 'expired', null);
+      await hungUp(row, 'expired', null, SYSTEM_CONTEXT);
       return true;
     },
   };

@@ -18,6 +18,7 @@ import type { RoomInvitesTable } from '../../platform/db/schema.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
 import { fromBool, isUniqueViolation, toBool } from '../../platform/db/database.js';
 import { AccessErrors, AppError, Errors } from '../../platform/errors.js';
+import type { CallerContext, RequestContext } from '../../platform/request-context.js';
 import { createGuest } from '../users/index.js';
 import type { UserRecord } from '../users/index.js';
 import { RoomErrors } from './errors.js';
@@ -47,7 +48,7 @@ export type InvitesDeps = {
   >;
   clock: Clock;
   /** Guest access and the per-IP guest quota (modules/settings); absent: guests always welcome. */
-  admitGuest?: (ip: string) => Promise<void>;
+  admitGuest?: (caller: CallerContext) => Promise<void>;
   /**
    * Codes that are not ours, per IP: the code is a bearer capability, so guessing one
    * must be slow, like room codes.
@@ -168,6 +169,7 @@ export function createInvitesService(deps: InvitesDeps) {
       actor: User,
       body: { expiresInMinutes: number; maxUses?: number | undefined; skipLobby?: boolean },
       baseUrl: string,
+      origin: RequestContext,
     ): Promise<InviteResponse> {
       const room = await rooms.requireModerator(roomId, actor.id);
       if (room.status === 'closed') throw RoomErrors.closed();
@@ -199,6 +201,7 @@ export function createInvitesService(deps: InvitesDeps) {
       await audit.record({
         type: 'invite.created',
         actorId: actor.id,
+        origin,
         targetType: 'room',
         targetId: roomId,
         details: {
@@ -232,7 +235,7 @@ export function createInvitesService(deps: InvitesDeps) {
      * transaction (`lobby.denied {reason: 'invite-revoked'}`). Revoking twice is no error.
      * A code of another room (or none) is 404 INVITE_NOT_FOUND.
      */
-    async revoke(roomId: string, code: string, actor: User): Promise<void> {
+    async revoke(roomId: string, code: string, actor: User, origin: RequestContext): Promise<void> {
       await rooms.requireModerator(roomId, actor.id);
       const at = now();
       const done = await db.transaction().execute(async (trx) => {
@@ -264,6 +267,7 @@ export function createInvitesService(deps: InvitesDeps) {
       await audit.record({
         type: 'invite.revoked',
         actorId: actor.id,
+        origin,
         targetType: 'room',
         targetId: roomId,
         details: { invite: inviteRef(code), turnedAway: done.turnedAway.length },
@@ -288,6 +292,7 @@ export function createInvitesService(deps: InvitesDeps) {
     async useForRegistration<T extends { id: string; displayName: string }>(
       code: string,
       create: (trx: Db) => Promise<T>,
+      origin: RequestContext,
     ): Promise<{ account: T; invite: string }> {
       let found: Awaited<ReturnType<typeof load>>;
       try {
@@ -343,6 +348,7 @@ export function createInvitesService(deps: InvitesDeps) {
         await audit.record({
           type: 'room.admitted',
           actorId: invite.created_by,
+          origin,
           targetType: 'user',
           targetId: account.id,
           details: { roomId: room.id, via: 'invite', invite: inviteRef(invite.id) },
@@ -388,8 +394,9 @@ export function createInvitesService(deps: InvitesDeps) {
       code: string,
       caller: User | null,
       displayName: string | undefined,
-      ip: string,
+      from: CallerContext,
     ): Promise<AcceptInviteResponse> {
+      const { ip } = from;
       if (!caller && !displayName) {
         throw Errors.validation({ displayName: ['Enter a name to join as a guest'] });
       }
@@ -410,7 +417,7 @@ export function createInvitesService(deps: InvitesDeps) {
       if (toBool(room.locked)) throw RoomErrors.locked();
       // A new guest account: allowed at all, and this IP's hourly quota (an existing
       // account, a guest's included, uses the invite as itself).
-      if (!caller) await deps.admitGuest?.(ip);
+      if (!caller) await deps.admitGuest?.(from);
 
       const details = { via: 'invite', invite: inviteRef(invite.id) };
       const { guest, outcome } = await db.transaction().execute(async (trx) => {
@@ -479,6 +486,7 @@ export function createInvitesService(deps: InvitesDeps) {
         await audit.record({
           type: 'auth.guest',
           actorId: guest.id,
+          origin: from,
           targetType: 'user',
           targetId: guest.id,
           details: { via: 'invite', roomId: room.id },
@@ -489,6 +497,7 @@ export function createInvitesService(deps: InvitesDeps) {
         await audit.record({
           type: 'room.admitted',
           actorId: invite.created_by,
+          origin: from,
           targetType: 'user',
           targetId: user.id,
           details: { roomId: room.id, ...details },

@@ -12,6 +12,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import type { RoomsTable } from '../../platform/db/schema.js';
 import type { Bus, LiveStore, Locks, Roster } from '../../platform/live/index.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import { RoomErrors } from './errors.js';
 import { isPersonal } from './personal.js';
 import type { RoomsRepo } from './repo.js';
@@ -91,6 +92,7 @@ export function createModeration(deps: ModerationDeps) {
     targetId: string,
     actor: User,
     action: PersonAction,
+    origin: RequestContext,
   ): Promise<RoomParticipant> {
     const room = await openRoomOf(roomId, actor);
     const target = await repo.findParticipant(db, roomId, targetId);
@@ -107,6 +109,7 @@ export function createModeration(deps: ModerationDeps) {
       await audit.record({
         type: 'room.muted',
         actorId: actor.id,
+        origin,
         targetType: 'user',
         targetId,
         details: { roomId },
@@ -134,15 +137,16 @@ export function createModeration(deps: ModerationDeps) {
   }
 
   return {
-    mute: (roomId: string, targetId: string, actor: User) => actOn(roomId, targetId, actor, 'mute'),
-    lowerHand: (roomId: string, targetId: string, actor: User) =>
-      actOn(roomId, targetId, actor, 'lower-hand'),
+    mute: (roomId: string, targetId: string, actor: User, origin: RequestContext) =>
+      actOn(roomId, targetId, actor, 'mute', origin),
+    lowerHand: (roomId: string, targetId: string, actor: User, origin: RequestContext) =>
+      actOn(roomId, targetId, actor, 'lower-hand', origin),
 
     /**
      * Asks everyone in the call but the caller to mute (a co-host's request spares the
      * host). Returns how many people were asked.
      */
-    async muteAll(roomId: string, actor: User): Promise<MuteAllResponse> {
+    async muteAll(roomId: string, actor: User, origin: RequestContext): Promise<MuteAllResponse> {
       const room = await openRoomOf(roomId, actor);
       const asked = await locks.run(roomId, async () => {
         const people = new Set<string>();
@@ -165,6 +169,7 @@ export function createModeration(deps: ModerationDeps) {
       await audit.record({
         type: 'room.muted',
         actorId: actor.id,
+        origin,
         targetType: 'room',
         targetId: roomId,
         details: { all: true, muted: asked.size },

@@ -8,6 +8,7 @@ import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
 import { RoomErrors } from './errors.js';
 import type { RoomsRepo, Trx } from './repo.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 // Personal rooms: the private rooms of direct calls (kind `direct`) and of appointments
 // (kind `appointment`). Made with their two parties seated, by the module that owns the
@@ -123,7 +124,12 @@ export type PersonalRoomsDeps = {
     from: ['left'] | 'new';
   }): Promise<boolean>;
   roomFor(room: RoomsTable, userId: string): Promise<Room>;
-  close: (roomId: string, reason: 'ended' | 'expired', actorId: string | null) => Promise<boolean>;
+  close: (
+    roomId: string,
+    reason: 'ended' | 'expired',
+    actorId: string | null,
+    origin: RequestContext,
+  ) => Promise<boolean>;
 };
 
 export function createPersonalRooms(deps: PersonalRoomsDeps) {

@@ -6,6 +6,7 @@ import type { AppError } from '../../platform/errors.js';
 import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
 import { countHourlyQuota, quotaExceeded, refuseQuota } from '../../platform/quota.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import type { SettingsReader } from '../../platform/settings.js';
 import type { RoomsRepo, Trx } from './repo.js';
 
@@ -53,12 +54,12 @@ export function createRoomQuotas(deps: {
      * first look without a lock. Returns the quotas the creating transaction applies
      * (`inCreation`), or undefined when none does.
      */
-    async beforeCreate(user: User): Promise<RoomQuotas | undefined> {
+    async beforeCreate(user: User, origin: RequestContext): Promise<RoomQuotas | undefined> {
       const quotas = deps.settings?.get().quotas;
       if (!quotas || exempt(user)) return undefined;
       const open = quotas.openRoomsPerUser;
       if ((await deps.repo.openHostedCount(deps.db, user.id)) >= open) {
-        await refuse(user, quotaExceeded('openRoomsPerUser', open));
+        await refuse(user, origin, quotaExceeded('openRoomsPerUser', open));
       }
       return { open, perHour: quotas.roomsCreatedPerHour };
     },
@@ -87,8 +88,8 @@ export function createRoomQuotas(deps: {
   };
 
   /** Records the refusal in the audit log and throws it. */
-  function refuse(user: User, err: AppError): Promise<never> {
-    return refuseQuota(deps.audit, user.id, err);
+  function refuse(user: User, origin: RequestContext, err: AppError): Promise<never> {
+    return refuseQuota(deps.audit, user.id, origin, err);
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '../../test/harness.js';
 import { roomsRest } from './test-rooms.js';
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
 
 describe.each(dialects)('rooms REST on %s', (dialect) => {
   const rest = roomsRest(dialect);
@@ -483,7 +484,7 @@ describe.each(dialects)('rooms REST on %s', (dialect) => {
       try {
         expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(204);
         expect((await call('DELETE', `/api/rooms/${room.id}`, host)).statusCode).toBe(410);
-        await rest.t.services.rooms.close(room.id, 'expired', null); // already closed: nothing again
+        await rest.t.services.rooms.close(room.id, 'expired', null, SYSTEM_CONTEXT); // already closed: nothing again
         await new Promise((resolve) => setImmediate(resolve));
       } finally {
         offBus();

@@ -26,10 +26,11 @@ import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../platform/http-errors.js';
 import { z } from 'zod';
-import { bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import { bearerSecurity, callerOf, currentUser } from '../../platform/auth/hook.js';
 import type { User } from '@parley/protocol';
 import type { InvitesService } from './invites.js';
 import type { RoomsService } from './service.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 export type RoomRoutesDeps = {
   rooms: RoomsService;
@@ -63,7 +64,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         response: { 201: CreateRoomResponse, ...errorResponses(400, 401, 403) },
       },
       handler: async (req, reply) =>
-        reply.code(201).send(await deps.rooms.create(currentUser(req), req.body)),
+        reply.code(201).send(await deps.rooms.create(currentUser(req), req.body, callerOf(req))),
     });
 
     r.get('/rooms', {
@@ -126,7 +127,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         response: { 204: z.undefined(), ...errorResponses(401, 403, 404, 410) },
       },
       handler: async (req, reply) => {
-        await deps.rooms.end(req.params.id, currentUser(req));
+        await deps.rooms.end(req.params.id, currentUser(req), callerOf(req));
         return reply.code(204).send();
       },
     });
@@ -168,17 +169,20 @@ export function roomRoutes(deps: RoomRoutesDeps) {
       [
         'admit',
         'Admit from the lobby, or re-admit a denied or removed person (host or co-host)',
-        (id: string, userId: string, actor: User) => deps.rooms.admit(id, userId, actor),
+        (id: string, userId: string, actor: User, origin: RequestContext) =>
+          deps.rooms.admit(id, userId, actor, origin),
       ],
       [
         'deny',
         'Deny a waiting request (host or co-host)',
-        (id: string, userId: string, actor: User) => deps.rooms.deny(id, userId, actor),
+        (id: string, userId: string, actor: User, origin: RequestContext) =>
+          deps.rooms.deny(id, userId, actor, origin),
       ],
       [
         'kick',
         'Remove someone from the room; they cannot come back without a new admission (host or co-host)',
-        (id: string, userId: string, actor: User) => deps.rooms.kick(id, userId, actor),
+        (id: string, userId: string, actor: User, origin: RequestContext) =>
+          deps.rooms.kick(id, userId, actor, origin),
       ],
       [
         'promote',
@@ -188,12 +192,14 @@ export function roomRoutes(deps: RoomRoutesDeps) {
       [
         'mute',
         "Turn off someone's microphone in the call; they get `moderation.applied` and may turn it on again (host or co-host; a co-host cannot mute the host)",
-        (id: string, userId: string, actor: User) => deps.rooms.mute(id, userId, actor),
+        (id: string, userId: string, actor: User, origin: RequestContext) =>
+          deps.rooms.mute(id, userId, actor, origin),
       ],
       [
         'lower-hand',
         "Lower someone's raised hand (host or co-host; a co-host cannot act on the host)",
-        (id: string, userId: string, actor: User) => deps.rooms.lowerHand(id, userId, actor),
+        (id: string, userId: string, actor: User, origin: RequestContext) =>
+          deps.rooms.lowerHand(id, userId, actor, origin),
       ],
     ] as const;
     for (const [action, summary, fn] of decisions) {
@@ -207,7 +213,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
           response: { 200: ParticipantResponse, ...errorResponses(401, 403, 404, 409, 410) },
         },
         handler: async (req) => ({
-          participant: await fn(req.params.id, req.params.userId, currentUser(req)),
+          participant: await fn(req.params.id, req.params.userId, currentUser(req), callerOf(req)),
         }),
       });
     }
@@ -222,7 +228,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         params: RoomIdParam,
         response: { 200: MuteAllResponse, ...errorResponses(401, 403, 404, 410) },
       },
-      handler: async (req) => deps.rooms.muteAll(req.params.id, currentUser(req)),
+      handler: async (req) => deps.rooms.muteAll(req.params.id, currentUser(req), callerOf(req)),
     });
 
     r.post('/rooms/:id/spotlight', {
@@ -261,7 +267,13 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         reply
           .code(201)
           .send(
-            await deps.invites.create(req.params.id, currentUser(req), req.body, linkBase(req)),
+            await deps.invites.create(
+              req.params.id,
+              currentUser(req),
+              req.body,
+              linkBase(req),
+              callerOf(req),
+            ),
           ),
     });
 
@@ -291,7 +303,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
         response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (req, reply) => {
-        await deps.invites.revoke(req.params.id, req.params.code, currentUser(req));
+        await deps.invites.revoke(req.params.id, req.params.code, currentUser(req), callerOf(req));
         return reply.code(204).send();
       },
     });
@@ -334,7 +346,7 @@ export function roomRoutes(deps: RoomRoutesDeps) {
           req.params.code,
           await deps.optionalUser(req),
           req.body.displayName,
-          req.ip,
+          callerOf(req),
         ),
     });
   };

@@ -23,6 +23,8 @@ import type { RoomParticipantsTable, RoomsTable } from '../../platform/db/schema
 import type { AppError } from '../../platform/errors.js';
 import { Errors } from '../../platform/errors.js';
 import type { AttemptLimiter, Bus, LiveStore, Locks, Roster } from '../../platform/live/index.js';
+import { SYSTEM_CONTEXT } from '../../platform/request-context.js';
+import type { RequestContext } from '../../platform/request-context.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.js';
 import type { RoomGate } from '../signaling/index.js';
 import { createDirectRooms } from './direct.js';
@@ -124,10 +126,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     roomId: string,
     targetId: string,
     actor: User,
+    origin: RequestContext,
   ): Promise<void> {
     return audit.record({
       type,
       actorId: actor.id,
+      origin,
       targetType: 'user',
       targetId,
       details: { roomId },
@@ -389,8 +393,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
   }
 
   /** For the modules whose calls end a room (`service` is defined below). */
-  const closeRoom = (roomId: string, reason: 'ended' | 'expired', actorId: string | null) =>
-    service.close(roomId, reason, actorId);
+  const closeRoom = (
+    roomId: string,
+    reason: 'ended' | 'expired',
+    actorId: string | null,
+    origin: RequestContext,
+  ) => service.close(roomId, reason, actorId, origin);
   // Direct calls' and appointments' rooms: their parties only (personal.ts).
   const personal = createPersonalRooms({
     db,
@@ -418,11 +426,15 @@ export function createRoomsService(deps: RoomsServiceDeps) {
   });
 
   const service = {
-    async create(user: User, body: CreateRoomBody): Promise<CreateRoomResponse> {
+    async create(
+      user: User,
+      body: CreateRoomBody,
+      origin: RequestContext,
+    ): Promise<CreateRoomResponse> {
       if (user.isGuest) throw RoomErrors.guestsCannotCreate();
       const limits = roomSettings(deps.settings, deps.emptyTimeoutMs);
       requireSizeWithin(body.maxParticipants, limits);
-      const limited = await quotas.beforeCreate(user);
+      const limited = await quotas.beforeCreate(user, origin);
       const secret =
         body.entry === 'password' ? await passwordOrGenerated(body.password) : undefined;
       const at = now();
@@ -484,10 +496,11 @@ export function createRoomsService(deps: RoomsServiceDeps) {
           if (isUniqueViolation(err) && attempt < 3) continue;
           throw err;
         }
-        if (refused) await quotas.refuse(user, refused);
+        if (refused) await quotas.refuse(user, origin, refused);
         await audit.record({
           type: 'room.created',
           actorId: user.id,
+          origin,
           targetType: 'room',
           targetId: row.id,
           details: {
@@ -637,7 +650,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       await releaseSeat(roomId, user.id);
     },
 
-    async admit(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+    async admit(
+      roomId: string,
+      targetId: string,
+      actor: User,
+      origin: RequestContext,
+    ): Promise<RoomParticipant> {
       await requireModerator(roomId, actor.id);
       const target = await repo.findParticipant(db, roomId, targetId);
       if (!target) throw RoomErrors.participantNotFound();
@@ -651,12 +669,17 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         from: ['pending', 'denied', 'kicked', 'left'],
       });
       if (!won) throw RoomErrors.conflict('Someone else already decided on this request.');
-      await auditDecision('room.admitted', roomId, targetId, actor);
+      await auditDecision('room.admitted', roomId, targetId, actor, origin);
       await announceAdmitted(roomId, targetId);
       return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
     },
 
-    async deny(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+    async deny(
+      roomId: string,
+      targetId: string,
+      actor: User,
+      origin: RequestContext,
+    ): Promise<RoomParticipant> {
       await requireModerator(roomId, actor.id);
       const at = now();
       if (
@@ -671,7 +694,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         throw RoomErrors.conflict('Only a waiting request can be denied.');
       }
       await repo.activity(db, { roomId, kind: 'denied', userId: targetId, actorId: actor.id, at });
-      await auditDecision('room.denied', roomId, targetId, actor);
+      await auditDecision('room.denied', roomId, targetId, actor, origin);
       await bus.toUser(targetId, { type: 'lobby.denied', roomId, reason: 'denied' });
       await toModerators(roomId, {
         type: 'lobby.resolved',
@@ -682,7 +705,12 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
     },
 
-    async kick(roomId: string, targetId: string, actor: User): Promise<RoomParticipant> {
+    async kick(
+      roomId: string,
+      targetId: string,
+      actor: User,
+      origin: RequestContext,
+    ): Promise<RoomParticipant> {
       const room = await requireModerator(roomId, actor.id);
       const target = await repo.findParticipant(db, roomId, targetId);
       if (!target) throw RoomErrors.participantNotFound();
@@ -701,7 +729,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
         throw RoomErrors.conflict('That person was already removed.');
       }
       await repo.activity(db, { roomId, kind: 'kicked', userId: targetId, actorId: actor.id, at });
-      await auditDecision('room.kicked', roomId, targetId, actor);
+      await auditDecision('room.kicked', roomId, targetId, actor, origin);
       // The socket layer applies this where the person's sockets live: they lose the room at once.
       await bus.toUser(targetId, { type: 'participant.kicked', roomId });
       return toParticipant((await repo.findParticipant(db, roomId, targetId))!);
@@ -744,7 +772,8 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     },
 
     mute: moderation.mute,
-    muteAll: (roomId: string, actor: User) => moderation.muteAll(roomId, actor),
+    muteAll: (roomId: string, actor: User, origin: RequestContext) =>
+      moderation.muteAll(roomId, actor, origin),
     lowerHand: moderation.lowerHand,
     spotlight: (roomId: string, connectionId: string | null, actor: User) =>
       moderation.spotlight(roomId, connectionId, actor),
@@ -796,6 +825,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       roomId: string,
       reason: 'ended' | 'expired',
       actorId: string | null,
+      origin: RequestContext,
       opts: { by?: 'admin' } = {},
     ): Promise<boolean> {
       const at = now();
@@ -810,6 +840,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       await audit.record({
         type: 'room.closed',
         actorId,
+        origin,
         targetType: 'room',
         targetId: roomId,
         details: { reason, ...(opts.by ? { by: opts.by } : {}) },
@@ -825,10 +856,10 @@ export function createRoomsService(deps: RoomsServiceDeps) {
     },
 
     /** Ends the room for everyone: its host or a co-host (moderation survives the host). */
-    async end(roomId: string, actor: User): Promise<void> {
+    async end(roomId: string, actor: User, origin: RequestContext): Promise<void> {
       const room = await requireModerator(roomId, actor.id);
       if (room.status === 'closed') throw RoomErrors.closed();
-      await service.close(roomId, 'ended', actor.id);
+      await service.close(roomId, 'ended', actor.id, origin);
     },
 
     /** Admitted to, or waiting in the lobby of, an open room (guests' TURN access). */
@@ -846,7 +877,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
       let n = 0;
       for (const id of await repo.roomsEmptySince(db, before)) {
         if ((await roster.countUsers(id)) > 0) continue; // a live connection wins over a stale flag
-        if (await service.close(id, 'expired', null)) n++;
+        if (await service.close(id, 'expired', null, SYSTEM_CONTEXT)) n++;
       }
       return n;
     },

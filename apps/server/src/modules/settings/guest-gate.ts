@@ -3,10 +3,11 @@ import { clientKey } from '../../platform/client-key.js';
 import { AccessErrors } from '../../platform/errors.js';
 import type { AttemptLimiter } from '../../platform/live/index.js';
 import { takeHourlyQuota } from '../../platform/quota.js';
+import type { CallerContext } from '../../platform/request-context.js';
 import type { SettingsReader } from '../../platform/settings.js';
 
-/** Says whether a new guest account may be made for a caller at `ip`; throws if not. */
-export type GuestGate = (ip: string) => Promise<void>;
+/** Says whether a new guest account may be made for this caller; throws if not. */
+export type GuestGate = (caller: CallerContext) => Promise<void>;
 
 /**
  * The one rule for every way a guest account comes to be (`POST /auth/guest`, accepting an
@@ -21,16 +22,17 @@ export function createGuestGate(deps: {
   limiter: AttemptLimiter;
   audit: AuditLog;
 }): GuestGate {
-  return async (ip) => {
+  return async (caller) => {
     const s = deps.settings.get();
     if (!s.guestAccess) throw AccessErrors.guestsDisabled();
     await takeHourlyQuota({
       limiter: deps.limiter,
-      key: clientKey(ip),
+      key: clientKey(caller.ip),
       quota: 'guestsPerIpPerHour',
       limit: s.quotas.guestsPerIpPerHour,
       audit: deps.audit,
       actorId: null,
+      origin: caller,
     });
   };
 }

@@ -1,7 +1,7 @@
 import { PublicSettings, SettingsPatch, SettingsResponse } from '@parley/protocol';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { adminsOnly, bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import { adminsOnly, bearerSecurity, callerOf, currentUser } from '../../platform/auth/hook.js';
 import { errorResponses } from '../../platform/http-errors.js';
 import type { SettingsService } from './service.js';
 
@@ -41,7 +41,7 @@ export function settingsRoutes(deps: {
         body: SettingsPatch,
         response: { 200: SettingsResponse, ...errorResponses(400, 401, 403) },
       },
-      handler: (req) => deps.settings.update(currentUser(req), req.body),
+      handler: (req) => deps.settings.update(currentUser(req), req.body, callerOf(req)),
     });
 
     r.get('/settings', {

@@ -9,6 +9,7 @@ import { isAdmin } from '../../platform/auth/hook.js';
 import { AppError, Errors } from '../../platform/errors.js';
 import type { Bus } from '../../platform/live/index.js';
 import type { SettingsReader } from '../../platform/settings.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 type Section = keyof SystemSettings;
 type Stamp = { updatedAt: string | null; updatedBy: string | null };
@@ -97,7 +98,11 @@ export function createSettingsService(deps: SettingsServiceDeps) {
      * settings lock, so two admins changing different fields of one section both keep
      * their change (a read before the transaction would let the later write drop the other).
      */
-    async update(actor: User, patch: SettingsPatch): Promise<SettingsResponse> {
+    async update(
+      actor: User,
+      patch: SettingsPatch,
+      origin: RequestContext,
+    ): Promise<SettingsResponse> {
       if (!isAdmin(actor)) throw Errors.forbidden();
       const at = clock.now().toISOString();
       const change = await db.transaction().execute(async (trx) => {
@@ -150,6 +155,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
       await deps.audit.record({
         type: 'settings.changed',
         actorId: actor.id,
+        origin,
         targetType: 'settings',
         details: Object.fromEntries(
           change.changed.map((k) => [k, { from: change.before[k], to: change.after[k] }]),

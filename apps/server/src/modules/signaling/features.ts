@@ -5,6 +5,7 @@ import type {
   PlaybackState,
   User,
 } from '@parley/protocol';
+import type { RequestContext } from '../../platform/request-context.js';
 
 /**
  * What the socket layer needs from the chat and playback modules; their services
@@ -43,8 +44,11 @@ export interface RoomCalls {
  * arrival). Failures are logged; they never undo the join or the departure.
  */
 export interface RoomAppointments {
-  /** A connection entered the appointment's room; `userIds`: the distinct people in it now. */
-  entered(roomId: string, userIds: string[]): Promise<void>;
+  /**
+   * A connection entered the appointment's room; `userIds`: the distinct people in it now;
+   * `origin`: the connection's, for the audit entry of a session it starts.
+   */
+  entered(roomId: string, userIds: string[], origin: RequestContext): Promise<void>;
   /**
    * A connection left the room's call for any reason but the room closing; `userIds`: the
    * distinct people still in it. May be told of a room that is not an appointment's (a

@@ -13,7 +13,6 @@ import { Grace } from './grace.js';
 import { HANDOVER_WINDOW_MS, Handovers } from './handover.js';
 import { departRoom, forgetRoom } from './membership.js';
 import { parsePlainJson } from '../../platform/plain-json.js';
-import { runInContext } from '../../platform/request-context.js';
 import { presenceDown } from './presence.js';
 import { watchRevocations } from './revocation.js';
 import { Connection, assertNever } from './session.js';
@@ -186,7 +185,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     const conn = new Connection(
       id,
       socket,
-      ip,
+      { ip, userAgent },
       { kind: 'awaiting-hello', helloTimer },
       monotonic,
       rate,
@@ -195,12 +194,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     deps.metrics?.wsConnections.inc();
     log.debug({ connectionId: id }, 'socket opened');
 
-    // What a message causes (a call ended, an appointment started) is audited with the
-    // connection's address and user agent, as an HTTP request's would be.
-    const origin = { ip, userAgent };
-    socket.on('message', (data: RawData, isBinary: boolean) =>
-      runInContext(origin, () => onFrame(conn, data, isBinary)),
-    );
+    socket.on('message', (data: RawData, isBinary: boolean) => onFrame(conn, data, isBinary));
     socket.on('pong', () => {
       conn.lastSeen = timers.monotonic();
     });

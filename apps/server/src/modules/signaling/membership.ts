@@ -89,7 +89,9 @@ export async function joinRoom(
       }
       const appointments = ctx.deps.appointments;
       if (appointment && appointments) {
-        await gateCall(ctx, 'appointment entered', () => appointments.entered(roomId, userIds));
+        await gateCall(ctx, 'appointment entered', () =>
+          appointments.entered(roomId, userIds, conn.origin),
+        );
       }
       // Read after the hold began: a message published meanwhile is held and may repeat
       // one in the tail (clients dedupe by id), but none falls between the two.

@@ -5,10 +5,17 @@ import { Connection } from './session.js';
 
 function connection(): Connection {
   const socket = new EventEmitter() as unknown as WebSocket;
-  return new Connection('c_1', socket, '127.0.0.1', { kind: 'closing' }, () => 0, {
-    perSecond: 50,
-    burst: 200,
-  });
+  return new Connection(
+    'c_1',
+    socket,
+    { ip: '127.0.0.1', userAgent: null },
+    { kind: 'closing' },
+    () => 0,
+    {
+      perSecond: 50,
+      burst: 200,
+    },
+  );
 }
 
 const tick = () => new Promise<void>((r) => setImmediate(r));

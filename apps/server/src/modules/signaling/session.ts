@@ -1,6 +1,7 @@
 import type { ServerMessageType, User } from '@parley/protocol';
 import { WebSocket } from 'ws';
 import type { TimerId } from '../../platform/clock.js';
+import type { CallerContext } from '../../platform/request-context.js';
 import { TokenBucket } from './token-bucket.js';
 
 /**
@@ -69,6 +70,10 @@ export class Connection {
   /** The run that works through `queue`; undefined while nothing is queued. */
   private running: Promise<void> | undefined;
 
+  get ip(): string {
+    return this.origin.ip;
+  }
+
   constructor(
     /**
      * Server-generated, random; told to the client in `welcome`. Changes once at most:
@@ -76,7 +81,8 @@ export class Connection {
      */
     public id: string,
     readonly socket: WebSocket,
-    readonly ip: string,
+    /** Who opened it (address, upgrade's user agent): what its messages cause is theirs. */
+    readonly origin: CallerContext,
     initial: SessionState,
     /** Monotonic milliseconds (the hub's timers), for liveness and the message rate. */
     now: () => number,

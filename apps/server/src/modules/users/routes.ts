@@ -9,7 +9,7 @@ import {
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../platform/http-errors.js';
-import { adminsOnly, bearerSecurity, currentUser } from '../../platform/auth/hook.js';
+import { adminsOnly, bearerSecurity, callerOf, currentUser } from '../../platform/auth/hook.js';
 import type { UserDirectory } from './directory.js';
 import type { UsersService } from './service.js';
 
@@ -52,7 +52,7 @@ export function adminUserRoutes(deps: {
         response: { 201: AdminUser, ...errorResponses(400, 401, 403, 409) },
       },
       handler: async (req, reply) => {
-        const created = await deps.users.adminCreate(currentUser(req), req.body);
+        const created = await deps.users.adminCreate(currentUser(req), req.body, callerOf(req));
         return reply.code(201).send(created);
       },
     });
@@ -71,7 +71,8 @@ export function adminUserRoutes(deps: {
         body: AdminUpdateUserBody,
         response: { 200: AdminUser, ...errorResponses(400, 401, 403, 404, 409) },
       },
-      handler: async (req) => deps.users.adminUpdate(currentUser(req), req.params.id, req.body),
+      handler: async (req) =>
+        deps.users.adminUpdate(currentUser(req), req.params.id, req.body, callerOf(req)),
     });
   };
 }

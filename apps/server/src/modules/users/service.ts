@@ -10,6 +10,7 @@ import { createUsersRepo, publicUser } from './repo.js';
 import type { UserRecord, UsersRepo } from './repo.js';
 import type { AuditLog } from '../../platform/audit.js';
 import { noAudit } from '../../platform/audit.js';
+import type { RequestContext } from '../../platform/request-context.js';
 
 /** Emails are stored lower-cased and trimmed; every lookup goes through this. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -51,12 +52,17 @@ export function createUsersService(deps: UsersServiceDeps) {
      * Makes an account with a password (admins only), whatever the registration mode: a
      * closed registration tells visitors to ask an administrator. Audited as `user.created`.
      */
-    async adminCreate(actor: User, body: AdminCreateUserBody): Promise<AdminUser> {
+    async adminCreate(
+      actor: User,
+      body: AdminCreateUserBody,
+      origin: RequestContext,
+    ): Promise<AdminUser> {
       if (!isAdmin(actor)) throw Errors.forbidden();
       const created = await deps.createAccount(body);
       await audit.record({
         type: 'user.created',
         actorId: actor.id,
+        origin,
         targetType: 'user',
         targetId: created.id,
         details: { role: created.role },
@@ -70,7 +76,12 @@ export function createUsersService(deps: UsersServiceDeps) {
      * sockets close; a role change tells them the new view (`user.updated`). Events go
      * out after the database has the change.
      */
-    async adminUpdate(actor: User, id: string, patch: AdminUpdateUserBody): Promise<AdminUser> {
+    async adminUpdate(
+      actor: User,
+      id: string,
+      patch: AdminUpdateUserBody,
+      origin: RequestContext,
+    ): Promise<AdminUser> {
       if (!isAdmin(actor)) throw Errors.forbidden();
       const target = await users.findById(id);
       if (!target) throw UserErrors.notFound();
@@ -97,7 +108,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       if (patch.disabled === true) await bus.emit({ type: 'user.disabled', userId: id });
       if (roleChanged) await bus.emit({ type: 'user.updated', user: publicUser(updated) });
       // Only real changes: disabling a disabled account or setting the same role is no event.
-      const entry = { actorId: actor.id, targetType: 'user', targetId: id } as const;
+      const entry = { actorId: actor.id, origin, targetType: 'user', targetId: id } as const;
       if (roleChanged) {
         await audit.record({
           ...entry,

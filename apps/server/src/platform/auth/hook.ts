@@ -2,14 +2,15 @@ import type { User } from '@parley/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppError } from '../errors.js';
 import { Errors } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import { boundedUserAgent } from '../request-context.js';
+import type { CallerContext } from '../request-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate` on routes that require a signed-in user or guest. */
     user: User | null;
-    /** Who is calling (IP, user agent), for the audit log; set by the first hook. */
-    context: RequestContext | null;
+    /** Who is calling (IP, user agent), for the audit log: read it with `callerOf`. */
+    context: CallerContext | null;
   }
 }
 
@@ -42,6 +43,16 @@ export function createAuthenticate(resolve: ResolveUser) {
 export function currentUser(req: FastifyRequest): User {
   if (!req.user) throw Errors.unauthenticated();
   return req.user;
+}
+
+/** Who is calling (address as TRUST_PROXY decides it), for the services that audit. */
+export function callerOf(req: FastifyRequest): CallerContext {
+  req.context ??= {
+    ip: req.ip,
+    userAgent: boundedUserAgent(req.headers['user-agent']),
+    requestId: req.id,
+  };
+  return req.context;
 }
 
 /** OpenAPI security requirement for routes behind `authenticate`. */
