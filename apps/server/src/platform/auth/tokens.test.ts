@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTokenService } from './tokens.js';
+import { VERIFIED_CACHE_MAX, createTokenService } from './tokens.js';
 
 const SECRET = 'a'.repeat(40);
 const now = new Date('2026-01-01T10:00:00Z');
@@ -203,6 +203,15 @@ describe('verifyAccess, checked against jose', () => {
     expect(await weSay(token)).toBe(await joseSays(token));
   });
 
+  it.each(cases)(
+    '%s, presented a second time (from the cache): still jose’s answer',
+    async (_name, make) => {
+      const token = await make();
+      await weSay(token);
+      expect(await weSay(token)).toBe(await joseSays(token));
+    },
+  );
+
   // Stricter than jose, on purpose: no extensions are understood, so none may be critical;
   // jose took padding on a signature.
   it('refuses a critical header extension and a padded signature', async () => {
@@ -222,5 +231,169 @@ describe('verifyAccess, checked against jose', () => {
     expect(Buffer.from(twin, 'base64url').equals(Buffer.from(s, 'base64url'))).toBe(true);
     expect(await weSay(`${h}.${p}.${twin}`)).toBe('INVALID_TOKEN');
     expect(await weSay(token)).toMatch(/^ok /);
+  });
+});
+
+describe('the cache of verified access tokens', () => {
+  const t = Math.floor(now.getTime() / 1000);
+  const at = (seconds: number) => new Date((t + seconds) * 1000);
+  const kid = createHash('sha256').update(SECRET).digest('base64url').slice(0, 12);
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', kid })).toString(
+    'base64url',
+  );
+  /** A genuine token, signed here without jose so thousands are quick to make. */
+  function genuine(claims: Record<string, unknown> = {}, secret = SECRET): string {
+    const payload = Buffer.from(
+      JSON.stringify({
+        sub: 'user-1',
+        sid: 'session-1',
+        iss: 'parley',
+        aud: 'parley',
+        iat: t,
+        nbf: t,
+        exp: t + 60,
+        ...claims,
+      }),
+    ).toString('base64url');
+    const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+    return `${header}.${payload}.${signature.toString('base64url')}`;
+  }
+
+  it('a cached token still expires: verified at t, then TOKEN_EXPIRED past exp', async () => {
+    const tokens = createTokenService(SECRET, 60);
+    const token = genuine();
+    await expect(tokens.verifyAccess(token, now)).resolves.toMatchObject({ userId: 'user-1' });
+    expect(tokens.cacheSize()).toBe(1);
+    // From the cache, inside the 5 s leeway past `exp`, then past it.
+    await expect(tokens.verifyAccess(token, at(64))).resolves.toMatchObject({ userId: 'user-1' });
+    expect(tokens.cacheSize()).toBe(1);
+    await expect(tokens.verifyAccess(token, at(65))).rejects.toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
+    // Met expired, so dropped.
+    expect(tokens.cacheSize()).toBe(0);
+  });
+
+  it('a cached token older than the lifetime is TOKEN_EXPIRED, whatever its exp says', async () => {
+    const tokens = createTokenService(SECRET, 60);
+    const token = genuine({ exp: t + 3600 });
+    await tokens.verifyAccess(token, now);
+    await expect(tokens.verifyAccess(token, at(65))).resolves.toMatchObject({ userId: 'user-1' });
+    await expect(tokens.verifyAccess(token, at(66))).rejects.toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
+  });
+
+  it('a cached token is refused before its nbf and iat when the clock steps back', async () => {
+    const tokens = createTokenService(SECRET);
+    const token = genuine({ exp: t + 900 });
+    await tokens.verifyAccess(token, now);
+    expect(tokens.cacheSize()).toBe(1);
+    await expect(tokens.verifyAccess(token, at(-6))).rejects.toMatchObject({
+      code: 'INVALID_TOKEN',
+    });
+    const noNbf = genuine({ exp: t + 900, nbf: undefined });
+    await tokens.verifyAccess(noNbf, now);
+    await expect(tokens.verifyAccess(noNbf, at(-6))).rejects.toMatchObject({
+      code: 'INVALID_TOKEN',
+    });
+    // Valid again once the clock is back.
+    await expect(tokens.verifyAccess(token, now)).resolves.toMatchObject({ userId: 'user-1' });
+  });
+
+  it('a bad signature is refused even after the genuine token was cached', async () => {
+    const tokens = createTokenService(SECRET);
+    const token = genuine();
+    await tokens.verifyAccess(token, now);
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const flip = (c: string, bit: number) => alphabet[alphabet.indexOf(c) ^ bit]!;
+    const refused = [
+      // Another signature altogether, of another secret.
+      genuine({}, 'b'.repeat(40)),
+      // One bit of the signature changed.
+      `${h}.${p}.${flip(s[0]!, 1)}${s.slice(1)}`,
+      // The same signature bytes spelt another way (unused trailing bits set).
+      `${h}.${p}.${s.slice(0, -1)}${flip(s.at(-1)!, 1)}`,
+      // The genuine signature over other claims.
+      `${h}.${Buffer.from(JSON.stringify({ sub: 'admin' })).toString('base64url')}.${s}`,
+      `${token}=`,
+      `${token}.`,
+    ];
+    for (const bad of refused) {
+      await expect(tokens.verifyAccess(bad, now)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    }
+    expect(tokens.cacheSize()).toBe(1);
+    await expect(tokens.verifyAccess(token, now)).resolves.toMatchObject({ userId: 'user-1' });
+  });
+
+  it('a refused token is never cached', async () => {
+    const tokens = createTokenService(SECRET);
+    const refused = [
+      'not-a-token',
+      genuine({}, 'b'.repeat(40)),
+      genuine({ sid: '' }),
+      // Signed by this secret but not valid yet, or expired: refused, so not kept either.
+      genuine({ nbf: t + 60 }),
+      genuine({ iat: t - 120, exp: t - 60 }),
+    ];
+    for (const bad of refused) {
+      await expect(tokens.verifyAccess(bad, now)).rejects.toBeDefined();
+    }
+    expect(tokens.cacheSize()).toBe(0);
+  });
+
+  it(`holds at most ${VERIFIED_CACHE_MAX} tokens, dropping the oldest first`, async () => {
+    const tokens = createTokenService(SECRET, 60);
+    const many = Array.from({ length: VERIFIED_CACHE_MAX + 1 }, (_, i) =>
+      genuine({ sid: `session-${i}` }),
+    );
+    for (const token of many) await tokens.verifyAccess(token, now);
+    expect(tokens.cacheSize()).toBe(VERIFIED_CACHE_MAX);
+    // Met expired, a cached token is dropped (the size falls); the first was already gone.
+    const later = at(65);
+    await expect(tokens.verifyAccess(many[0]!, later)).rejects.toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
+    expect(tokens.cacheSize()).toBe(VERIFIED_CACHE_MAX);
+    await expect(tokens.verifyAccess(many[1]!, later)).rejects.toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
+    expect(tokens.cacheSize()).toBe(VERIFIED_CACHE_MAX - 1);
+  });
+
+  it('a change to the returned claims does not change what the next call returns', async () => {
+    const tokens = createTokenService(SECRET);
+    const token = genuine();
+    const expected = { userId: 'user-1', sessionId: 'session-1', expiresAt: at(60) };
+    for (let i = 0; i < 3; i++) {
+      const claims = await tokens.verifyAccess(token, now);
+      expect(claims).toEqual(expected);
+      claims.userId = 'admin';
+      claims.sessionId = 'other';
+      claims.expiresAt.setTime(Date.UTC(2999, 0));
+    }
+  });
+
+  it('a hit returns the same claims as a miss', async () => {
+    const tokens = createTokenService(SECRET);
+    const token = genuine({ sub: 'user-9', sid: 'session-9' });
+    const miss = await tokens.verifyAccess(token, now);
+    expect(tokens.cacheSize()).toBe(1);
+    const hit = await tokens.verifyAccess(token, now);
+    expect(hit).toEqual(miss);
+    expect(hit).toEqual({ userId: 'user-9', sessionId: 'session-9', expiresAt: at(60) });
+    expect(hit).not.toBe(miss);
+    expect(hit.expiresAt).not.toBe(miss.expiresAt);
+  });
+
+  it('belongs to one service: another secret’s service neither shares nor trusts it', async () => {
+    const tokens = createTokenService(SECRET);
+    const other = createTokenService('b'.repeat(40));
+    const token = genuine();
+    await tokens.verifyAccess(token, now);
+    await expect(other.verifyAccess(token, now)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(other.cacheSize()).toBe(0);
+    expect(createTokenService(SECRET).cacheSize()).toBe(0);
   });
 });
