@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { runsDirectly } from './prepared.js';
 import { cachingDatabase } from './statement-cache.js';
 
 export type Db = Kysely<Database>;
@@ -50,6 +51,7 @@ export function openDatabase(config: Config['database'], opts: DatabaseOptions =
     sqlite.pragma('foreign_keys = ON');
     const database = cachingDatabase(sqlite);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
+    runsDirectly(db, { connection: sqlite, prepare: (q) => database.prepare(q), onQuery });
     return handle(db, 'sqlite', undefined, () => database.clear());
   }
   const pool = new pg.Pool({

@@ -1,4 +1,5 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, SqliteStatement } from 'kysely';
 
 /** Stands in for the i-th value while the query is built; never a real value. */
 const slot = (i: number) => `\u0000parley-slot-${i}\u0000`;
@@ -15,6 +16,13 @@ const slot = (i: number) => `\u0000parley-slot-${i}\u0000`;
  *
  * Compiled by the first executor that runs it: keep one per repo, since a repo is made for
  * one database (SQLite's `?` and PostgreSQL's `$1` differ). A transaction runs it too.
+ *
+ * On SQLite, run on the database itself (not a transaction) while no transaction is open,
+ * it skips Kysely's executor and runs the statement at once (`runsDirectly`): Kysely
+ * queues every query for its one connection behind a promise-based lock, and that queue,
+ * its promises and their garbage cost more than the statement. While a transaction is
+ * open it goes through Kysely and waits, as before: run at once, it would read the
+ * transaction's uncommitted rows.
  */
 export function prepared<DB, R, A extends string[]>(
   build: (q: Kysely<DB>, ...values: A) => Compilable<R>,
@@ -27,8 +35,47 @@ export function prepared<DB, R, A extends string[]>(
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const { query, bind } = compiled;
-    return q.executeQuery<R>({ ...query, parameters: bind(values) });
+    const run = { ...query, parameters: bind(values) };
+    const sqlite = direct.get(q);
+    if (sqlite && !sqlite.connection.inTransaction) {
+      try {
+        return Promise.resolve(runNow(sqlite, run));
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return q.executeQuery<R>(run);
   };
+}
+
+/** A SQLite database whose prepared queries may run without Kysely's executor. */
+export type DirectSqlite = {
+  connection: SqliteDatabase;
+  /** The statement cache Kysely's driver uses too (statement-cache.ts). */
+  prepare(sql: string): SqliteStatement;
+  /** Told of each query run, as Kysely's `log` would be (database.ts `onQuery`). */
+  onQuery?: ((query: CompiledQuery) => void) | undefined;
+};
+
+const direct = new WeakMap<object, DirectSqlite>();
+
+/** Lets `prepared` queries run on `db` (a root SQLite Kysely) at once; database.ts. */
+export function runsDirectly(db: object, sqlite: DirectSqlite): void {
+  direct.set(db, sqlite);
+}
+
+/** What Kysely's SQLite driver answers for the statement, run now. */
+function runNow<R>(sqlite: DirectSqlite, query: CompiledQuery<R>): QueryResult<R> {
+  const stmt = sqlite.prepare(query.sql);
+  let result: QueryResult<R>;
+  if (stmt.reader) {
+    result = { rows: stmt.all(query.parameters) as R[] };
+  } else {
+    const { changes, lastInsertRowid } = stmt.run(query.parameters);
+    result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+  sqlite.onQuery?.(query);
+  return result;
 }
 
 function compile<DB, R, A extends string[]>(
