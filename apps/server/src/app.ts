@@ -101,6 +101,11 @@ export type AppDeps = {
   processId?: string;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: LogStream;
+  /**
+   * Tests: every answer is serialized by zod too and must come out the same
+   * (platform/response-serializer.ts), so a value of the wrong type fails the test.
+   */
+  checkResponses?: boolean;
 };
 
 export type Parley = {
@@ -169,7 +174,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   });
   registerAccessLog(app, config.logRequests ?? 'errors', config.slowRequestMs);
   const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
-  await registerHttpPlumbing(app, { config, live, clock, metrics });
+  await registerHttpPlumbing(app, {
+    config,
+    live,
+    clock,
+    metrics,
+    checkResponses: deps.checkResponses ?? false,
+  });
 
   const { bus } = live;
   const audit = createAuditLog({

@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { VERSION } from '../version.js';
@@ -21,6 +20,7 @@ import { AppError } from './errors.js';
 import { registerErrorHandling } from './http-errors.js';
 import { liveRateLimitStore } from './http-rate-store.js';
 import { registerJsonBody } from './json-body.js';
+import { fastSerializerCompiler } from './response-serializer.js';
 import type { LiveState } from './live/index.js';
 import type { Metrics } from './metrics.js';
 
@@ -108,14 +108,21 @@ export function isApiUrl(url: string): boolean {
  */
 export async function registerHttpPlumbing(
   app: FastifyInstance,
-  deps: { config: Config; live: LiveState; clock: Clock; metrics: Metrics },
+  deps: {
+    config: Config;
+    live: LiveState;
+    clock: Clock;
+    metrics: Metrics;
+    /** Tests: every answer is written by zod too and compared (response-serializer.ts). */
+    checkResponses?: boolean;
+  },
 ): Promise<void> {
   const { config, live, clock, metrics } = deps;
   // JSON only: without this, text/plain bodies reach the schema as strings.
   app.removeContentTypeParser('text/plain');
   registerJsonBody(app);
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(fastSerializerCompiler({ checked: deps.checkResponses ?? false }));
   app.decorateRequest('user', null);
   // Who is calling, for the audit log: made when a route first asks (auth/hook.ts callerOf)
   // and handed to the services that record.

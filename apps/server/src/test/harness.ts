@@ -158,6 +158,7 @@ export async function testApp(
     : await testDatabase(opts.dialect ?? 'sqlite');
   const parley = await buildApp(testConfig(opts.config), {
     db,
+    checkResponses: true,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
     ...(opts.live ? { live: opts.live } : {}),
