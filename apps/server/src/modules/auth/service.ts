@@ -249,11 +249,14 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** HTTP: the user of a verified access token of a live session. */
     async userForAccessToken(token: string): Promise<User> {
-      return (await sessionForAccessToken(token)).user;
+      return (await sessionForAccessToken(token, true)).user;
     },
 
-    /** The socket: at `hello` and on `auth.refresh`, it keeps the session id to match `session.revoked`. */
-    sessionForAccessToken,
+    /**
+     * The socket: at `hello` and on `auth.refresh`, it keeps the session id to match
+     * `session.revoked`. A socket presents a token once: it is not kept for next time.
+     */
+    sessionForAccessToken: (token: string) => sessionForAccessToken(token, false),
   };
 
   /**
@@ -262,8 +265,8 @@ export function createAuthService(deps: AuthServiceDeps) {
    * refresh token or disabling the account (401 SESSION_REVOKED). One statement: the user
    * and two indexed counts of the session.
    */
-  async function sessionForAccessToken(token: string): Promise<AccessSession> {
-    const claims = await tokens.verifyAccess(token, clock.now());
+  async function sessionForAccessToken(token: string, remember: boolean): Promise<AccessSession> {
+    const claims = await tokens.verifyAccess(token, clock.now(), { remember });
     const found = await refreshTokens.userWithSession(claims.userId, claims.sessionId);
     if (!found) throw Errors.invalidToken();
     const { user } = found;

@@ -343,6 +343,20 @@ describe('the cache of verified access tokens', () => {
     expect(tokens.cacheSize()).toBe(0);
   });
 
+  it('remember: false (a socket hello) uses a kept token but keeps none of its own', async () => {
+    const tokens = createTokenService(SECRET);
+    const once = genuine({ sid: 'socket' });
+    const claims = await tokens.verifyAccess(once, now, { remember: false });
+    expect(claims.sessionId).toBe('socket');
+    expect(tokens.cacheSize()).toBe(0);
+    // Kept by an HTTP request, it is read from the cache by the socket as well.
+    const http = genuine({ sid: 'http' });
+    await tokens.verifyAccess(http, now);
+    expect(tokens.cacheSize()).toBe(1);
+    expect((await tokens.verifyAccess(http, now, { remember: false })).sessionId).toBe('http');
+    expect(tokens.cacheSize()).toBe(1);
+  });
+
   it(`holds at most ${VERIFIED_CACHE_MAX} tokens, dropping the oldest first`, async () => {
     const tokens = createTokenService(SECRET, 60);
     const many = Array.from({ length: VERIFIED_CACHE_MAX + 1 }, (_, i) =>

@@ -96,10 +96,16 @@ export function createTokenService(secret: string, accessTtlSeconds = ACCESS_TOK
      * this secret, already verified. Not a security boundary: a hit means these very bytes
      * passed the signature and claim checks before; the time checks (nbf, iat, exp, max age)
      * run against `now` on every call, and the caller still checks the session every request.
+     * `remember: false` (a socket's `hello`, verified once per connection) reads the cache but
+     * adds nothing to it: ~0.7 KB an entry would stay for a token never presented again.
      */
-    verifyAccess(token: string, now: Date): Promise<AccessClaims> {
+    verifyAccess(
+      token: string,
+      now: Date,
+      opts: { remember?: boolean } = {},
+    ): Promise<AccessClaims> {
       try {
-        return Promise.resolve(verify(token, now));
+        return Promise.resolve(verify(token, now, opts.remember ?? true));
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : Errors.invalidToken());
       }
@@ -111,7 +117,7 @@ export function createTokenService(secret: string, accessTtlSeconds = ACCESS_TOK
     },
   };
 
-  function verify(token: string, now: Date): AccessClaims {
+  function verify(token: string, now: Date, remember: boolean): AccessClaims {
     const t = Math.floor(now.getTime() / 1000);
     const hit = verified.get(token);
     if (hit) {
@@ -127,6 +133,7 @@ export function createTokenService(secret: string, accessTtlSeconds = ACCESS_TOK
     }
     const fresh = verifySignatureAndClaims(token);
     checkTimes(fresh, t);
+    if (!remember) return claimsOf(fresh);
     // The slot's token may be gone already (met expired); the Map never outgrows the ring.
     const oldest = order[next];
     if (oldest !== undefined) verified.delete(oldest);
