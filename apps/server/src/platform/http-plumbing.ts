@@ -156,15 +156,19 @@ export async function registerHttpPlumbing(
   });
   registerErrorHandling(app);
 
-  await app.register(cors, {
-    // Same-origin needs no CORS; only explicitly configured origins get access.
-    origin: config.corsOrigins.length ? config.corsOrigins : false,
-    credentials: false,
-    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
-    maxAge: 600,
-  });
+  // Same-origin needs no CORS; only explicitly configured origins get access. With none,
+  // the plugin is left out: its hook would run for every request to grant nothing (a
+  // preflight is then a 404, as it was).
+  if (config.corsOrigins.length) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      credentials: false,
+      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
   // The plugin appends its check after a route's own onRequest hooks, so a request that
   // `authenticate` refuses was never counted: lift the route's hooks off before the plugin
   // sees the route and put them back after its check.
