@@ -24,7 +24,7 @@ export async function takePlace(
   limit: number,
 ): Promise<boolean> {
   const ok = await deps.live.socketCounts.take(key, conn.countId, deps.processId, limit);
-  if (ok) conn.counted.add(key);
+  if (ok && !conn.counted.includes(key)) conn.counted = conn.counted.concat(key);
   return ok;
 }
 
@@ -34,9 +34,9 @@ export async function givePlacesBack(
   conn: Connection,
   which: (key: string) => boolean = () => true,
 ): Promise<void> {
-  for (const key of [...conn.counted]) {
+  for (const key of conn.counted) {
     if (!which(key)) continue;
-    conn.counted.delete(key);
+    conn.counted = conn.counted.filter((k) => k !== key);
     await deps.live.socketCounts.release(key, conn.countId);
   }
 }

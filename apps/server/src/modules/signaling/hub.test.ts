@@ -409,6 +409,44 @@ describe('tokens and revocation on open sockets', () => {
   });
 });
 
+describe("a user's sockets", () => {
+  // The hub keeps a user's only socket as it is and a Set from the second on (memory per
+  // socket): deliveries and revocations must reach the same sockets either way.
+  it('a message to a user reaches each of their open sockets as they open and close, and a revocation all that are left', async () => {
+    const w = setup();
+    const hub = startHub(w);
+    const u = user('Tabs');
+    const tok = token(w, u, 'sess');
+    const notice = { type: 'server.draining' } as const;
+    const heard = (s: FakeSocket) => s.of('server.draining').length;
+
+    const a = await connect(w, hub, tok);
+    await w.live.bus.toUser(u.id, notice);
+    const b = await connect(w, hub, tok);
+    const c = await connect(w, hub, tok);
+    await w.live.bus.toUser(u.id, notice);
+    expect([a, b, c].map(heard)).toEqual([2, 1, 1]);
+
+    a.drop();
+    b.drop();
+    await w.clock.tick(0);
+    await w.live.bus.toUser(u.id, notice);
+    expect([a, b, c].map(heard)).toEqual([2, 1, 2]);
+
+    const d = await connect(w, hub, tok);
+    await w.live.bus.emit({
+      type: 'session.revoked',
+      userId: u.id,
+      sessionId: 'sess',
+      reason: 'logout',
+    });
+    await w.clock.tick(0);
+    expect(c.closedWith?.code).toBe(4002);
+    expect(d.closedWith?.code).toBe(4002);
+    expect(hub.size()).toBe(0);
+  });
+});
+
 describe('revocations that race a token check', () => {
   /**
    * A's hello whose token check has read "active" and waits; `revoke` announces the end

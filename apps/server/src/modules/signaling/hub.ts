@@ -17,7 +17,22 @@ import { presenceDown } from './presence.js';
 import { watchRevocations } from './revocation.js';
 import { Connection, assertNever } from './session.js';
 import type { SessionState } from './session.js';
+import { takeToken } from './token-bucket.js';
+import type { BucketRate } from './token-bucket.js';
 import { startUpkeep } from './upkeep.js';
+
+/** Where the hub's listeners, shared by every socket, find the socket's connection. */
+const CONNECTION = Symbol('connection');
+
+/**
+ * `ws`'s socket with a slot for its connection (routes.ts has `ws` make these): declared,
+ * the slot is part of the object; added later, it would cost a property array per socket.
+ */
+export class HubSocket extends WebSocket {
+  [CONNECTION]: Connection | undefined = undefined;
+}
+
+type Tagged = WebSocket & { [CONNECTION]?: Connection };
 
 export type Hub = {
   /** A socket that passed the upgrade checks; `userAgent` of its upgrade request (audit log). */
@@ -56,15 +71,21 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     maxConnectionsPerUser: deps.limits?.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
     maxConnectionsPerIp: deps.limits?.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
   };
-  const rate = {
+  /** One clock function for every connection, not a closure per socket. */
+  const monotonic = () => timers.monotonic();
+  const rate: BucketRate = {
     perSecond: deps.limits?.messagesPerSecond ?? WS_LIMITS.messagesPerSecond,
     burst: deps.limits?.messageBurst ?? WS_LIMITS.burst,
+    now: monotonic,
   };
 
   /** Every open socket, from upgrade to its close event. */
   const connections = new Map<string, Connection>();
-  /** Authenticated, not closing. */
-  const byUser = new Map<string, Set<Connection>>();
+  /**
+   * Authenticated, not closing. A user's only socket is kept as it is, a Set made for a
+   * second one: most users have one, and a Set costs ~150 bytes per socket.
+   */
+  const byUser = new Map<string, Connection | Set<Connection>>();
   /** In a room's call, not closing. */
   const byRoom = new Map<string, Set<Connection>>();
   /** Sockets already gone whose departure (roster, notices, grace) is still running. */
@@ -125,7 +146,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     if (revocations.length > MAX_REVOCATIONS_KEPT) revocations.shift();
   };
   const sockets: LocalSockets = {
-    ofUser: (userId) => [...(byUser.get(userId) ?? [])],
+    ofUser: (userId) => [...socketsOf(userId)],
     all: () => connections.values(),
     resync(why, which) {
       let count = 0;
@@ -165,8 +186,19 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   /** When `beat` last ran: a beat much later than that means this process was paused. */
   let lastBeat = timers.monotonic();
   const upkeep = startUpkeep(ctx, sockets);
-  /** One clock function for every connection, not a closure per socket. */
-  const monotonic = () => timers.monotonic();
+
+  // Listeners shared by every socket (`this` is the socket), not closures made per socket.
+  function onMessage(this: Tagged, data: RawData, isBinary: boolean): void {
+    onFrame(this[CONNECTION]!, data, isBinary);
+  }
+  function onPong(this: Tagged): void {
+    this[CONNECTION]!.lastSeen = timers.monotonic();
+  }
+  function onClose(this: Tagged, code: number): void {
+    // Once, as `once` would, without the wrapper `once` makes per socket.
+    this.removeListener('close', onClose);
+    onClosed(this[CONNECTION]!, code);
+  }
 
   function accept(socket: WebSocket, ip: string, userAgent: string | null = null): void {
     if (drain) {
@@ -194,11 +226,10 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     deps.metrics?.wsConnections.inc();
     log.debug({ connectionId: id }, 'socket opened');
 
-    socket.on('message', (data: RawData, isBinary: boolean) => onFrame(conn, data, isBinary));
-    socket.on('pong', () => {
-      conn.lastSeen = timers.monotonic();
-    });
-    socket.once('close', (code: number) => onClosed(conn, code));
+    (socket as Tagged)[CONNECTION] = conn;
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('close', onClose);
 
     // The address's place, counted over every process, is the socket's first task: its
     // `hello` is queued behind it, so a socket over the cap is closed before it is heard.
@@ -215,7 +246,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   function onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.state.kind === 'closing') return;
     conn.lastSeen = timers.monotonic();
-    if (!conn.bucket.take()) {
+    if (!takeToken(conn, rate)) {
       return closeWith(conn, {
         code: WsCloseCode.RATE_LIMITED,
         reason: ErrorCode.RATE_LIMITED,
@@ -314,8 +345,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     if (prev.kind === 'in-room') removeFrom(byRoom, prev.roomId, conn);
     const before = userIdOf(prev);
     const after = userIdOf(next);
-    if (before !== undefined && before !== after) removeFrom(byUser, before, conn);
-    if (after !== undefined && before !== after) addTo(byUser, after, conn);
+    if (before !== undefined && before !== after) removeUserSocket(before, conn);
+    if (after !== undefined && before !== after) addUserSocket(after, conn);
     if (after !== undefined) conn.authenticatedAs = after;
     if (next.kind === 'in-room') addTo(byRoom, next.roomId, conn);
     conn.state = next;
@@ -354,7 +385,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
         return byRoom.get(to.roomId) ?? NOBODY;
       case 'user':
         // Every socket of the user, whatever it is doing: a knocker hears its admission.
-        return byUser.get(to.userId) ?? NOBODY;
+        return socketsOf(to.userId);
       case 'connection': {
         const conn = connections.get(to.connectionId);
         return conn && conn.userId !== undefined ? [conn] : NOBODY;
@@ -524,6 +555,28 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     await within(timers, 2_000, Promise.all([...offers, lease]));
     // Late confirmations must not flip a connection that is already being ended.
     return new Set(handedOver);
+  }
+
+  function socketsOf(userId: string): Iterable<Connection> {
+    const held = byUser.get(userId);
+    if (held === undefined) return NOBODY;
+    return held instanceof Set ? held : [held];
+  }
+
+  function addUserSocket(userId: string, conn: Connection): void {
+    const held = byUser.get(userId);
+    if (held === undefined) byUser.set(userId, conn);
+    else if (held instanceof Set) held.add(conn);
+    else if (held !== conn) byUser.set(userId, new Set([held, conn]));
+  }
+
+  function removeUserSocket(userId: string, conn: Connection): void {
+    const held = byUser.get(userId);
+    if (held === conn) byUser.delete(userId);
+    else if (held instanceof Set) {
+      held.delete(conn);
+      if (held.size === 1) byUser.set(userId, held.values().next().value!);
+    }
   }
 
   function taskFailed(conn: Connection) {

@@ -25,6 +25,17 @@ export const OFFLINE_DELAY_MS = 5_000;
 export const OFFLINE_CHECKS = 'presence-offline';
 
 /**
+ * A presence entry's media, never changed: one frozen object for every entry, not one per
+ * socket (a memory roster keeps entries as they are).
+ */
+const NO_MEDIA: RosterEntry['media'] = Object.freeze({
+  audio: false,
+  video: false,
+  screen: false,
+  handRaised: false,
+});
+
+/**
  * A connection became `ready` (after `hello`, a resumed one too): its presence entry.
  * The user's first entry anywhere makes them online, unless an offline check is pending:
  * then nobody saw them go, and the check is simply cancelled. Called in the connection's
@@ -46,7 +57,7 @@ export async function presenceUp(
     displayName: user.displayName,
     isGuest: false,
     role: 'participant',
-    media: { audio: false, video: false, screen: false, handRaised: false },
+    media: NO_MEDIA,
     joinedAt: ctx.deps.clock.now().toISOString(),
     handRaisedAt: null,
   };

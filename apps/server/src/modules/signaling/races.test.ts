@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { LobbyEntry, ParticipantRole, User } from '@parley/protocol';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock, systemTimers } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
@@ -14,7 +15,7 @@ import type { Signaling } from './routes.js';
 import { noCalls, noChat, noPlayback, noPresence, roomSummary } from './test-fakes.js';
 import { TestClient } from './test-client.js';
 import type { JoinRefused } from './test-client.js';
-import { FAST_LIVE, FAST_WS, eventually } from './test-server.js';
+import { FAST_LIVE, FAST_WS, eventually, serverSockets } from './test-server.js';
 
 // Interleavings the REST-driven tests cannot time: a gate that can be held mid-decision,
 // so a kick, a closure or a disconnect lands exactly while a room.join is in flight.
@@ -95,6 +96,7 @@ class HeldGate implements RoomGate {
 
 let app: FastifyInstance;
 let signaling: Signaling;
+let serverSide: Set<WebSocket>;
 let live: LiveState;
 let bus: Bus;
 let roster: Roster;
@@ -130,6 +132,7 @@ beforeEach(async () => {
     ws: FAST_WS,
     liveTiming: FAST_LIVE,
   });
+  serverSide = serverSockets(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/ws`;
 });
@@ -207,7 +210,7 @@ describe('joins racing other events', () => {
     b.c.send({ type: 'room.join', roomId });
     await waiting;
     await b.c.terminate();
-    await eventually(() => app.websocketServer.clients.size === 1, 'the server saw the close');
+    await eventually(() => serverSide.size === 1, 'the server saw the close');
     gate.open();
     await a.c.expectNo('participant.joined', 100);
     expect(await connectionIds()).toEqual([a.c.connectionId]);

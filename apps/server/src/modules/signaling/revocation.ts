@@ -15,7 +15,7 @@ export function watchRevocations(ctx: SessionContext, sockets: LocalSockets): ((
   return [
     bus.on('session.revoked', (e) => {
       for (const conn of sockets.ofUser(e.userId)) {
-        if (conn.token?.sessionId !== e.sessionId) continue;
+        if (conn.sessionId !== e.sessionId) continue;
         revoke(ctx, conn, ErrorCode.SESSION_REVOKED, 'You were signed out. Sign in again.');
       }
     }),
@@ -33,7 +33,8 @@ export function watchRevocations(ctx: SessionContext, sockets: LocalSockets): ((
 /** Closes every connection whose token has expired (the hub's upkeep calls it each tick). */
 export function expireTokens(ctx: SessionContext, sockets: LocalSockets, now: number): void {
   for (const conn of sockets.all()) {
-    if (conn.state.kind === 'closing' || !conn.token || conn.token.expiresAt > now) continue;
+    const expiresAt = conn.tokenExpiresAt;
+    if (conn.state.kind === 'closing' || expiresAt === undefined || expiresAt > now) continue;
     // The client refreshes its token and reconnects; PROTOCOL.md tells it to send
     // `auth.refresh` before this so a call never sees the break.
     revoke(

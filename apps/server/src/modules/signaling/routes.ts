@@ -1,13 +1,16 @@
 import websocket from '@fastify/websocket';
+import type { WebsocketPluginOptions } from '@fastify/websocket';
 import { ErrorCode, WS_LIMITS } from '@parley/protocol';
 import type { Socket } from 'node:net';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError, Errors } from '../../platform/errors.js';
 import { boundedUserAgent } from '../../platform/request-context.js';
 import type { SignalingDeps } from './deps.js';
-import { createHub } from './hub.js';
+import { HubSocket, createHub } from './hub.js';
 import { isOriginAllowed } from './origin.js';
+
+type WebSocketClass = NonNullable<WebsocketPluginOptions['options']>['WebSocket'];
 
 export type Signaling = {
   /** Graceful shutdown; also runs on Fastify's close, so calling it twice is fine. */
@@ -24,6 +27,9 @@ export async function registerSignaling(
 ): Promise<Signaling> {
   const log = app.log.child({ module: 'signaling' });
   const hub = createHub(deps, log);
+  // ws already closes the socket on a protocol error (1009, 1002); this only records it.
+  // One listener for every socket, not a closure each.
+  const onSocketError = (err: Error) => log.debug({ err }, 'socket error');
 
   await app.register(websocket, {
     options: {
@@ -32,6 +38,11 @@ export async function registerSignaling(
       perMessageDeflate: false,
       // ws waits this long for a closing peer's answer before dropping it (default 30 s).
       ...{ closeTimeout: 5_000 },
+      // The hub tracks its sockets; ws's own set of clients, and the close listener it
+      // adds to each socket for it, would cost ~150 bytes per socket for nothing.
+      clientTracking: false,
+      // Sockets with a slot for the hub's connection (hub.ts).
+      WebSocket: HubSocket as unknown as WebSocketClass,
     },
     // ws already closes the socket (1009 for an oversized frame, 1002 for bad framing);
     // killing it here as the default does could cut off that close frame.
@@ -67,7 +78,7 @@ export async function registerSignaling(
     (socket, req) => {
       const ip = req.ip;
       const userAgent = boundedUserAgent(req.headers['user-agent']);
-      forgetUpgrade(socket, req.raw.socket, log);
+      forgetUpgrade(socket, req.raw.socket, onSocketError);
       hub.accept(socket, ip, userAgent);
     },
   );
@@ -82,10 +93,30 @@ export async function registerSignaling(
  * request and reply, and the response made for the upgrade stays attached to the TCP
  * socket (it is never ended, the reply being hijacked).
  */
-function forgetUpgrade(socket: WebSocket, tcp: Socket, log: FastifyBaseLogger): void {
-  // ws already closes the socket on a protocol error (1009, 1002); this only records it.
+function forgetUpgrade(socket: WebSocket, tcp: Socket, onError: (err: Error) => void): void {
   socket.removeAllListeners('error');
-  socket.on('error', (err) => log.debug({ err }, 'socket error'));
+  socket.on('error', onError);
   const attached = tcp as Socket & { _httpMessage?: { detachSocket(s: Socket): void } | null };
   attached._httpMessage?.detachSocket(tcp);
+  dropClearedTimeout(tcp);
 }
+
+/** Node's key for a socket's idle timer (`kTimeout`), found on the first socket that has one. */
+let timeoutKey: symbol | undefined;
+
+/**
+ * The HTTP idle timeout (HTTP_IDLE_TIMEOUT_SECONDS) gave the TCP socket a timer; ws turned
+ * it off (`setTimeout(0)`), but Node keeps the cleared timer on the socket for its whole
+ * life, ~170 bytes per socket. With no timeout set, its slot goes back to null, as on a
+ * socket that never had one.
+ */
+function dropClearedTimeout(tcp: Socket): void {
+  if (tcp.timeout !== 0) return;
+  const slots = tcp as unknown as Record<symbol, unknown>;
+  timeoutKey ??= Object.getOwnPropertySymbols(tcp).find(
+    (k) => k.description === 'timeout' && isTimer(slots[k]),
+  );
+  if (timeoutKey !== undefined && isTimer(slots[timeoutKey])) slots[timeoutKey] = null;
+}
+
+const isTimer = (v: unknown): boolean => v instanceof Object && v.constructor.name === 'Timeout';

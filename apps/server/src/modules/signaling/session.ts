@@ -2,7 +2,7 @@ import type { ServerMessageType, User } from '@parley/protocol';
 import { WebSocket } from 'ws';
 import type { TimerId } from '../../platform/clock.js';
 import type { CallerContext } from '../../platform/request-context.js';
-import { TokenBucket } from './token-bucket.js';
+import type { BucketLevel, TokenBucket } from './token-bucket.js';
 
 /**
  * Where one socket is in the protocol (PROTOCOL.md 1.2). Each state carries only what
@@ -31,12 +31,17 @@ export function assertNever(x: never): never {
   throw new Error(`Unexpected value: ${JSON.stringify(x)}`);
 }
 
+/** No keys counted: one shared empty list, not one per socket. */
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
 /**
  * One socket and its bookkeeping. The hub owns the state transitions (they keep its
  * indexes right); handlers read `state`, and after every `await` they compare it with the
  * state they started from, because a kick or a close may have moved it meanwhile.
+ * Thousands stay open idle, so it keeps plain fields rather than small objects beside it
+ * (each object costs ~40 bytes per socket): the token's fields, the origin's, the bucket's.
  */
-export class Connection {
+export class Connection implements BucketLevel {
   state: SessionState;
   /** monotonic ms of the last frame or pong from the client */
   lastSeen: number;
@@ -45,17 +50,27 @@ export class Connection {
   /** the heartbeat gave up on it; the disconnect is reported as `timeout` */
   timedOut = false;
   /**
-   * The sign-in session and expiry of the token it authenticated with (`hello`, then
-   * each `auth.refresh`): a revoked session or an expired token closes it with 4002.
+   * The sign-in session and expiry (epoch ms) of the token it authenticated with (`hello`,
+   * then each `auth.refresh`): a revoked session or an expired token closes it with 4002.
+   * Both undefined before `hello`.
    */
-  token: { sessionId: string; expiresAt: number } | undefined;
+  sessionId: string | undefined;
+  tokenExpiresAt: number | undefined;
   /** Secret to this connection (`welcome.resumeToken`): resumes it after a 1012. */
   resumeToken: string | undefined;
   /** The id it is counted by in the connection caps: its first one, which never changes. */
   readonly countId: string;
-  /** The caps' keys it holds a place under (caps.ts), given back when it ends. */
-  readonly counted = new Set<string>();
-  readonly bucket: TokenBucket;
+  /**
+   * The caps' keys it holds a place under (caps.ts), given back when it ends. At most an
+   * address and an account: an exact-size array replaced on change, not a Set (~150 bytes).
+   */
+  counted: readonly string[] = NO_KEYS;
+  /** Its message-rate bucket (token-bucket.ts `takeToken`): tokens left, and when counted. */
+  tokens: number;
+  tokensAt: number;
+  /** Who opened it (address, upgrade's user agent): what its messages cause is theirs. */
+  readonly ip: string;
+  readonly userAgent: string | null;
   /** `quality.report`s allowed (QUALITY_LIMITS.reportsPerMinute); made at the first one. */
   qualityReports: TokenBucket | undefined;
   /** `reaction.send`s allowed (REACTION_LIMITS); made at the first one. */
@@ -70,8 +85,9 @@ export class Connection {
   /** The run that works through `queue`; undefined while nothing is queued. */
   private running: Promise<void> | undefined;
 
-  get ip(): string {
-    return this.origin.ip;
+  /** Its origin for the audit log, made when asked (rarely), not kept per socket. */
+  get origin(): CallerContext {
+    return { ip: this.ip, userAgent: this.userAgent };
   }
 
   constructor(
@@ -81,8 +97,7 @@ export class Connection {
      */
     public id: string,
     readonly socket: WebSocket,
-    /** Who opened it (address, upgrade's user agent): what its messages cause is theirs. */
-    readonly origin: CallerContext,
+    origin: CallerContext,
     initial: SessionState,
     /** Monotonic milliseconds (the hub's timers), for liveness and the message rate. */
     now: () => number,
@@ -90,8 +105,11 @@ export class Connection {
   ) {
     this.state = initial;
     this.countId = id;
+    this.ip = origin.ip;
+    this.userAgent = origin.userAgent;
     this.lastSeen = now();
-    this.bucket = new TokenBucket(rate.perSecond, rate.burst, now);
+    this.tokens = rate.burst;
+    this.tokensAt = this.lastSeen;
   }
 
   /**

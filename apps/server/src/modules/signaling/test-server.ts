@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
 import type { Clock, Timers } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { DbHandle } from '../../platform/db/database.js';
@@ -22,6 +24,19 @@ export const FAST_WS: Config['ws'] = {
 
 /** Live-state upkeep fast enough for the 300 ms grace above. */
 export const FAST_LIVE: Config['live'] = { expiryMs: 2_000, tickMs: 25 };
+
+/**
+ * The app's open server-side sockets, kept by the test: ws keeps no set of its clients
+ * (routes.ts turns `clientTracking` off). Call it before the sockets connect.
+ */
+export function serverSockets(app: FastifyInstance): Set<WebSocket> {
+  const open = new Set<WebSocket>();
+  app.websocketServer.on('connection', (ws: WebSocket) => {
+    open.add(ws);
+    ws.on('close', () => open.delete(ws));
+  });
+  return open;
+}
 
 export type Person = { id: string; token: string; displayName: string };
 export type Decision = 'admit' | 'deny' | 'kick' | 'promote';

@@ -80,7 +80,9 @@ export async function handleHello(
 
   const resumed = resumeId !== undefined && ctx.adoptId(conn, resumeId);
 
-  conn.token = { sessionId: session.sessionId, expiresAt: session.expiresAt.getTime() };
+  const tokenExpiresAt = session.expiresAt.getTime();
+  conn.sessionId = session.sessionId;
+  conn.tokenExpiresAt = tokenExpiresAt;
   conn.resumeToken = Handovers.newToken();
   ctx.setState(conn, { kind: 'ready', user });
   ctx.log.debug({ connectionId: conn.id, userId: user.id }, 'socket authenticated');
@@ -91,7 +93,7 @@ export async function handleHello(
     userId: user.id,
     serverTime: ctx.deps.clock.now().getTime(),
     heartbeatIntervalMs: ctx.deps.ws.heartbeatIntervalMs,
-    tokenExpiresAt: conn.token.expiresAt,
+    tokenExpiresAt,
     resumeToken: conn.resumeToken,
     resumed,
   });
@@ -127,20 +129,22 @@ export async function handleAuthRefresh(
   if (!conn.isIn(state)) return;
   // Another account, or another sign-in session of the same one: a logout of the
   // session this socket was opened with must still reach it, so no switching.
-  if (session.user.id !== state.user.id || session.sessionId !== conn.token?.sessionId) {
+  if (session.user.id !== state.user.id || session.sessionId !== conn.sessionId) {
     return ctx.closeWith(conn, {
       code: WsCloseCode.UNAUTHENTICATED,
       reason: ErrorCode.INVALID_TOKEN,
       error: { message: 'That token belongs to another sign-in session.', ref: msg.ref },
     });
   }
-  conn.token = { sessionId: session.sessionId, expiresAt: session.expiresAt.getTime() };
+  const tokenExpiresAt = session.expiresAt.getTime();
+  conn.sessionId = session.sessionId;
+  conn.tokenExpiresAt = tokenExpiresAt;
   // The account may have changed since hello (a new role): take the fresh view.
   ctx.setState(conn, { ...state, user: session.user });
   ctx.send(conn, {
     type: 'auth.refreshed',
     ...(msg.ref !== undefined ? { ref: msg.ref } : {}),
-    tokenExpiresAt: conn.token.expiresAt,
+    tokenExpiresAt,
   });
 }
 
