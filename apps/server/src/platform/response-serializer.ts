@@ -72,6 +72,7 @@ function compiled(schema: ZodSchema): ((data: unknown) => string) | undefined {
     return undefined;
   }
   delete json.$schema;
+  allowExtraFields(json);
   // Compiled at the first answer, not at start: each compilation holds an Ajv instance
   // (~25 KB), and most of the ~500 route and status pairs never answer in a process's life.
   let stringify: ((data: unknown) => string) | undefined;
@@ -79,4 +80,21 @@ function compiled(schema: ZodSchema): ((data: unknown) => string) | undefined {
     stringify ??= fastJson(json as unknown as Parameters<typeof fastJson>[0]);
     return stringify(data);
   };
+}
+
+/**
+ * Drops every `additionalProperties: false`. fast-json-stringify writes only declared
+ * properties either way; but to choose a branch of an `anyOf` (a nullable object, a union)
+ * it validates the data against each branch, and with the flag an object carrying one
+ * field more would match none and fail the answer, where zod drops the field.
+ */
+function allowExtraFields(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) allowExtraFields(item);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  if (schema.additionalProperties === false) delete schema.additionalProperties;
+  for (const value of Object.values(schema)) allowExtraFields(value);
 }
