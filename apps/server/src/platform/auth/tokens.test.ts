@@ -5,6 +5,18 @@ import { VERIFIED_CACHE_MAX, createTokenService } from './tokens.js';
 
 const SECRET = 'a'.repeat(40);
 const now = new Date('2026-01-01T10:00:00Z');
+/** The service's key id for SECRET (a hash of it), as its tokens carry it. */
+const KID = createHash('sha256').update(SECRET).digest('base64url').slice(0, 12);
+/** The claims of a valid access token issued at `iat` (seconds) for `ttl` seconds. */
+const validClaims = (iat: number, ttl: number) => ({
+  sub: 'user-1',
+  sid: 'session-1',
+  iss: 'parley',
+  aud: 'parley',
+  iat,
+  nbf: iat,
+  exp: iat + ttl,
+});
 
 describe('access tokens with the key imported once', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -45,7 +57,7 @@ describe('access tokens with the key imported once', () => {
 
 describe('the access-token lifetime (ACCESS_TOKEN_TTL_SECONDS)', () => {
   const t = Math.floor(now.getTime() / 1000);
-  const kid = createHash('sha256').update(SECRET).digest('base64url').slice(0, 12);
+  const kid = KID;
   /** A genuine token issued `age` seconds ago whose `exp` is still an hour away. */
   const issuedAgo = (age: number) =>
     new SignJWT({ sid: 'session-1' })
@@ -99,18 +111,9 @@ describe('verifyAccess, checked against jose', () => {
   const tokens = createTokenService(SECRET);
   const key = new TextEncoder().encode(SECRET);
   const t = Math.floor(now.getTime() / 1000);
-  const kid = createHash('sha256').update(SECRET).digest('base64url').slice(0, 12);
+  const kid = KID;
   const header = { alg: 'HS256', typ: 'at+jwt', kid };
-  const claims = {
-    sub: 'user-1',
-    sid: 'session-1',
-    iss: 'parley',
-    aud: 'parley',
-    iat: t,
-    nbf: t,
-    exp: t + 900,
-    jti: 'j',
-  };
+  const claims = { ...validClaims(t, 900), jti: 'j' };
   const sign = (h: Record<string, unknown>, c: Record<string, unknown>, secret = key) =>
     new SignJWT(c).setProtectedHeader(h as { alg: string }).sign(secret);
 
@@ -237,24 +240,14 @@ describe('verifyAccess, checked against jose', () => {
 describe('the cache of verified access tokens', () => {
   const t = Math.floor(now.getTime() / 1000);
   const at = (seconds: number) => new Date((t + seconds) * 1000);
-  const kid = createHash('sha256').update(SECRET).digest('base64url').slice(0, 12);
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', kid })).toString(
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', kid: KID })).toString(
     'base64url',
   );
   /** A genuine token, signed here without jose so thousands are quick to make. */
   function genuine(claims: Record<string, unknown> = {}, secret = SECRET): string {
-    const payload = Buffer.from(
-      JSON.stringify({
-        sub: 'user-1',
-        sid: 'session-1',
-        iss: 'parley',
-        aud: 'parley',
-        iat: t,
-        nbf: t,
-        exp: t + 60,
-        ...claims,
-      }),
-    ).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ ...validClaims(t, 60), ...claims })).toString(
+      'base64url',
+    );
     const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
     return `${header}.${payload}.${signature.toString('base64url')}`;
   }
