@@ -15,6 +15,7 @@ import { departRoom, forgetRoom } from './membership.js';
 import { parsePlainJson } from '../../platform/plain-json.js';
 import { presenceDown } from './presence.js';
 import { watchRevocations } from './revocation.js';
+import { WriteCoalescer } from './coalesce.js';
 import { Connection, assertNever } from './session.js';
 import type { SessionState } from './session.js';
 import { takeToken } from './token-bucket.js';
@@ -79,6 +80,8 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
     now: monotonic,
   };
 
+  /** This turn's writes to one socket leave together. */
+  const coalescer = new WriteCoalescer();
   /** Every open socket, from upgrade to its close event. */
   const connections = new Map<string, Connection>();
   /**
@@ -254,7 +257,7 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
       });
     }
     if (isBinary) {
-      deps.metrics?.wsMessagesIn.inc({ type: 'invalid' });
+      deps.metrics?.wsMessagesIn.count('invalid');
       return closeWith(conn, {
         code: WsCloseCode.UNSUPPORTED_DATA,
         reason: ErrorCode.INVALID_MESSAGE,
@@ -361,11 +364,12 @@ export function createHub(deps: SignalingDeps, log: FastifyBaseLogger): Hub {
   function write(conn: Connection, payload: string, type: ServerMessage['type']): void {
     const { socket } = conn;
     if (socket.readyState !== WebSocket.OPEN) return;
+    coalescer.hold(socket);
     if (socket.bufferedAmount > WS_LIMITS.maxBufferedBytes) {
       return closeWith(conn, { code: WsCloseCode.SLOW_CONSUMER, reason: ErrorCode.SLOW_CONSUMER });
     }
     socket.send(payload);
-    deps.metrics?.wsMessagesOut.inc({ type });
+    deps.metrics?.wsMessagesOut.count(type);
   }
 
   /** Fan-out from the bus: the same string to every matching local socket. */
