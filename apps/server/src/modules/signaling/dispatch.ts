@@ -107,7 +107,7 @@ function countIn(ctx: SessionContext, parsed: ReturnType<typeof parseClientMessa
       : parsed.code === ErrorCode.UNKNOWN_MESSAGE_TYPE
         ? 'unknown'
         : 'invalid';
-  ctx.deps.metrics?.wsMessagesIn.inc({ type });
+  ctx.deps.metrics?.wsMessagesIn.count(type);
 }
 
 /** The one switch over client message types; each family lives in its own handler file. */
