@@ -33,10 +33,12 @@ export const PARLEY_MAIN = path.resolve(
 /**
  * Node arguments that start Parley's build. `BENCH_PROFILE=<dir>`: each Parley process
  * writes a CPU profile there when it stops (summarise with `npm run bench:top -- <dir>`).
+ * `BENCH_PARLEY_MAIN=<main.js>`: another build, for an A/B of two builds in one run.
  */
 export function parleyArgs(): string[] {
   const dir = process.env.BENCH_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, PARLEY_MAIN] : [PARLEY_MAIN];
+  const main = process.env.BENCH_PARLEY_MAIN ?? PARLEY_MAIN;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, main] : [main];
 }
 
 /** main.ts prints this line once listening (the JSON log line says "listening at"). */
