@@ -51,11 +51,14 @@ export function createPresenceBook(deps: PresenceDeps) {
 
   /** Tells everyone allowed to know; `online` when the caller knows it, else the roster says. */
   async function announce(userId: string, online?: boolean): Promise<void> {
+    // Who would hear it first: with nobody to tell, the person is not read at all.
+    const audience = await repo.audience(userId);
+    if (audience.length === 0) return;
     const person = await repo.findPerson(userId);
     if (!person || person.isGuest) return;
     const msg = message(userId, view(person, online ?? (await isOnline(userId))));
     // Issued together (Redis pipelines them); awaited, so the next notice comes after.
-    await Promise.all((await repo.audience(userId)).map((owner) => bus.toUser(owner, msg)));
+    await Promise.all(audience.map((owner) => bus.toUser(owner, msg)));
   }
 
   const reporter: UserPresence = {

@@ -41,8 +41,8 @@ describe.each(dialects)('room.join queries on %s', (dialect) => {
     const h = await s.connect(host);
     const g = await s.connect(guest);
     // The host's hello announces them online in the same socket task, after the welcome (a
-    // write, then two reads, the contacts audience last): the count starts once that is done,
-    // or a busy machine puts its reads inside the join's window.
+    // write, then the contacts audience): the count starts once that is done, or a busy
+    // machine puts its reads inside the join's window.
     await vi.waitFor(
       () =>
         expect(
@@ -59,6 +59,21 @@ describe.each(dialects)('room.join queries on %s', (dialect) => {
 
     const second = await queriesOf(ids, () => g.join(roomId));
     expect(second).toEqual(['select', 'select']);
+  });
+
+  it("a member's hello: the session read, the last-seen write and the audience; nobody to tell, so no read of the person", async () => {
+    const loner = await s.member('loner');
+    const from = queries.length;
+    await s.connect(loner);
+    const mine = () => queries.slice(from).filter((q) => q.parameters.includes(loner.id));
+    await vi.waitFor(() => expect(mine().some((q) => q.sql.includes('"contacts"'))).toBe(true), {
+      timeout: 10_000,
+    });
+    expect(mine().map((q) => q.sql.split(/\s+/)[0]!.toLowerCase())).toEqual([
+      'select',
+      'update',
+      'select',
+    ]);
   });
 
   it('every refusal still holds: no seat, a closed room', async () => {
