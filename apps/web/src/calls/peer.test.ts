@@ -34,8 +34,8 @@ describe('PeerLink perfect negotiation', () => {
     const a = makeEnd('a', 'b');
     await settle();
     expect(a.outbox[0]?.description?.type).toBe('offer');
-    const b = makeEnd('b', 'a');
-    // A's offer reaches B before B's own negotiation starts.
+    // An offerer offers as it is made, so the side that has not offered is an answerer.
+    const b = makeEnd('b', 'a', { role: 'answerer' });
     for (const m of a.outbox.splice(0)) void b.link.handleSignal(m);
     await pump(a, b);
     expectConnected(a, b);
@@ -88,7 +88,7 @@ describe('PeerLink perfect negotiation', () => {
     expect(impolite.link.counters.rolledBack).toBe(0);
     expect(impolite.pc.rollbacks).toBe(0);
     // Its own first offer was the one answered.
-    expect(impolite.pc.log.slice(0, 3)).toEqual(['negotiationneeded', 'SLD offer', 'SRD answer']);
+    expect(impolite.pc.log.slice(0, 2)).toEqual(['SLD offer', 'SRD answer']);
   });
 
   it.each([
@@ -101,14 +101,8 @@ describe('PeerLink perfect negotiation', () => {
       await settle();
       const offer = remote.outbox.splice(0);
       const local = makeEnd(localId, remoteId);
-      // Runs right after PeerLink's own handler started setLocalDescription (makingOffer).
-      local.pc.addEventListener(
-        'negotiationneeded',
-        () => {
-          for (const m of offer) void local.link.handleSignal(m);
-        },
-        { once: true },
-      );
+      // The new offerer started setLocalDescription as it was made (makingOffer).
+      for (const m of offer) void local.link.handleSignal(m);
       await settle();
       const c = local.link.counters;
       expect(c.rolledBack + c.ignored).toBe(1);

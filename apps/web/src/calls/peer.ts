@@ -230,6 +230,9 @@ export class PeerLink {
       };
       // A newcomer sees a share that is under way from its first negotiation.
       if (opts.screenTrack) this.addScreenSender(opts.screenTrack, opts.screenStream);
+      // The offer now, not on `negotiationneeded`: that event is a task of its own, queued
+      // behind whatever the page does next (on joining, its first render: ~100 ms).
+      void this.onNegotiationNeeded();
     } else if (opts.screenTrack) {
       this.pendingScreen = { track: opts.screenTrack, stream: opts.screenStream };
     }
@@ -315,7 +318,7 @@ export class PeerLink {
     if (this.closed) return;
     const queued = this.queued.splice(0);
     if (description.type === 'offer') {
-      if (!this.senders) await this.adoptOfferSections();
+      if (!this.senders) this.adoptOfferSections();
       try {
         await pc.setLocalDescription();
       } catch (err) {
@@ -334,29 +337,29 @@ export class PeerLink {
    * The answerer's senders are the offer's first audio and first video sections: sending
    * on them (sendrecv, our tracks, our stream) makes the answer carry our media, with no
    * second negotiation. Sections beyond those (the offerer's screen) stay receive-only.
+   *
+   * The answer does not wait for replaceTrack: it is queued on the connection's operations
+   * chain ahead of setLocalDescription, so the tracks are in place before the answer is
+   * applied, and waiting here only added a trip to the page's busy main thread.
    */
-  private async adoptOfferSections(): Promise<void> {
+  private adoptOfferSections(): void {
     const found: Partial<Record<MediaKind, RTCRtpSender>> = {};
-    const replaced: Promise<void>[] = [];
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.receiver.track.kind as MediaKind;
       if (found[kind] || transceiver.mid === null) continue;
       if (kind !== 'audio' && kind !== 'video') continue;
       found[kind] = transceiver.sender;
-      const adopt = async () => {
-        try {
-          transceiver.direction = 'sendrecv';
-          // Names our stream, so the offerer finds our camera beside our audio.
-          if (this.opts.localStream) transceiver.sender.setStreams(this.opts.localStream);
-          await transceiver.sender.replaceTrack(this.local[kind]);
-        } catch (err) {
-          this.fail(err, `adopt(${kind})`);
-        }
-      };
-      // Both at once: each replaceTrack is a trip to the WebRTC thread, and the answer waits.
-      replaced.push(adopt());
+      try {
+        transceiver.direction = 'sendrecv';
+        // Names our stream, so the offerer finds our camera beside our audio.
+        if (this.opts.localStream) transceiver.sender.setStreams(this.opts.localStream);
+        transceiver.sender
+          .replaceTrack(this.local[kind])
+          .catch((err: unknown) => this.fail(err, `adopt(${kind})`));
+      } catch (err) {
+        this.fail(err, `adopt(${kind})`);
+      }
     }
-    await Promise.all(replaced);
     // An offer without audio or video (a receive-only client): add our own, one re-offer.
     const streams = this.opts.localStream ? [this.opts.localStream] : [];
     for (const kind of ['audio', 'video'] as const) {
@@ -556,7 +559,9 @@ export class PeerLink {
   }
 
   private async onNegotiationNeeded(): Promise<void> {
-    if (this.closed) return;
+    // An offer in the making covers every section so far; anything newer is negotiated
+    // once stable again (the browser asks again then).
+    if (this.closed || this.makingOffer) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
