@@ -5,7 +5,7 @@ import type { QualityReport } from './link-quality';
 import { Mesh } from './mesh';
 import { PeerLink } from './peer';
 import { FakeMediaStreamTrack, asTrack, createFakeStream } from './testing/fake-media';
-import { fakePeerConnectionFactory } from './testing/fake-rtc';
+import { FakeRTCPeerConnection, fakePeerConnectionFactory } from './testing/fake-rtc';
 import { settle } from './testing/settle';
 
 function mesh(reports?: QualityReport[]) {
@@ -32,6 +32,11 @@ function mesh(reports?: QualityReport[]) {
 }
 
 describe('Mesh', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
   it('opens a link for an offer that arrives before the roster names its sender', async () => {
     const { m, outbox } = mesh();
     m.setLocalId('c_2');
@@ -54,6 +59,32 @@ describe('Mesh', () => {
     expect(m.ids()).toEqual(['c_1']);
     expect(m.get('c_1')!.link.connectionState).toBe('connected');
     expect(remote.connectionState).toBe('connected');
+  });
+
+  it('samples a link’s stats once it connects, not while it negotiates', async () => {
+    vi.useFakeTimers();
+    const getStats = vi.spyOn(FakeRTCPeerConnection.prototype, 'getStats');
+    const { m, outbox } = mesh();
+    m.setLocalId('c_1');
+    m.ensure('c_2');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(getStats).not.toHaveBeenCalled();
+    const remote = new PeerLink({
+      localId: 'c_2',
+      remoteId: 'c_1',
+      role: 'answerer',
+      send: (p) => m.route('c_2', p),
+      audioTrack: null,
+      videoTrack: null,
+      RTCPeerConnectionImpl: fakePeerConnectionFactory().ctor,
+      createMediaStream: () => createFakeStream(),
+    });
+    for (const [, p] of outbox.splice(0)) void remote.handleSignal(p);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const [, p] of outbox.splice(0)) void remote.handleSignal(p);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(m.get('c_2')!.link.connectionState).toBe('connected');
+    expect(getStats).toHaveBeenCalled();
   });
 
   it('does not open a link before it knows its own connection id, nor to itself', () => {

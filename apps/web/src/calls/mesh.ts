@@ -223,12 +223,14 @@ export class Mesh {
     }
     link.on('state', (state) => {
       entry.repair.state(state);
+      // Stats say nothing before the link is up; sampling them while it negotiates only put
+      // a getStats and a page update between the join and the offer or answer.
+      if (state === 'connected') entry.sampler.start();
       this.opts.onChange();
     });
     link.on('track', () => this.opts.onChange());
     link.on('error', (error, during) => this.opts.onError(error, `peer ${remoteId}: ${during}`));
     this.peers.set(remoteId, entry);
-    entry.sampler.start();
     this.opts.onChange();
   }
 
