@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SignalingClient } from '../calls';
+import { JOINING_DRAWN_AFTER_MS } from './model';
 import { ROOM_ID, joinAll, pageHarness, roomFor, settle } from './testing/page-harness';
 
 const harness = pageHarness();
@@ -33,7 +34,7 @@ describe('joining', () => {
     expect(bob.changes).toHaveBeenCalled();
   });
 
-  it('takes the socket the pre-join page opened, and with its devices handed over sends room.join before the page is drawn', async () => {
+  it('takes the socket the pre-join page opened, and with its devices handed over sends room.join and its offers before the page is drawn', async () => {
     const ada = page('ada', { handed: { role: 'host' } });
     await joinAll(ada);
     // The pre-join page's socket, connected (hello, welcome) before the call page starts.
@@ -62,12 +63,40 @@ describe('joining', () => {
     await started;
     await settle();
     expect(harness.server.sockets).toHaveLength(sockets);
-    expect(sentWhenDrawn).toEqual(['hello', 'room.join']);
+    // The first draw waited for the offer to ada (it would otherwise finish behind it).
+    expect(sentWhenDrawn).toEqual(['hello', 'room.join', 'signal']);
+    expect(harness.server.signals[0]).toMatchObject({
+      fromName: 'bob',
+      toName: 'ada',
+      kind: 'offer',
+    });
     expect(bob.view.state).toEqual({ kind: 'in-call' });
     expect(bob.view.remotes.map((r) => r.name)).toEqual(['ada']);
     // The engine owns it now: leaving closes it.
     bob.page.dispose();
     expect(early.state).toBe('closed');
+  });
+
+  it('with the devices handed over and a slow join, draws the control bar and own tile first', async () => {
+    const ada = page('ada', { handed: { role: 'host' } });
+    await joinAll(ada);
+    const server = harness.server as unknown as { join: (...args: unknown[]) => void };
+    const join = server.join.bind(harness.server);
+    const held: (() => void)[] = [];
+    server.join = (...args) => void held.push(() => join(...args));
+    const bob = page('bob', { overrides: { devicesHanded: () => true } });
+    const started = bob.page.start();
+    await settle();
+    expect(held).toHaveLength(1);
+    expect(bob.view.state).toEqual({ kind: 'loading' });
+    await vi.advanceTimersByTimeAsync(JOINING_DRAWN_AFTER_MS);
+    expect(bob.view.state).toEqual({ kind: 'joining' });
+    expect(bob.view.local).toMatchObject({ micOn: true, cameraOn: true });
+    for (const release of held) release();
+    await started;
+    await settle();
+    expect(bob.view.state).toEqual({ kind: 'in-call' });
+    expect(bob.view.remotes.map((r) => r.name)).toEqual(['ada']);
   });
 
   it('asks the server for the room on a reload and joins when this person is still let in', async () => {

@@ -30,6 +30,12 @@ import { buildView, nextView } from './view';
 export type { CallPageApi, CallPageAuth, CallPageDeps, CallPagePrefs } from './deps';
 
 const SLOW_DOWN = 'call.reactions.slowDown';
+
+/**
+ * With the pre-join page's devices handed over, the call is first drawn in the call; a join
+ * slower than this (the socket still connecting) draws the control bar and own tile first.
+ */
+export const JOINING_DRAWN_AFTER_MS = 400;
 export { MUTED_HINT_MS } from './chrome';
 export { TIMER_TICK_MS } from './ticker';
 
@@ -169,9 +175,10 @@ export function createCallPage(deps: CallPageDeps) {
     e.signaling.connect().catch(() => undefined);
     // The control bar is drawn from here on: what is pressed while the devices open (the
     // permission prompt, a slow camera) changes the choice, and the join sends that choice.
-    // Devices the pre-join page handed over answer at once: the page is drawn once room.join
-    // is out, so the first render (the heaviest) runs while the server answers, not before.
-    if (!deps.devicesHanded?.()) setState({ kind: 'joining' });
+    // Devices the pre-join page handed over answer at once: the call is first drawn in the
+    // call (see join), or after JOINING_DRAWN_AFTER_MS if the join is slow.
+    const handedDevices = deps.devicesHanded?.() ?? false;
+    if (!handedDevices) setState({ kind: 'joining' });
     try {
       await e.media.acquire({
         audio: true,
@@ -186,9 +193,15 @@ export function createCallPage(deps: CallPageDeps) {
     }
     if (gone()) return;
     const joined = join({ audio: e.media.micEnabled, video: e.media.cameraEnabled });
-    if (state.kind === 'loading') setState({ kind: 'joining' });
-    else changed();
+    if (!handedDevices) {
+      changed();
+      return joined;
+    }
+    const slow = clock.setTimeout(() => {
+      if (state.kind === 'loading') setState({ kind: 'joining' });
+    }, JOINING_DRAWN_AFTER_MS);
     await joined;
+    clock.clearTimeout(slow);
   }
 
   async function join(initial: { audio: boolean; video: boolean }): Promise<void> {
@@ -199,6 +212,11 @@ export function createCallPage(deps: CallPageDeps) {
     } catch (err) {
       return refused(err instanceof JoinError ? err.code : 'INTERNAL');
     }
+    if (gone()) return;
+    // The call's first full draw is the page's heaviest work (~100-200 ms of main thread):
+    // after the offers, so their setLocalDescription does not finish behind it, and the
+    // draw runs while the others answer.
+    await e.call.offersSent();
     if (gone()) return;
     ticker.start(e.call, e.media, () => remotes.filter((r) => r.audio).map((r) => r.connectionId));
     setState({ kind: 'in-call' });

@@ -36,7 +36,7 @@ export interface ViewSources {
 export function buildView(s: ViewSources): CallPageView {
   const { engine, remotes, chrome, direct, target } = s;
   const call = engine?.call;
-  // Nothing of the call is drawn while loading (model.start draws it once the join is out).
+  // Nothing of the call is drawn while loading (model.start draws it once in the call).
   const local =
     engine && s.state.kind !== 'loading' ? readLocal(engine, s.devicesOpening) : undefined;
   const role = call?.self?.role ?? s.handedRole ?? 'participant';

@@ -293,6 +293,11 @@ export class CallSession {
     await this.room.join();
   }
 
+  /** Settles once our offers to everyone in the call went out (or could not be made). */
+  offersSent(): Promise<void> {
+    return this.mesh.offersSent();
+  }
+
   /** Leaves the call: `room.leave`, peers closed, camera and mic stopped. */
   leave(): void {
     if (this._ended) return;

@@ -268,6 +268,11 @@ export class Mesh {
     entry.link.close();
   }
 
+  /** Settles once every open link's first offer is out (see PeerLink.offered). */
+  async offersSent(): Promise<void> {
+    await Promise.all([...this.peers.values()].map((e) => e.link.offered));
+  }
+
   /** Closes every link whose remote is not in `keep`. */
   retainOnly(keep: ReadonlySet<string>): void {
     for (const id of this.ids()) if (!keep.has(id)) this.close(id);

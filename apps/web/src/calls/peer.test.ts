@@ -4,11 +4,12 @@ import type { RemoteTrack } from './peer';
 import { FakeMediaStreamTrack, asTrack, createFakeStream } from './testing/fake-media';
 import { makeEnd, pump } from './testing/peer-pair';
 import type { End } from './testing/peer-pair';
-import { fakePeerConnectionFactory } from './testing/fake-rtc';
+import { FakeRTCPeerConnection, fakePeerConnectionFactory } from './testing/fake-rtc';
 import { settle } from './testing/settle';
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 function expectConnected(x: End, y: End): void {
@@ -111,6 +112,27 @@ describe('PeerLink perfect negotiation', () => {
       expectConnected(local, remote);
     },
   );
+
+  it('says when its first offer is out; closing settles that too, even with the offer stuck', async () => {
+    const a = makeEnd('a', 'b');
+    let aOffered = false;
+    void a.link.offered.then(() => (aOffered = true));
+    await settle();
+    expect(a.outbox[0]?.description?.type).toBe('offer');
+    expect(aOffered).toBe(true);
+
+    vi.spyOn(FakeRTCPeerConnection.prototype, 'setLocalDescription').mockReturnValue(
+      new Promise<void>(() => undefined),
+    );
+    const stuck = makeEnd('a', 'c');
+    let stuckOffered = false;
+    void stuck.link.offered.then(() => (stuckOffered = true));
+    await settle();
+    expect(stuckOffered).toBe(false);
+    stuck.link.close();
+    await settle();
+    expect(stuckOffered).toBe(true);
+  });
 
   it('restarts ICE when the connection fails and reconnects after renegotiating', async () => {
     const a = makeEnd('a', 'b');

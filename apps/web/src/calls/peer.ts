@@ -157,6 +157,11 @@ export class PeerLink {
   readonly pc: RTCPeerConnection;
   /** The remote's audio and camera video (never its screen: see remoteScreenTrack). */
   readonly remoteStream: MediaStream;
+  /**
+   * Settles once an offerer's first offer went out (or could not be made) or the link
+   * closed; at once on an answerer. Never rejects.
+   */
+  readonly offered: Promise<void>;
   readonly counters: NegotiationCounters = {
     offers: 0,
     answers: 0,
@@ -194,9 +199,11 @@ export class PeerLink {
   /** Until START_AT_HALF_MS after the link first connected (see there). */
   private starting = true;
   private startTimer: TimerId | undefined;
+  private settleOffered: () => void = () => undefined;
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
+    this.offered = new Promise((resolve) => (this.settleOffered = resolve));
     this.clock = opts.clock ?? systemClock;
     this.polite = isPolite(opts.localId, opts.remoteId);
     this.role = opts.role ?? 'offerer';
@@ -232,9 +239,12 @@ export class PeerLink {
       if (opts.screenTrack) this.addScreenSender(opts.screenTrack, opts.screenStream);
       // The offer now, not on `negotiationneeded`: that event is a task of its own, queued
       // behind whatever the page does next (on joining, its first render: ~100 ms).
-      void this.onNegotiationNeeded();
-    } else if (opts.screenTrack) {
-      this.pendingScreen = { track: opts.screenTrack, stream: opts.screenStream };
+      void this.onNegotiationNeeded().then(this.settleOffered);
+    } else {
+      this.settleOffered();
+      if (opts.screenTrack) {
+        this.pendingScreen = { track: opts.screenTrack, stream: opts.screenStream };
+      }
     }
   }
 
@@ -503,6 +513,8 @@ export class PeerLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // A closed connection may never settle the setLocalDescription in flight.
+    this.settleOffered();
     this.clearDisconnectedTimer();
     if (this.startTimer !== undefined) this.clock.clearTimeout(this.startTimer);
     this.pc.close();
