@@ -392,7 +392,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
             revokeSessions: (userId) => auth.revokeAllSessions(userId),
             createAccount: (input) => auth.createAccount(input),
           }),
-          directory: createUserDirectory({ db: db.db, roster: live.roster }),
+          directory: createUserDirectory({ db: db.db, roster: live.roster, clock }),
           authenticate,
         }),
       );

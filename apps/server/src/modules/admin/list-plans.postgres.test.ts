@@ -79,7 +79,7 @@ describe.skipIf(!TEST_DATABASE_URL)('the admin lists on PostgreSQL', () => {
   }
   const users = (q: Partial<AdminUsersQuery>) =>
     planOf((db) =>
-      createUserDirectory({ db, roster: live.roster }).list(admin, {
+      createUserDirectory({ db, roster: live.roster, clock }).list(admin, {
         status: 'all',
         guests: 'exclude',
         limit: 50,

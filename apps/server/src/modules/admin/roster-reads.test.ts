@@ -1,6 +1,7 @@
 import type { RosterEntry, User } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Roster } from '../../platform/live/index.js';
+import { systemClock } from '../../platform/clock.js';
 import { PRESENCE_KEY } from '../../platform/live/presence.js';
 import { SignalingServer } from '../signaling/test-server.js';
 import { createUserDirectory } from '../users/index.js';
@@ -91,7 +92,7 @@ describe('admin lists and the roster', () => {
     expect(reads).toEqual(['rooms ×4']);
 
     reads.length = 0;
-    const directory = createUserDirectory({ db: s.t.db.db, roster });
+    const directory = createUserDirectory({ db: s.t.db.db, roster, clock: systemClock });
     const accounts = await directory.list(admin, { status: 'all', guests: 'include', limit: 10 });
     const online = Object.fromEntries(accounts.users.map((u) => [u.id, u.online]));
     expect(online).toEqual({ [host.id]: false, [other.id]: true });

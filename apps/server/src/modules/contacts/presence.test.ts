@@ -190,6 +190,37 @@ describe.each(dialects)('presence over real sockets on %s', (dialect) => {
     );
   });
 
+  it('someone online is seen now: their hello writes no last-seen, lists show the present moment, going offline keeps it', async () => {
+    await world();
+    const ada = await p.member('Ada');
+    const bob = await observer('Bob', ada);
+    const stored = async () =>
+      (
+        await server.t.db.db
+          .selectFrom('users')
+          .select('last_seen_at')
+          .where('id', '=', ada.id)
+          .executeTakeFirstOrThrow()
+      ).last_seen_at;
+    const before = await stored();
+    const a = await connect(server, ada);
+    await changeOf(bob.socket, ada);
+    expect(await stored()).toBe(before);
+
+    await clock.tick(60_000);
+    const listed = (await p.call('GET', '/api/contacts', bob.who)).body.contacts;
+    expect(listed.find((c: { user: { id: string } }) => c.user.id === ada.id).presence).toEqual({
+      online: true,
+      lastSeenAt: clock.now().toISOString(),
+      doNotDisturb: false,
+    });
+
+    await a.close();
+    const offline = await tickUntil(clock, changeOf(bob.socket, ada));
+    expect(await stored()).toBe(offline.presence.lastSeenAt);
+    expect(Date.parse(offline.presence.lastSeenAt!)).toBeGreaterThan(Date.parse(before ?? '0'));
+  });
+
   it('a reload within the delay sends nothing at all', async () => {
     await world();
     const ada = await p.member('Ada');

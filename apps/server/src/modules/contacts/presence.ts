@@ -28,7 +28,9 @@ export type PresenceBook = ReturnType<typeof createPresenceBook>;
  * Presence as contacts see it. The socket layer decides who is online (it holds the
  * roster entries) and tells `reporter`; this side keeps `last_seen_at` and sends
  * `presence.changed` to everyone who has the person as a contact and was not blocked
- * by them. "Do not disturb" and blocks change what contacts see too, so they announce
+ * by them. `last_seen_at` is written when someone goes offline (and at sign-in), not when
+ * they come online: someone online is seen now, so that is what they show. A restart
+ * reconnects everyone at once, and a write per first socket made that storm write too. "Do not disturb" and blocks change what contacts see too, so they announce
  * through the same path, under the same per-user lock as the socket layer's changes.
  */
 export function createPresenceBook(deps: PresenceDeps) {
@@ -39,7 +41,7 @@ export function createPresenceBook(deps: PresenceDeps) {
 
   const view = (p: PersonRow, online: boolean): Presence => ({
     online,
-    lastSeenAt: p.lastSeenAt,
+    lastSeenAt: online ? clock.now().toISOString() : p.lastSeenAt,
     doNotDisturb: p.doNotDisturb,
   });
 
@@ -64,7 +66,6 @@ export function createPresenceBook(deps: PresenceDeps) {
   const reporter: UserPresence = {
     // Called by the socket layer under presenceLock(userId): never take it again here.
     async online(userId) {
-      await repo.setLastSeen(userId, clock.now().toISOString());
       await announce(userId, true);
     },
     async offline(userId, at) {

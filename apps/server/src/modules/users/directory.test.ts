@@ -115,11 +115,16 @@ describe.each(dialects)('the admin user list on %s', (dialect) => {
       'Ann shows online',
     );
     expect((await list('?q=admin')).users[0]?.online).toBe(false);
+    // Someone online is seen now (the column is written when they go offline).
+    clock.advance(60_000);
+    expect((await list('?q=ann')).users[0]?.lastSeenAt).toBe(clock.now().toISOString());
     await client.close();
     await eventually(
       async () => (await list('?q=ann')).users[0]?.online === false,
       'Ann shows offline',
     );
+    clock.advance(60_000);
+    expect((await list('?q=ann')).users[0]?.lastSeenAt).not.toBe(clock.now().toISOString());
   });
 
   it('refuses a cursor it did not give out, an unknown parameter and a page over 100 (400)', async () => {

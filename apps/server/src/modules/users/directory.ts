@@ -1,5 +1,6 @@
 import type { AdminUserListItem, AdminUsersPage, AdminUsersQuery, User } from '@parley/protocol';
 import { sql } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { isAdmin } from '../../platform/auth/hook.js';
 import { Errors } from '../../platform/errors.js';
@@ -14,6 +15,7 @@ export type UserDirectoryDeps = {
   db: Db;
   /** Online now = at least one presence entry (platform/live/presence.ts), on any process. */
   roster: Pick<Roster, 'countConnectionsOfUsers'>;
+  clock: Clock;
 };
 
 /**
@@ -22,7 +24,7 @@ export type UserDirectoryDeps = {
  * it lists everyone, emails included: admins run the server.
  */
 export function createUserDirectory(deps: UserDirectoryDeps) {
-  const { db, roster } = deps;
+  const { db, roster, clock } = deps;
 
   return {
     async list(actor: User, query: AdminUsersQuery): Promise<AdminUsersPage> {
@@ -61,6 +63,7 @@ export function createUserDirectory(deps: UserDirectoryDeps) {
         page.map((r) => r.id),
       );
       const online = connections.map((n) => n > 0);
+      const now = clock.now().toISOString();
       const users = page.map((r, i): AdminUserListItem => {
         const u = toUser(r);
         return {
@@ -70,7 +73,8 @@ export function createUserDirectory(deps: UserDirectoryDeps) {
           role: u.role,
           isGuest: u.isGuest,
           createdAt: u.createdAt,
-          lastSeenAt: u.lastSeenAt,
+          // Someone online is seen now; the column is written when they go offline.
+          lastSeenAt: online[i] ? now : u.lastSeenAt,
           disabled: u.disabledAt !== null,
           disabledAt: u.disabledAt,
           online: online[i] ?? false,
