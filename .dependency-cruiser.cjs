@@ -84,7 +84,7 @@ module.exports = {
         'security suite may open raw sockets (its fuzzer sends frames no client would).',
       severity: 'error',
       from: { pathNot: [SIGNALING, `${SERVER}security/`] },
-      to: { path: '(^|/)node_modules/(@types/)?(ws|@fastify/websocket)/' },
+      to: { path: '(^|/)node_modules/(@types/)?ws/' },
     },
     {
       name: 'calls-engine-is-framework-free',

@@ -174,7 +174,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
   });
   registerAccessLog(app, config.logRequests ?? 'errors', config.slowRequestMs);
   const metrics = createMetrics({ defaultMetrics: config.metrics.defaultMetrics });
-  await registerHttpPlumbing(app, {
+  const requestGate = await registerHttpPlumbing(app, {
     config,
     live,
     clock,
@@ -443,34 +443,38 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     }),
   );
 
-  const signaling = await registerSignaling(app, {
-    live,
-    processId,
-    gate: rooms.gate,
-    chat,
-    playback,
-    calls: calls.roomCalls,
-    appointments: appointments.attendance,
-    presence: contacts.presence,
-    metrics,
-    audit,
-    clock,
-    timers,
-    sessionForToken: (token) => auth.sessionForAccessToken(token),
-    allowedOrigins: [
-      ...config.corsOrigins,
-      ...(config.publicUrl ? [new URL(config.publicUrl).origin] : []),
-    ],
-    ws: config.ws,
-    // WS_MAX_CONNECTIONS_PER_*, WS_MESSAGES_PER_SECOND, WS_MESSAGE_BURST (platform/config.ts).
-    limits: {
-      maxConnectionsPerIp: config.ws.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
-      maxConnectionsPerUser: config.ws.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
-      messagesPerSecond: config.ws.messagesPerSecond ?? WS_LIMITS.messagesPerSecond,
-      messageBurst: config.ws.messageBurst ?? WS_LIMITS.burst,
+  const signaling = registerSignaling(
+    app,
+    {
+      live,
+      processId,
+      gate: rooms.gate,
+      chat,
+      playback,
+      calls: calls.roomCalls,
+      appointments: appointments.attendance,
+      presence: contacts.presence,
+      metrics,
+      audit,
+      clock,
+      timers,
+      sessionForToken: (token) => auth.sessionForAccessToken(token),
+      allowedOrigins: [
+        ...config.corsOrigins,
+        ...(config.publicUrl ? [new URL(config.publicUrl).origin] : []),
+      ],
+      ws: config.ws,
+      // WS_MAX_CONNECTIONS_PER_*, WS_MESSAGES_PER_SECOND, WS_MESSAGE_BURST (platform/config.ts).
+      limits: {
+        maxConnectionsPerIp: config.ws.maxConnectionsPerIp ?? WS_LIMITS.maxConnectionsPerIp,
+        maxConnectionsPerUser: config.ws.maxConnectionsPerUser ?? WS_LIMITS.maxConnectionsPerUser,
+        messagesPerSecond: config.ws.messagesPerSecond ?? WS_LIMITS.messagesPerSecond,
+        messageBurst: config.ws.messageBurst ?? WS_LIMITS.burst,
+      },
+      liveTiming: config.live,
     },
-    liveTiming: config.live,
-  });
+    requestGate,
+  );
 
   registerWeb(app, config.webDistDir);
 

@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ErrorCode } from '@parley/protocol';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -18,8 +19,9 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { registerErrorHandling } from './http-errors.js';
-import { liveRateLimitStore } from './http-rate-store.js';
+import { RATE_LIMIT_WINDOW_MS, liveRateLimitStore } from './http-rate-store.js';
 import { registerJsonBody } from './json-body.js';
+import { clientAddress } from './trust-proxy.js';
 import { fastSerializerCompiler } from './response-serializer.js';
 import type { LiveState } from './live/index.js';
 import type { Metrics } from './metrics.js';
@@ -102,6 +104,18 @@ export function isApiUrl(url: string): boolean {
 }
 
 /**
+ * What a request that skips Fastify's routing must still get from it: the socket
+ * upgrade's direct path (signaling/upgrade.ts) takes the caller's address and counts the
+ * request as Fastify would have.
+ */
+export type RequestGate = {
+  /** The caller's address, as `req.ip` gives it (TRUST_PROXY). */
+  clientIp(req: IncomingMessage): string | undefined;
+  /** Counts one request of `ip` against the shared rate limit; false once past it. */
+  withinRateLimit(ip: string): Promise<boolean>;
+};
+
+/**
  * Everything every request passes through before a module sees it: JSON-only bodies and
  * schemas, the caller's context for the audit log (`req.context`), the request id, the duration histogram,
  * the error shape, security headers, CORS, the shared rate limit and the OpenAPI document.
@@ -116,7 +130,7 @@ export async function registerHttpPlumbing(
     /** Tests: every answer is written by zod too and compared (response-serializer.ts). */
     checkResponses?: boolean;
   },
-): Promise<void> {
+): Promise<RequestGate> {
   const { config, live, clock, metrics } = deps;
   // JSON only: without this, text/plain bodies reach the schema as strings.
   app.removeContentTypeParser('text/plain');
@@ -179,14 +193,15 @@ export async function registerHttpPlumbing(
     route[ownOnRequest] = route.onRequest;
     route.onRequest = undefined;
   });
+  // Counted in the live state: with Redis, one limit for every process together.
+  const counts = liveRateLimitStore(live, clock);
   await app.register(rateLimit, {
     global: true,
-    // Counted in the live state: with Redis, one limit for every process together.
-    store: liveRateLimitStore(live, clock),
+    store: counts.Store,
     // Per caller, not per address: an IPv6 /64 is one caller (platform/client-key.ts).
     keyGenerator: (req) => clientKey(req.ip),
     max: config.rateLimitMax,
-    timeWindow: '1 minute',
+    timeWindow: RATE_LIMIT_WINDOW_MS,
     // Thrown into the error handler, which renders the documented shape.
     errorResponseBuilder: (_req, ctx) =>
       new AppError(ErrorCode.RATE_LIMITED, 429, 'Too many requests. Slow down and try again.', {
@@ -216,4 +231,10 @@ export async function registerHttpPlumbing(
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  return {
+    clientIp: clientAddress(config.trustProxy),
+    // The plugin refuses once the count is past the maximum (`current > max`).
+    withinRateLimit: async (ip) => (await counts.countShared(clientKey(ip))) <= config.rateLimitMax,
+  };
 }

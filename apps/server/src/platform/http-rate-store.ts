@@ -12,10 +12,19 @@ const SHARED_COUNT_TIMEOUT_MS = 250;
 
 type Incr = FastifyRateLimitStore['incr'];
 
+/** The shared request limit's window: RATE_LIMIT_MAX requests a minute per caller. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+
+/** The plugin's own store, made with `new Store(options)`, counts the shared limit. */
+const SHARED_NAMESPACE = 'global';
+
 /**
  * @fastify/rate-limit's counters kept in the live state, so the per-IP request limits hold
  * across every process (Redis) and follow the app clock (tests). One fixed window per
  * key, like the plugin's own stores; a route with its own limit counts apart.
+ * `countShared` counts one request against the limit every route without its own shares,
+ * exactly as the plugin's check would: for a request that does not pass through Fastify
+ * (the socket upgrade's direct path, signaling/upgrade.ts).
  */
 export function liveRateLimitStore(live: LiveState, clock: Clock) {
   const limiters = new Map<string, { shared: AttemptLimiter; local: AttemptLimiter }>();
@@ -52,7 +61,7 @@ export function liveRateLimitStore(live: LiveState, clock: Clock) {
   class LiveRateLimitStore implements FastifyRateLimitStore {
     constructor(
       _options?: FastifyRateLimitOptions,
-      readonly namespace = 'global',
+      readonly namespace = SHARED_NAMESPACE,
     ) {}
 
     incr(key: string, callback: Parameters<Incr>[1], timeWindow: number): void {
@@ -73,5 +82,7 @@ export function liveRateLimitStore(live: LiveState, clock: Clock) {
       );
     }
   }
-  return LiveRateLimitStore;
+  const countShared = async (key: string): Promise<number> =>
+    (await count(limiterFor(SHARED_NAMESPACE, RATE_LIMIT_WINDOW_MS), key)).count;
+  return { Store: LiveRateLimitStore, countShared };
 }

@@ -1,3 +1,5 @@
+import proxyAddr from '@fastify/proxy-addr';
+import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -57,3 +59,14 @@ export const TrustProxyEnv = z.string().transform((raw, ctx): TrustProxy => {
   }
   return entries;
 });
+
+/**
+ * The caller's address as Fastify's `req.ip` gives it for this TRUST_PROXY, for a request
+ * Fastify does not route (the socket upgrade's direct path): the peer's own address, or
+ * with proxies listed, the last X-Forwarded-For hop that is not one of them.
+ */
+export function clientAddress(trust: TrustProxy): (req: IncomingMessage) => string | undefined {
+  if (trust === false) return (req) => req.socket.remoteAddress;
+  const trusted = proxyAddr.compile(trust);
+  return (req) => proxyAddr.all(req, trusted).at(-1);
+}

@@ -111,7 +111,7 @@ beforeEach(async () => {
   ({ bus, roster } = live);
   gate = new HeldGate(roster);
   app = Fastify();
-  signaling = await registerSignaling(app, {
+  signaling = registerSignaling(app, {
     live,
     processId: 'races',
     gate,
