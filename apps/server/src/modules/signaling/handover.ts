@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomToken } from '../../platform/random-token.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Deadlines, LiveStore } from '../../platform/live/index.js';
 
@@ -30,7 +31,7 @@ export class Handovers {
 
   /** A fresh secret for `welcome.resumeToken`. */
   static newToken(): string {
-    return randomBytes(18).toString('base64url');
+    return randomToken(18);
   }
 
   async offer(token: string, connectionId: string, userId: string): Promise<void> {

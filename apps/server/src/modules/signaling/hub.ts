@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../../platform/random-token.js';
 import { ErrorCode, WS_LIMITS, WsCloseCode } from '@parley/protocol';
 import type { ServerMessage } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
@@ -610,7 +610,7 @@ const MAX_REVOCATIONS_KEPT = 1_000;
 
 /** 96 random bits: unguessable, so knowing a connection id grants nothing. */
 function newConnectionId(): string {
-  return `c_${randomBytes(12).toString('base64url')}`;
+  return `c_${randomToken(12)}`;
 }
 
 function userIdOf(state: SessionState): string | undefined {
