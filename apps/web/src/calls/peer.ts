@@ -199,7 +199,8 @@ export class PeerLink {
   /** Until START_AT_HALF_MS after the link first connected (see there). */
   private starting = true;
   private startTimer: TimerId | undefined;
-  private settleOffered: () => void = () => undefined;
+  /** Set by the constructor, with `offered`. */
+  private settleOffered!: () => void;
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;

@@ -19,8 +19,9 @@ const tcpOf = (ws: WebSocket): Socket | undefined =>
  * first write in a turn corks the socket's TCP stream; the turn's end (`setImmediate`, after
  * the I/O the turn handled) uncorks it. Under load a socket is sent several messages per
  * turn (a room's fan-out, a join's notices), and each `send` was its own `writev` and its
- * own wakeup of the reader. Nothing waits longer than the turn: the messages were written
- * in it, so they leave when it ends.
+ * own wakeup of the reader. Nothing waits longer than the turn, nor longer than
+ * `maxHoldMs` within a long one: the messages were written in it, so they leave when it
+ * ends or when a later write finds them held too long.
  */
 export class WriteCoalescer {
   private readonly corked = new Set<Socket>();
