@@ -105,7 +105,7 @@ export function isApiUrl(url: string): boolean {
 
 /**
  * What a request that skips Fastify's routing must still get from it: the socket
- * upgrade's direct path (signaling/upgrade.ts) takes the caller's address and counts the
+ * upgrade's direct path (signaling/routes.ts) takes the caller's address and counts the
  * request as Fastify would have.
  */
 export type RequestGate = {

@@ -24,7 +24,7 @@ const SHARED_NAMESPACE = 'global';
  * key, like the plugin's own stores; a route with its own limit counts apart.
  * `countShared` counts one request against the limit every route without its own shares,
  * exactly as the plugin's check would: for a request that does not pass through Fastify
- * (the socket upgrade's direct path, signaling/upgrade.ts).
+ * (the socket upgrade's direct path, signaling/routes.ts).
  */
 export function liveRateLimitStore(live: LiveState, clock: Clock) {
   const limiters = new Map<string, { shared: AttemptLimiter; local: AttemptLimiter }>();

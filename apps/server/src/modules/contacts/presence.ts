@@ -30,8 +30,9 @@ export type PresenceBook = ReturnType<typeof createPresenceBook>;
  * `presence.changed` to everyone who has the person as a contact and was not blocked
  * by them. `last_seen_at` is written when someone goes offline (and at sign-in), not when
  * they come online: someone online is seen now, so that is what they show. A restart
- * reconnects everyone at once, and a write per first socket made that storm write too. "Do not disturb" and blocks change what contacts see too, so they announce
- * through the same path, under the same per-user lock as the socket layer's changes.
+ * reconnects everyone at once, and a write per first socket made that storm write too.
+ * "Do not disturb" and blocks change what contacts see too, so they announce through the
+ * same path, under the same per-user lock as the socket layer's changes.
  */
 export function createPresenceBook(deps: PresenceDeps) {
   const { repo, bus, roster, locks, clock } = deps;
