@@ -44,6 +44,12 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await nextTurn();
 }
 
+/**
+ * The coalescer's clock for tests that are not about its time bound: stopped, so a busy
+ * machine taking more than a millisecond between two writes cannot flush them early.
+ */
+const frozen = () => 0;
+
 describe('WriteCoalescer', () => {
   let done: (() => void) | undefined;
   afterEach(() => done?.());
@@ -51,7 +57,7 @@ describe('WriteCoalescer', () => {
   it("holds one turn's writes to a socket and lets them go together when the turn ends", async () => {
     const p = await pair();
     done = p.close;
-    const c = new WriteCoalescer();
+    const c = new WriteCoalescer(frozen);
     const ws = wsOver(p.server);
     const writes = handOvers(p.server);
 
@@ -96,7 +102,7 @@ describe('WriteCoalescer', () => {
   it('leaves alone a socket with no TCP stream under it, or a destroyed one', async () => {
     const p = await pair();
     done = p.close;
-    const c = new WriteCoalescer();
+    const c = new WriteCoalescer(frozen);
     c.hold(wsOver(undefined));
     p.server.destroy();
     c.hold(wsOver(p.server));
@@ -106,7 +112,7 @@ describe('WriteCoalescer', () => {
   it('a socket destroyed while held is uncorked harmlessly at the turn end', async () => {
     const p = await pair();
     done = p.close;
-    const c = new WriteCoalescer();
+    const c = new WriteCoalescer(frozen);
     c.hold(wsOver(p.server));
     p.server.write('lost');
     p.server.destroy();
@@ -125,7 +131,7 @@ describe('WriteCoalescer', () => {
       wss.close();
     };
     const got = once(client, 'message');
-    const c = new WriteCoalescer();
+    const c = new WriteCoalescer(frozen);
     c.hold(serverSide);
     serverSide.send('held');
     expect(c.size()).toBe(1);
