@@ -81,10 +81,15 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
         });
         await live.bus.emit({ type: 'room.closed', roomId, reason: 'ended' });
         await live.bus.emit({ type: 'user.disabled', userId: uid(2) });
+        // Redis delivers after emit returns: the handler comes off once it has heard uid(2).
+        await waitFor(() => got.length >= 2);
         off();
         await live.bus.emit({ type: 'user.disabled', userId: uid(3) });
-        await waitFor(() => got.length >= 2);
-        expect(got).toEqual([`closed ${roomId}`, `disabled ${uid(2)}`]);
+        // Events keep their order: once a later one is heard, uid(3)'s has been dispatched.
+        const laterRoom = '00000000-0000-4000-8000-000000000099';
+        await live.bus.emit({ type: 'room.closed', roomId: laterRoom, reason: 'ended' });
+        await waitFor(() => got.length >= 3);
+        expect(got).toEqual([`closed ${roomId}`, `disabled ${uid(2)}`, `closed ${laterRoom}`]);
       });
     });
 
@@ -449,8 +454,8 @@ export function liveStateContract(name: string, make: (clock: ManualClock) => Pr
   });
 }
 
-/** Polls a condition on real time (a Redis implementation delivers asynchronously). */
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
+/** Polls a condition (a Redis implementation delivers asynchronously); the bound only ends a failing test. */
+async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > until) throw new Error('condition not met in time');
