@@ -533,13 +533,14 @@ test('switching camera mid-call changes the video the others receive', async ({
   await expect(selfTile(bob.page)).toHaveAttribute('data-video', 'on');
 });
 
-test('two people joining 20 s apart see the same meeting time', async ({ browser, request }) => {
+test('two people joining 8 s apart see the same meeting time', async ({ browser, request }) => {
   const { host, room } = await hostInRoom(browser, request, 'open');
   const startedAt = await host.page.getByTestId('call-timer').getAttribute('data-started-at');
   expect(startedAt).toBeTruthy();
 
-  // The one fixed wait of the suite: what is tested is two joins 20 s apart.
-  await host.page.waitForTimeout(20_000);
+  // The one fixed wait of the suite: what is tested is two joins some seconds apart. A timer
+  // counted from Bob's own join would read several seconds less than the host's.
+  await host.page.waitForTimeout(8_000);
   const bob = await newPerson(browser, 'Bob');
   await joinFromPrejoin(bob.page, room.code, 'Bob');
   await expect(bob.page.getByTestId('call-timer')).toHaveAttribute('data-started-at', startedAt!);
@@ -548,7 +549,7 @@ test('two people joining 20 s apart see the same meeting time', async ({ browser
   const a1 = await timerSeconds(host.page);
   const b = await timerSeconds(bob.page);
   const a2 = await timerSeconds(host.page);
-  expect(b).toBeGreaterThanOrEqual(20);
+  expect(b).toBeGreaterThanOrEqual(8);
   expect(Math.abs(a1 - b)).toBeLessThanOrEqual(1);
   expect(Math.abs(a2 - b)).toBeLessThanOrEqual(1);
 });
