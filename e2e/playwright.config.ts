@@ -17,6 +17,10 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-quic',
   '--no-first-run',
+  // Chromium 156 opens its omnibox popups (two chrome:// WebUI pages) in a renderer of their
+  // own for every new window, here every browser context: ~1.5 s of CPU each, which ran
+  // beside the page under test on these two cores. A headless browser has no omnibox.
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
 ];
 
 export default defineConfig({
