@@ -3,7 +3,6 @@ import type { Ref } from 'vue';
 import { LocalMedia, browserMediaEnv } from '../calls';
 import type { DeviceList, MediaEnv, MediaProblem } from '../calls';
 import { holdTracks } from './handoff';
-import { useMicLevel } from './mic-level';
 
 export interface MediaPreviewOptions {
   micOn: Ref<boolean>;
@@ -41,7 +40,6 @@ export function useMediaPreview(opts: MediaPreviewOptions) {
   const micProblem = shallowRef<MediaProblem | null>(null);
   const starting = shallowRef(false);
   const devices = shallowRef<DeviceList>(media.devices);
-  const level = useMicLevel(() => media.micLevel());
 
   const idRef = (kind: InputKind) =>
     kind === 'audioinput' ? opts.audioInputId : opts.videoInputId;
@@ -132,7 +130,8 @@ export function useMediaPreview(opts: MediaPreviewOptions) {
     cameraProblem,
     micProblem,
     starting,
-    level,
+    /** The mic's level now (0..1, 0 while muted), for the meter to sample. */
+    micLevel: () => media.micLevel(),
     start,
     stop,
     retry,
