@@ -22,6 +22,32 @@ describe('derived rules of the call page', () => {
     expect(same<{ x: number } | undefined>(obj, undefined)).toBeUndefined();
   });
 
+  it('a field that is a fresh copy of the same record does not make a tile new', () => {
+    const prev = [{ id: 'c_1', health: { state: 'connected', repairs: 0 } }];
+    expect(same(prev, [{ id: 'c_1', health: { state: 'connected', repairs: 0 } }])).toBe(prev);
+    const repaired = [{ id: 'c_1', health: { state: 'connected', repairs: 1 } }];
+    expect(same(prev, repaired)).toBe(repaired);
+    // Anything not a plain record (a track, a stream, a list) still compares by identity.
+    class Track {}
+    const withTrack = [{ id: 'c_1', track: new Track() }];
+    const otherTrack = [{ id: 'c_1', track: new Track() }];
+    expect(same(withTrack, otherTrack)).toBe(otherTrack);
+    const withList = [{ id: 'c_1', videos: [1] }];
+    const otherList = [{ id: 'c_1', videos: [1] }];
+    expect(same(withList, otherList)).toBe(otherList);
+  });
+
+  it('a set keeps its identity while its members are the same', () => {
+    const prev = new Set(['u-1', 'u-2']);
+    expect(same(prev, new Set(['u-2', 'u-1']))).toBe(prev);
+    const other = new Set(['u-1', 'u-3']);
+    expect(same(prev, other)).toBe(other);
+    const fewer = new Set(['u-1']);
+    expect(same(prev, fewer)).toBe(fewer);
+    const empty = new Set<string>();
+    expect(same(new Set<string>(), empty)).not.toBe(empty);
+  });
+
   it('each person’s place in the raised-hand queue is computed once, mine by the server’s echo', () => {
     const remote = (name: string, handRaisedAt: number | null) =>
       ({

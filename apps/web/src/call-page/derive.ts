@@ -115,20 +115,33 @@ function withoutPositions(
   ];
 }
 
-function shallowEqual(a: unknown, b: unknown): boolean {
+const isPlain = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
+
+function shallowEqual(a: unknown, b: unknown, depth = 1): boolean {
   if (a === b) return true;
   if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+  return ka.every((k) => {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    // A field that is itself a plain record (a link's health, read as a fresh copy each
+    // time) compares by its fields; tracks, streams and lists by identity.
+    return x === y || (depth > 0 && isPlain(x) && isPlain(y) && shallowEqual(x, y, depth - 1));
+  });
 }
 
 /**
- * `prev` when `next` says the same (an object, or a list of objects, equal field by field):
- * the snapshot is rebuilt on every tick of the clock, and an unchanged list keeps its
- * identity so the stage and the panel do not redraw for nothing.
+ * `prev` when `next` says the same (an object, or a list of objects, equal field by field,
+ * or a set with the same members): the snapshot is rebuilt on every tick of the clock, and
+ * an unchanged list keeps its identity so the stage and the panel do not redraw for nothing.
  */
 export function same<T>(prev: T, next: T): T {
+  // Before the object case: a set has no own keys, so any two would look equal there.
+  if (prev instanceof Set && next instanceof Set) {
+    return prev.size === next.size && [...prev].every((x) => next.has(x)) ? prev : next;
+  }
   if (Array.isArray(prev) && Array.isArray(next)) {
     return prev.length === next.length && prev.every((p, i) => shallowEqual(p, next[i]))
       ? prev

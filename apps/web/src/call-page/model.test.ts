@@ -459,6 +459,28 @@ describe('the meeting clock', () => {
     expect(ada.view.timer).toBe('01:05');
     expect(bob.view.timer).toBe('01:05');
   });
+
+  it('a tick changes the time and nothing else the page draws from', async () => {
+    const [ada, bob] = [page('ada', { handed: { role: 'host' } }), page('bob')];
+    await joinAll(ada, bob);
+    await vi.advanceTimersByTimeAsync(5_000);
+    let quiet = 0;
+    for (let i = 0; i < 6; i++) {
+      const before = ada.view;
+      await vi.advanceTimersByTimeAsync(1_000);
+      const after = ada.view;
+      expect(after.timer).not.toBe(before.timer);
+      // A link's stats sample (every 2 s) is news for its tile; the seconds between are not.
+      if (after.remotes[0]?.stats !== before.remotes[0]?.stats) continue;
+      quiet += 1;
+      // Every prop of a drawn part keeps its identity, so no part redraws for the tick.
+      const changed = (Object.keys(after) as (keyof typeof after)[]).filter(
+        (k) => k !== 'timer' && after[k] !== before[k],
+      );
+      expect(changed).toEqual([]);
+    }
+    expect(quiet).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('shortcuts and panels', () => {

@@ -129,5 +129,7 @@ export function nextView(prev: CallPageView, next: CallPageView): CallPageView {
     // Rebuilt on every tick: the dialog keeps the person's pick while nothing changed.
     leave: JSON.stringify(prev.leave) === JSON.stringify(next.leave) ? prev.leave : next.leave,
     currentDevices: same(prev.currentDevices, next.currentDevices),
+    busy: same(prev.busy, next.busy),
+    direct: same(prev.direct, next.direct),
   };
 }
