@@ -3,6 +3,7 @@ import type { Preset } from '@vite-pwa/assets-generator/config';
 import vue from '@vitejs/plugin-vue';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { precompiledMessages } from './src/i18n-precompile';
 
 // In development the browser talks only to Vite; API and socket traffic is forwarded to a
 // locally running Parley server so the app sees one origin, as it does in production.
@@ -26,6 +27,8 @@ const pwaIcons: Preset = {
 
 export default defineConfig({
   plugins: [
+    // vue-i18n's messages as ASTs: the app does not parse them on every page load.
+    precompiledMessages(),
     vue(),
     tailwindcss(),
     VitePWA({
