@@ -15,6 +15,7 @@
  * the time runs from creating them to the first frame of the answerer's camera on a <video>
  * of the offerer (Parley's newcomer offers and the person already there answers).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { spawnSubject } from '../proc.js';
+import { processCpuMs, spawnSubject } from '../proc.js';
 import type { Subject } from '../proc.js';
 import type { RoundContext, Sample, SummaryRow, Workload } from '../types.js';
 
@@ -242,6 +243,43 @@ async function startProfile(
   };
 }
 
+/**
+ * Investigation aid (BENCH_JOIN_CPU=1): the CPU every Chromium process (by its --type, and
+ * the utility's service) spent from the click to the first frame, against the wall time.
+ * Everything of the browser shares the one core, so a join that keeps it busy throughout
+ * takes as long as the CPU all of Chromium spends in it.
+ */
+function chromiumCpu(): Map<string, number> {
+  const byProcess = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      // /usr/bin/chromium is a wrapper: its processes run /usr/lib/chromium/chromium.
+      if (!/chrom/i.test(path.basename(cmd.split('\0')[0] ?? ''))) continue;
+      const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
+      const service = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1];
+      byProcess.set(`${pid} ${service ?? type}`, processCpuMs(Number(pid)));
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return byProcess;
+}
+
+function reportChromiumCpu(before: Map<string, number>, wallMs: number, tookMs: number): void {
+  const lines: string[] = [];
+  let total = 0;
+  for (const [name, ms] of chromiumCpu()) {
+    const spent = ms - (before.get(name) ?? 0);
+    total += spent;
+    if (spent > 0) lines.push(`  ${name}: ${Math.round(spent)} ms`);
+  }
+  const busy = Math.round((100 * total) / wallMs);
+  console.log(
+    `join ${Math.round(tookMs)} ms: Chromium ${Math.round(total)} ms CPU in ${Math.round(wallMs)} ms (${busy} % of a core)\n${lines.join('\n')}`,
+  );
+}
+
 async function measureParley(quick: boolean): Promise<Sample> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'bench-browser-join-'));
   let server: Subject | undefined;
@@ -297,11 +335,14 @@ async function measureParley(quick: boolean): Promise<Sample> {
         await toPrejoin(page, room.code);
         await page.evaluate(ARM_CLICK_TO_FRAME);
         const profiler = await startProfile(page, hostPage);
+        const cpuBefore = process.env.BENCH_JOIN_CPU === '1' ? chromiumCpu() : undefined;
+        const wallBefore = performance.now();
         await page.getByTestId('prejoin-join').click();
         // The page's promise, or NaN when no frame came in time.
         const took = await page.evaluate<number>(
           `Promise.race([window.__bjResult, new Promise((r) => setTimeout(() => r(NaN), ${RUN_TIMEOUT_MS}))])`,
         );
+        if (cpuBefore) reportChromiumCpu(cpuBefore, performance.now() - wallBefore, took);
         await profiler?.stop(i);
         if (process.env.BENCH_JOIN_TRACE === '1') {
           const joinerLines = await page.evaluate<{ clickAt: number; lines: string }>(TIMELINE);
