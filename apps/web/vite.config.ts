@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import tailwindcss from '@tailwindcss/vite';
 import type { Preset } from '@vite-pwa/assets-generator/config';
 import vue from '@vitejs/plugin-vue';
@@ -28,7 +29,7 @@ const pwaIcons: Preset = {
 export default defineConfig({
   plugins: [
     // vue-i18n's messages as ASTs: the app does not parse them on every page load.
-    precompiledMessages(),
+    precompiledMessages(fileURLToPath(new URL('./src/locales', import.meta.url))),
     vue(),
     tailwindcss(),
     VitePWA({

@@ -71,14 +71,16 @@ describe('precompiled messages', () => {
   });
 
   it('apply to the locale files only, and only in a build', () => {
-    const plugin = precompiledMessages();
+    const plugin = precompiledMessages('/repo/apps/web/src/locales');
     expect(plugin.apply).toBe('build');
     const transform = plugin.transform as (code: string, id: string) => unknown;
     expect(transform('{"a":"x"}', '/repo/apps/web/src/locales/en.json')).toMatchObject({
       code: '{"a":{"t":0,"b":{"t":2,"i":[{"t":3}],"s":"x"}}}',
     });
-    expect(transform('{"a":"x"}', '/repo/apps/web/src/locales/ru.json?import')).not.toBeNull();
+    // The file as it is, when asked for so; other JSON, and other files in the folder.
+    expect(transform('{"a":"x"}', '/repo/apps/web/src/locales/en.json?raw')).toBeNull();
     expect(transform('{"a":"x"}', '/repo/apps/web/public/manifest.json')).toBeNull();
+    expect(transform('{"a":"x"}', '/repo/node_modules/x/src/locales/en.json')).toBeNull();
     expect(transform('{"a":"x"}', '/repo/apps/web/src/locales/en.ts')).toBeNull();
   });
 });

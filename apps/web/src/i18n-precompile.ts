@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { baseCompile } from '@intlify/message-compiler';
 import type { Plugin } from 'vite';
 
@@ -5,8 +6,8 @@ import type { Plugin } from 'vite';
  * The locale files' messages compiled at build time into vue-i18n's message AST, the form
  * its run-time compiler makes of a string on first use. Without this every page load parsed
  * each message it showed (37–51 ms of main thread while joining a call, on a busy core);
- * with it vue-i18n only wraps the AST in a closure per use (no `cacheKey`: caching that
- * closure would cost the bundle the message text a second time).
+ * with it vue-i18n only wraps the AST in a closure per use (cheap enough that the ASTs
+ * carry no `cacheKey` for vue-i18n to cache that closure under).
  *
  * A message that does not parse fails the build, naming its key, instead of showing its
  * raw text in the app.
@@ -39,17 +40,22 @@ export function precompileMessages(json: string, file = 'messages'): string {
   return JSON.stringify(compiled);
 }
 
-/** The build's plugin: `src/locales/*.json` precompiled, before Vite turns JSON into a module. */
-export function precompiledMessages(): Plugin {
+/**
+ * The build's plugin: the JSON files directly in `localesDir` precompiled, before Vite turns
+ * JSON into a module. Only plain imports: `?raw` or `?url` asks for the file as it is.
+ */
+export function precompiledMessages(localesDir: string): Plugin {
+  const dir = path.resolve(localesDir);
   return {
     name: 'parley:precompiled-messages',
-    // The dev server and the tests keep the strings (edits show at once; tests read text).
+    // The dev server keeps the strings, so an edited message shows at once. (The unit tests
+    // use the root vitest config, without this plugin; the browser tests run the build.)
     apply: 'build',
     enforce: 'pre',
     transform(code, id) {
-      const file = id.split('?')[0] ?? id;
-      if (!/[\\/]src[\\/]locales[\\/][^\\/]+\.json$/.test(file)) return null;
-      return { code: precompileMessages(code, file), map: null };
+      if (id.includes('?') || !id.endsWith('.json')) return null;
+      if (path.dirname(path.resolve(id)) !== dir) return null;
+      return { code: precompileMessages(code, id), map: null };
     },
   };
 }
