@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.js';
-import { redactUrl } from './platform/logger.js';
+import { lazyRequestLogger, redactUrl } from './platform/logger.js';
 import type { Parley } from './app.js';
 import { dialects, json, newAccount, testConfig, testDatabase } from './test/harness.js';
 import { logCapture } from './test/log-capture.js';
@@ -167,5 +168,42 @@ describe('redactUrl', () => {
     );
     // Everything else is kept as it was.
     expect(redactUrl('/api/rooms/abc-defg-hjk/join')).toBe('/api/rooms/abc-defg-hjk/join');
+  });
+});
+
+describe("a request's logger", () => {
+  function fakeLogger(level: string) {
+    const lines: { level: string; args: unknown[]; self: unknown }[] = [];
+    const logger = { level, lines } as unknown as FastifyBaseLogger & { lines: typeof lines };
+    for (const l of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) {
+      (logger as unknown as Record<string, unknown>)[l] = function (
+        this: unknown,
+        ...args: unknown[]
+      ) {
+        lines.push({ level: l, args, self: this });
+      };
+    }
+    return logger;
+  }
+
+  it('makes its child with the bindings only when something is logged, once, and logs through it', () => {
+    const child = fakeLogger('info');
+    const parent = fakeLogger('info');
+    const make = vi.fn(() => child);
+    parent.child = make;
+    const log = lazyRequestLogger(parent, { reqId: 'r-1' }, { level: 'warn' });
+    expect(log.level).toBe('info');
+    expect(make).not.toHaveBeenCalled();
+
+    log.warn({ status: 500 }, 'request completed');
+    log.error('again');
+    expect(make).toHaveBeenCalledTimes(1);
+    expect(make).toHaveBeenCalledWith({ reqId: 'r-1' }, { level: 'warn' });
+    // Called as the child's own method: pino reads its bindings through `this`.
+    expect(child.lines).toEqual([
+      { level: 'warn', args: [{ status: 500 }, 'request completed'], self: child },
+      { level: 'error', args: ['again'], self: child },
+    ]);
+    expect(parent.lines).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import type { LiveState } from './platform/live/index.js';
 import type { Config } from './platform/config.js';
 import type { DbHandle } from './platform/db/database.js';
 import { httpServerOptions } from './platform/http-limits.js';
-import { loggerOptions, registerAccessLog } from './platform/logger.js';
+import { lazyRequestLogger, loggerOptions, registerAccessLog } from './platform/logger.js';
 import { linkOrigin } from './platform/link-origin.js';
 import type { LogStream } from './platform/logger.js';
 import {
@@ -151,6 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<Parley> {
     logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, deps.logStream),
     // platform/logger.ts logs requests instead, by default only failed and slow ones.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,

@@ -159,11 +159,9 @@ export async function registerHttpPlumbing(
   // By route pattern, never the raw URL: ids and invite tokens in paths must not become labels.
   app.addHook('onResponse', (req, reply, done) => {
     metrics.httpDuration.observe(
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      },
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
       reply.elapsedTime / 1000,
     );
     done();
