@@ -192,7 +192,9 @@ describe("a request's logger", () => {
     const make = vi.fn(() => child);
     parent.child = make;
     const log = lazyRequestLogger(parent, { reqId: 'r-1' }, { level: 'warn' });
-    expect(log.level).toBe('info');
+    // A route's own level, as the child will have it; the parent's when none is given.
+    expect(log.level).toBe('warn');
+    expect(lazyRequestLogger(parent, { reqId: 'r-2' }, {}).level).toBe('info');
     expect(make).not.toHaveBeenCalled();
 
     log.warn({ status: 500 }, 'request completed');

@@ -101,7 +101,8 @@ class RequestLogger {
   }
 
   get level(): string {
-    return this.made?.level ?? this.parent.level;
+    // As the child would be made: a route's `logLevel` arrives in the options.
+    return this.made?.level ?? this.options?.level ?? this.parent.level;
   }
 
   set level(level: string) {

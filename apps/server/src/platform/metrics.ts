@@ -117,7 +117,8 @@ type DurationSeries = {
  * builds, validates and hashes a label object on every call, a visible share of a small
  * answer's CPU (~2.5 % of `/api/health`); here a series is found by one string key and
  * its bucket counted in place. A scrape reads it exactly as prom-client's own histogram
- * with the same name, buckets and labels would write it (metrics.test.ts compares both).
+ * with the same name, buckets and labels would write it (request-durations.test.ts
+ * compares both).
  */
 export class RequestDurations {
   readonly type = 'histogram';
@@ -136,6 +137,8 @@ export class RequestDurations {
   }
 
   observe(method: string, route: string, statusCode: number, seconds: number): void {
+    // prom-client throws on these; an answer's hook must not, and one NaN would spoil the sum.
+    if (!Number.isFinite(seconds)) return;
     const key = `${statusCode} ${method} ${route}`;
     let s = this.series.get(key);
     if (!s) {

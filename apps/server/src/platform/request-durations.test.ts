@@ -76,11 +76,14 @@ describe('RequestDurations', () => {
   });
 
   it('keeps each series apart: the same route under another status or method is its own', async () => {
-    const { ours, observe } = pair();
+    const { ours, durations, observe } = pair();
     observe('GET', '/api/x', 200, 0.001);
     observe('GET', '/api/x', 500, 0.001);
     observe('POST', '/api/x', 200, 0.3);
+    // prom-client throws on a value that is not a number; ours leaves the series alone.
+    durations.observe('GET', '/api/x', 200, Number.NaN);
     const text = await ours.metrics();
+    expect(text).toContain(`${NAME}_sum{method="GET",route="/api/x",status_code="200"} 0.001`);
     expect(text).toContain(`${NAME}_count{method="GET",route="/api/x",status_code="200"} 1`);
     expect(text).toContain(`${NAME}_count{method="GET",route="/api/x",status_code="500"} 1`);
     expect(text).toContain(
