@@ -94,10 +94,14 @@ class RequestLogger {
     private readonly options: ChildArgs[1],
   ) {}
 
+  private own(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
+  }
+
   private log(level: Level, args: unknown[]): void {
-    this.made ??= this.parent.child(this.bindings, this.options);
+    const own = this.own();
     // As the child's own method: pino reads the bindings through `this`.
-    Reflect.apply(this.made[level], this.made, args);
+    Reflect.apply(own[level], own, args);
   }
 
   get level(): string {
@@ -106,13 +110,11 @@ class RequestLogger {
   }
 
   set level(level: string) {
-    this.made ??= this.parent.child(this.bindings, this.options);
-    this.made.level = level;
+    this.own().level = level;
   }
 
   child(...args: ChildArgs): FastifyBaseLogger {
-    this.made ??= this.parent.child(this.bindings, this.options);
-    return this.made.child(...args);
+    return this.own().child(...args);
   }
 
   fatal(...args: unknown[]): void {

@@ -123,7 +123,6 @@ type DurationSeries = {
 export class RequestDurations {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  readonly labelNames = ['method', 'route', 'status_code'] as const;
   private readonly series = new Map<string, DurationSeries>();
 
   constructor(
